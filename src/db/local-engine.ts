@@ -1,0 +1,67 @@
+// An Engine over a PGlite instance in the same thread. The Web Worker wraps one of these;
+// Node tests and the CLI use it directly.
+import type { PGlite } from '@electric-sql/pglite';
+import type { DbErrorInfo, Engine, Field, Notice, RunOutcome } from './types.ts';
+
+const ERROR_FIELDS = [
+  'code', 'severity', 'detail', 'hint', 'internalQuery', 'where', 'schema', 'table', 'column', 'constraint',
+] as const;
+
+export function toErrorInfo(e: unknown): DbErrorInfo {
+  if (!(e instanceof Error)) return { message: String(e) };
+  const src = e as Error & Record<string, unknown>;
+  const info: DbErrorInfo = { message: src.message };
+  for (const k of ERROR_FIELDS) if (typeof src[k] === 'string' && src[k]) (info as unknown as Record<string, unknown>)[k] = src[k];
+  for (const k of ['position', 'internalPosition'] as const) {
+    const v = src[k];
+    if (v !== undefined && v !== null && v !== '') info[k] = Number(v);
+  }
+  return info;
+}
+
+/** PGlite's parsers option is looked up by oid; a Proxy answers "identity" for every oid. */
+const rawParsers = new Proxy({}, { get: () => (v: string) => v, has: () => true }) as Record<number, (v: string) => string>;
+
+export class LocalEngine implements Engine {
+  constructor(readonly db: PGlite) {}
+
+  async run(sql: string): Promise<RunOutcome> {
+    const notices: Notice[] = [];
+    const onNotice = (n: { severity?: string; message?: string; detail?: string; hint?: string }) => {
+      notices.push({ severity: n.severity ?? 'NOTICE', message: n.message ?? '', detail: n.detail, hint: n.hint });
+    };
+    const t0 = performance.now();
+    try {
+      const results = await this.db.exec(sql, { rowMode: 'array', onNotice });
+      const durationMs = performance.now() - t0;
+      const last = results[results.length - 1];
+      return {
+        ok: true,
+        fields: (last?.fields ?? []).map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
+        rows: (last?.rows ?? []) as unknown[][],
+        affectedRows: last?.affectedRows,
+        notices,
+        durationMs,
+        inTransaction: this.db.isInTransaction(),
+      };
+    } catch (e) {
+      const durationMs = performance.now() - t0;
+      const error = toErrorInfo(e);
+      // A wasm trap or a PANIC leaves the backend unusable: the caller must restart it.
+      const broken = !('code' in (e as object)) || error.severity === 'PANIC' || error.severity === 'FATAL';
+      let inTransaction = false;
+      try { inTransaction = this.db.isInTransaction(); } catch { /* broken instance */ }
+      return { ok: false, error, notices, durationMs, inTransaction, broken };
+    }
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params?: unknown[]) {
+    const r = await this.db.query<T>(sql, params);
+    return { rows: r.rows, fields: r.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })) as Field[] };
+  }
+
+  async rawQuery(sql: string, params?: unknown[]) {
+    const r = await this.db.query<Record<string, string | null>>(sql, params, { parsers: rawParsers });
+    return { rows: r.rows, fields: r.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })) };
+  }
+}

@@ -1,0 +1,22 @@
+// Settings pglab applies on every start, and the ones PGlite differs on from a stock
+// server, with what each changes for the learner. Shown in "About this database".
+
+/** Applied after start: a runaway recursive CTE otherwise spills temp files into memory. */
+export const startupSettings: Record<string, string> = {
+  temp_file_limit: '256MB',
+};
+
+export interface SettingNote {
+  name: string;
+  stock: string;
+  note: string;
+}
+
+export const differsFromStock: SettingNote[] = [
+  { name: 'max_parallel_workers_per_gather', stock: '2', note: 'No parallel plans: no Gather nodes, large scans and aggregates run in one process.' },
+  { name: 'max_worker_processes', stock: '8', note: 'Single backend: no background workers, so autovacuum never runs — run ANALYZE and VACUUM yourself.' },
+  { name: 'fsync', stock: 'on', note: 'Durability comes from the browser store, not fsync; plans are unaffected.' },
+  { name: 'io_method', stock: 'worker', note: 'Synchronous I/O: no asynchronous read-ahead, so timings of large scans differ from a server.' },
+  { name: 'temp_file_limit', stock: '-1', note: 'Capped so a runaway sort or recursive query stops with SQLSTATE 53400 instead of filling memory.' },
+  { name: 'shared_preload_libraries', stock: "''", note: 'pg_stat_statements is preloaded so the query analyzer works.' },
+];
