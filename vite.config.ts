@@ -1,16 +1,41 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from 'vite';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 // PGlite contains a direct eval (in Emscripten glue); we never eval content ourselves.
 const noEvalCheck = { checks: { eval: false } };
 
+/**
+ * libpg-query's Emscripten glue fetches `libpg-query.wasm` relative to the page (the folder of
+ * index.html); Vite cannot see that reference, so the file is emitted there.
+ */
+function libpgQueryWasm(): Plugin {
+  const require = createRequire(import.meta.url);
+  const wasm = require.resolve('libpg-query').replace(/index\.c?js$/, 'libpg-query.wasm');
+  return {
+    name: 'pglab:libpg-query-wasm',
+    apply: 'build',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: 'libpg-query.wasm', source: readFileSync(wasm) });
+    },
+  };
+}
+
+// `npm run bench` adds its reference page (bare PGlite boot); the product build does not ship it.
+const input = process.env.PGLAB_BENCH ? { app: 'index.html', bench: 'bench/boot.html' } : { app: 'index.html' };
+
 export default defineConfig({
   base: './', // works from any sub-path of any static host
-  plugins: [svelte()],
+  plugins: [svelte(), libpgQueryWasm()],
   optimizeDeps: { exclude: ['@electric-sql/pglite', 'libpg-query'] },
   worker: { format: 'es', rolldownOptions: noEvalCheck },
-  build: { target: 'es2022', rolldownOptions: noEvalCheck },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 1000,
+    rolldownOptions: { ...noEvalCheck, input },
+  },
   test: {
     include: ['tests/unit/**/*.test.ts'],
     testTimeout: 60_000,

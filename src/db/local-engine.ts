@@ -19,11 +19,21 @@ export function toErrorInfo(e: unknown): DbErrorInfo {
   return info;
 }
 
-/** PGlite's parsers option is looked up by oid; a Proxy answers "identity" for every oid. */
-const rawParsers = new Proxy({}, { get: () => (v: string) => v, has: () => true }) as Record<number, (v: string) => string>;
+/**
+ * Parsers that keep every value as PostgreSQL's text. PGlite merges the option into its own
+ * table by spreading it, so it must list each oid PGlite would otherwise parse.
+ */
+function rawParsersFor(db: PGlite): Record<number, (v: string) => string> {
+  const own = (db as unknown as { parsers: Record<number, unknown> }).parsers;
+  return Object.fromEntries(Object.keys(own).map((oid) => [oid, (v: string) => v]));
+}
 
 export class LocalEngine implements Engine {
-  constructor(readonly db: PGlite) {}
+  private readonly rawParsers: Record<number, (v: string) => string>;
+
+  constructor(readonly db: PGlite) {
+    this.rawParsers = rawParsersFor(db);
+  }
 
   async run(sql: string): Promise<RunOutcome> {
     const notices: Notice[] = [];
@@ -32,7 +42,7 @@ export class LocalEngine implements Engine {
     };
     const t0 = performance.now();
     try {
-      const results = await this.db.exec(sql, { rowMode: 'array', onNotice });
+      const results = await this.db.exec(sql, { rowMode: 'array', onNotice, parsers: this.rawParsers });
       const durationMs = performance.now() - t0;
       const last = results[results.length - 1];
       return {
@@ -61,7 +71,7 @@ export class LocalEngine implements Engine {
   }
 
   async rawQuery(sql: string, params?: unknown[]) {
-    const r = await this.db.query<Record<string, string | null>>(sql, params, { parsers: rawParsers });
+    const r = await this.db.query<Record<string, string | null>>(sql, params, { parsers: this.rawParsers });
     return { rows: r.rows, fields: r.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })) };
   }
 }

@@ -1,0 +1,16 @@
+// The page ↔ worker protocol: request ids, whole errors, notices inside outcomes.
+// Typed from one object so the two sides cannot drift apart.
+import type { DbErrorInfo } from './types.ts';
+
+export type Storage = 'opfs-ahp' | 'idb' | 'memory';
+
+export interface InitInfo {
+  version: string;
+  storage: Storage;
+  /** True when this start found no saved database and created a new one. */
+  created: boolean;
+  ms: number;
+}
+
+export type Request = { id: number; op: string; args: unknown[] };
+export type Response = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: DbErrorInfo };
