@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { seedPath } from './scripts/seed-path.ts';
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
@@ -29,6 +30,8 @@ const input = process.env.PGLAB_BENCH ? { app: 'index.html', bench: 'bench/boot.
 export default defineConfig({
   base: './', // works from any sub-path of any static host
   plugins: [svelte(), libpgQueryWasm()],
+  // The prepared data directory a first visit starts from (scripts/seed-path.ts builds it once).
+  resolve: { alias: [{ find: /^pglab-seed\.tgz/, replacement: seedPath() }] },
   optimizeDeps: { exclude: ['@electric-sql/pglite', 'libpg-query'] },
   worker: { format: 'es', rolldownOptions: noEvalCheck },
   build: {

@@ -7,12 +7,15 @@ import { startupSettings } from './settings.ts';
 export interface EngineOptions {
   dataDir?: string;
   loadDataDir?: Blob | File;
+  pgliteWasmModule?: WebAssembly.Module;
+  initdbWasmModule?: WebAssembly.Module;
+  fsBundle?: Blob;
 }
 
 export async function createEngine(opts: EngineOptions = {}): Promise<PGlite> {
-  const options: PGliteOptions = { extensions };
-  if (opts.dataDir) options.dataDir = opts.dataDir;
-  if (opts.loadDataDir) options.loadDataDir = opts.loadDataDir;
+  // 1 MB WAL segments instead of 16 MB: a browser store saves every changed file after each
+  // statement, and the current WAL segment changes on every commit.
+  const options: PGliteOptions = { extensions, initDbStartParams: ['--wal-segsize=1'], ...opts };
   // PGlite.create resolves only when Postgres can answer (new PGlite() reports ready too early).
   const db = await PGlite.create(options);
   for (const [name, value] of Object.entries(startupSettings)) {

@@ -10,6 +10,14 @@ export interface InitInfo {
   /** True when this start found no saved database and created a new one. */
   created: boolean;
   ms: number;
+  /** Compiled wasm for the next worker, sent once (see worker.ts loadWasm). */
+  cache?: WasmCache;
+}
+
+export interface WasmCache {
+  pglite: WebAssembly.Module;
+  initdb: WebAssembly.Module;
+  fsBundle: Blob;
 }
 
 export type Request = { id: number; op: string; args: unknown[] };

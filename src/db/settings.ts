@@ -17,6 +17,7 @@ export const differsFromStock: SettingNote[] = [
   { name: 'max_worker_processes', stock: '8', note: 'Single backend: no background workers, so autovacuum never runs — run ANALYZE and VACUUM yourself.' },
   { name: 'fsync', stock: 'on', note: 'Durability comes from the browser store, not fsync; plans are unaffected.' },
   { name: 'io_method', stock: 'worker', note: 'Synchronous I/O: no asynchronous read-ahead, so timings of large scans differ from a server.' },
+  { name: 'wal_segment_size', stock: '16MB', note: 'Smaller WAL files so each commit saves less to the browser store; plans are unaffected.' },
   { name: 'temp_file_limit', stock: '-1', note: 'Capped so a runaway sort or recursive query stops with SQLSTATE 53400 instead of filling memory.' },
   { name: 'shared_preload_libraries', stock: "''", note: 'pg_stat_statements is preloaded so the query analyzer works.' },
 ];

@@ -1,5 +1,5 @@
 // The page's side of the worker: an Engine whose calls cross to the worker, plus stop().
-import type { InitInfo, Request, Response, Storage } from './protocol.ts';
+import type { InitInfo, Request, Response, Storage, WasmCache } from './protocol.ts';
 import type { WorkerApi } from './worker.ts';
 import type { DbErrorInfo, Engine, Field, RunOutcome } from './types.ts';
 
@@ -19,8 +19,10 @@ export class WorkerEngine implements Engine {
   private nextId = 1;
   private pending = new Map<number, Pending>();
   info!: InitInfo;
+  private cache?: WasmCache;
 
-  constructor(private makeWorker: () => Worker, private storage: Storage) {}
+  /** `seed: false` makes a new database with initdb instead of the prepared one (for the bench). */
+  constructor(private makeWorker: () => Worker, private storage: Storage, private seed = true) {}
 
   async start(): Promise<InitInfo> {
     this.worker = this.makeWorker();
@@ -36,7 +38,8 @@ export class WorkerEngine implements Engine {
       for (const p of this.pending.values()) p.reject(new DbError({ message: ev.message || 'The database worker crashed.' }));
       this.pending.clear();
     };
-    this.info = await this.call('init', this.storage);
+    this.info = await this.call('init', this.storage, this.cache, this.seed);
+    this.cache ??= this.info.cache;
     return this.info;
   }
 

@@ -5,11 +5,31 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { createEngine } from './engine.ts';
 import { LocalEngine, toErrorInfo } from './local-engine.ts';
-import type { InitInfo, Request, Response, Storage } from './protocol.ts';
+import type { InitInfo, Request, Response, Storage, WasmCache } from './protocol.ts';
+import pgliteWasmUrl from '@electric-sql/pglite/pglite.wasm?url';
+import initdbWasmUrl from '@electric-sql/pglite/initdb.wasm?url';
+import fsBundleUrl from '@electric-sql/pglite/pglite.data?url';
+import seedUrl from 'pglab-seed.tgz?url';
 
 const DB_NAME = 'pglab';
 let engine: LocalEngine | undefined;
 let storage: Storage = 'idb';
+let cache: WasmCache | undefined;
+let seeded = true;
+
+/**
+ * Compiles PGlite's wasm once per page: the page keeps the compiled modules and hands them to
+ * the next worker after a Stop, so a restart skips download and compilation.
+ */
+async function loadWasm(given?: WasmCache): Promise<WasmCache> {
+  if (given) return given;
+  const [pglite, initdb, fsBundle] = await Promise.all([
+    WebAssembly.compileStreaming(fetch(pgliteWasmUrl)),
+    WebAssembly.compileStreaming(fetch(initdbWasmUrl)),
+    fetch(fsBundleUrl).then((r) => r.blob()),
+  ]);
+  return { pglite, initdb, fsBundle };
+}
 
 function dataDirFor(s: Storage) {
   return s === 'memory' ? 'memory://' : `${s}://${DB_NAME}`;
@@ -41,23 +61,52 @@ async function wipe(s: Storage) {
   }
 }
 
+/**
+ * OPFS access handles are exclusive, and a terminated worker's handles are released by the
+ * browser a moment later. Probing PGlite's state file is cheap, unlike a failed PGlite start,
+ * so wait on that; after a few seconds the holder is probably another pglab tab.
+ */
+async function waitForStorage(): Promise<void> {
+  if (storage !== 'opfs-ahp' || !(await exists(storage))) return;
+  const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(DB_NAME);
+  const file = await dir.getFileHandle('state.txt').catch(() => undefined);
+  if (!file) return;
+  const deadline = performance.now() + 8000;
+  for (;;) {
+    try {
+      (await file.createSyncAccessHandle()).close();
+      return;
+    } catch {
+      if (performance.now() > deadline) throw new Error('The saved database is in use by another pglab tab. Close it and reload.');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+async function fetchSeed(): Promise<Blob | undefined> {
+  try {
+    const res = await fetch(seedUrl);
+    return res.ok ? await res.blob() : undefined;
+  } catch {
+    return undefined; // initdb then makes the cluster: slower, same result
+  }
+}
+
 const api = {
-  async init(wanted: Storage): Promise<InitInfo> {
+  async init(wanted: Storage, given?: WasmCache, useSeed = true): Promise<InitInfo> {
     const t0 = performance.now();
     storage = wanted;
+    seeded = useSeed;
     const created = !(await exists(storage));
-    let db: PGlite;
-    try {
-      db = await createEngine({ dataDir: dataDirFor(storage) });
-    } catch (e) {
-      // OPFS sync handles are exclusive: another tab may hold them. Fall back to IndexedDB.
-      if (storage !== 'opfs-ahp') throw e;
-      storage = 'idb';
-      db = await createEngine({ dataDir: dataDirFor(storage) });
-    }
+    // A new database starts from the prepared data directory (no initdb), fetched alongside the wasm.
+    const [wasmCache, loadDataDir] = await Promise.all([loadWasm(given), created && useSeed ? fetchSeed() : undefined]);
+    cache = wasmCache;
+    const wasm = { pgliteWasmModule: cache.pglite, initdbWasmModule: cache.initdb, fsBundle: cache.fsBundle };
+    await waitForStorage();
+    const db = await createEngine({ dataDir: dataDirFor(storage), loadDataDir, ...wasm });
     engine = new LocalEngine(db);
     const { rows } = await db.query<{ v: string }>(`select current_setting('server_version') as v`);
-    return { version: rows[0].v, storage, created, ms: performance.now() - t0 };
+    return { version: rows[0].v, storage, created, ms: performance.now() - t0, cache: given ? undefined : cache };
   },
   run: (sql: string) => need().run(sql),
   query: (sql: string, params?: unknown[]) => need().query(sql, params),
@@ -66,7 +115,7 @@ const api = {
     await engine?.db.close().catch(() => {});
     engine = undefined;
     await wipe(storage);
-    return api.init(storage);
+    return api.init(storage, cache, seeded);
   },
 };
 export type WorkerApi = typeof api;

@@ -1,0 +1,116 @@
+// The playground's state: the session, results as they arrive, the catalog, stop and reset.
+// Components only render this and call its methods.
+import { Session, type StatementResult } from '../../db/session.ts';
+import { StoppedError, WorkerEngine } from '../../db/worker-client.ts';
+import { loadCatalog, type Catalog } from '../../db/catalog.ts';
+import type { Storage } from '../../db/protocol.ts';
+import { loadHistory, pushHistory, type HistoryEntry } from './history.ts';
+
+export type Status = 'starting' | 'ready' | 'running' | 'restarting' | 'failed';
+
+const params = new URLSearchParams(location.search);
+
+/** IndexedDB by default (see README, "Storage"); `?storage=` picks another for comparison. */
+function pickStorage(): Storage {
+  const wanted = params.get('storage');
+  return wanted === 'idb' || wanted === 'memory' || wanted === 'opfs-ahp' ? wanted : 'idb';
+}
+
+export class Playground {
+  status = $state<Status>('starting');
+  results = $state.raw<StatementResult[]>([]);
+  /** A plain-language message about the database itself (restarts, what was lost). */
+  message = $state<string | null>(null);
+  catalog = $state.raw<Catalog | null>(null);
+  history = $state.raw<HistoryEntry[]>(loadHistory());
+  stopOnError = $state(true);
+  version = $state('');
+  startMs = $state(0);
+  storage = $state<Storage>('idb');
+
+  readonly engine = new WorkerEngine(() => new Worker(new URL('../../db/worker.ts', import.meta.url), { type: 'module' }), pickStorage(), params.get('seed') !== '0');
+  readonly session = new Session(this.engine);
+
+  async start() {
+    try {
+      const info = await this.engine.start();
+      this.version = info.version;
+      this.startMs = info.ms;
+      this.storage = info.storage;
+      this.status = 'ready';
+      await this.refreshCatalog();
+    } catch (e) {
+      this.status = 'failed';
+      this.message = `The database could not start: ${(e as Error).message}`;
+    }
+  }
+
+  async run(script: string, baseOffset = 0) {
+    if (this.status !== 'ready' || !script.trim()) return;
+    this.status = 'running';
+    this.message = null;
+    this.results = [];
+    this.history = pushHistory(script);
+    try {
+      const report = await this.session.run(script, {
+        stopOnError: this.stopOnError,
+        baseOffset,
+        onResult: (r) => (this.results = [...this.results, r]),
+      });
+      if (report.broken) await this.recover('The database broke while running the last statement (for example after runaway recursion).');
+    } catch (e) {
+      if (!(e instanceof StoppedError)) this.message = `The run failed: ${(e as Error).message}`;
+      return;
+    } finally {
+      if (this.status === 'running') this.status = 'ready';
+    }
+    await this.refreshCatalog();
+  }
+
+  /** Stops the running statement: the worker is ended and the saved database reopened. */
+  async stop() {
+    if (this.status !== 'running') return;
+    await this.recover('Stopped.');
+  }
+
+  private async recover(why: string) {
+    const lost = this.session.inTransaction
+      ? `the running statement and the open transaction (${this.session.transactionStatements} statement(s) since BEGIN) were rolled back`
+      : 'the running statement was rolled back';
+    this.status = 'restarting';
+    try {
+      await this.engine.restart();
+      this.session.resetAfterRestart();
+      this.message = `${why} The database restarted from its saved state: ${lost}. Everything committed before is there.`;
+      this.status = 'ready';
+      await this.refreshCatalog();
+    } catch (e) {
+      this.status = 'failed';
+      this.message = `${why} The database could not restart: ${(e as Error).message}`;
+    }
+  }
+
+  async reset() {
+    if (this.status === 'running') await this.stop();
+    this.status = 'restarting';
+    try {
+      await this.engine.reset();
+      this.session.resetAfterRestart();
+      this.results = [];
+      this.message = 'The database was reset to an empty one.';
+      this.status = 'ready';
+    } catch (e) {
+      this.status = 'failed';
+      this.message = `Reset failed: ${(e as Error).message}`;
+    }
+    await this.refreshCatalog();
+  }
+
+  async refreshCatalog() {
+    try {
+      if (!this.session.transactionFailed) this.catalog = await loadCatalog(this.engine);
+    } catch {
+      // Keep the last catalog; the browser is a convenience and must not mask the user's results.
+    }
+  }
+}
