@@ -25,7 +25,7 @@ function libpgQueryWasm(): Plugin {
 }
 
 // `npm run bench` adds its reference page (bare PGlite boot); the product build does not ship it.
-const input = process.env.PGLAB_BENCH ? { app: 'index.html', bench: 'bench/boot.html' } : { app: 'index.html' };
+const input: Record<string, string> = process.env.PGLAB_BENCH ? { app: 'index.html', bench: 'bench/boot.html' } : { app: 'index.html' };
 
 export default defineConfig({
   base: './', // works from any sub-path of any static host

@@ -1,0 +1,794 @@
+// Parses EXPLAIN output into the typed tree of types.ts: FORMAT JSON (the parsed value or its
+// text, with or without ANALYZE / BUFFERS) and the TEXT format pasted from psql or any client.
+import { ident } from '../finding.ts';
+import type { BufferCounts, Plan, PlanConditions, PlanNode, PlanTrigger, WorkerStats } from './types.ts';
+
+export type { Plan, PlanNode } from './types.ts';
+
+export class PlanParseError extends Error {
+  override name = 'PlanParseError';
+}
+
+/**
+ * Any EXPLAIN output: the FORMAT JSON value (array, its element, or a bare plan node), JSON text,
+ * TEXT-format output as one string (psql decoration such as the `QUERY PLAN` header, `(N rows)`
+ * footer and `+` wrap marks is ignored), or the TEXT rows as an array of strings.
+ */
+export function parsePlan(input: unknown): Plan {
+  if (typeof input === 'string') return parseString(input);
+  if (Array.isArray(input) && input.every((x) => typeof x === 'string')) return parseString(input.join('\n'));
+  if (Array.isArray(input) && input.length === 1 && isRecord(input[0]) && 'QUERY PLAN' in input[0]) {
+    return parsePlan(input[0]['QUERY PLAN']);
+  }
+  return parseJsonPlan(input);
+}
+
+function parseString(text: string): Plan {
+  const cleaned = stripPsqlDecoration(text);
+  const t = cleaned.trim();
+  if (!t) throw new PlanParseError('The plan is empty.');
+  if (t.startsWith('[') || t.startsWith('{')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(t);
+    } catch (e) {
+      throw new PlanParseError(`The plan looks like JSON but does not parse: ${(e as Error).message}`);
+    }
+    return parseJsonPlan(value);
+  }
+  return parseTextPlan(cleaned);
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+
+type Json = Record<string, unknown>;
+
+function isRecord(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function parseJsonPlan(value: unknown): Plan {
+  let top: unknown = value;
+  if (Array.isArray(top)) top = top[0];
+  if (!isRecord(top)) throw new PlanParseError('Not an EXPLAIN (FORMAT JSON) plan.');
+  const planJson = isRecord(top.Plan) ? top.Plan : 'Node Type' in top ? top : undefined;
+  if (!planJson) throw new PlanParseError('Not an EXPLAIN (FORMAT JSON) plan: no "Plan" key.');
+  const root = jsonNode(planJson);
+  const triggers: PlanTrigger[] = Array.isArray(top.Triggers)
+    ? top.Triggers.filter(isRecord).map((t) => ({
+        name: String(t['Trigger Name'] ?? ''),
+        constraint: str(t['Constraint Name']),
+        relation: str(t.Relation),
+        time: num(t.Time),
+        calls: num(t.Calls),
+      }))
+    : [];
+  const plan = finish(root, 'json', {
+    planningTime: num(top['Planning Time']),
+    executionTime: num(top['Execution Time']),
+    planningBuffers: isRecord(top.Planning) ? jsonBuffers(top.Planning) : undefined,
+    triggers,
+    settings: isRecord(top.Settings) ? Object.fromEntries(Object.entries(top.Settings).map(([k, v]) => [k, String(v)])) : undefined,
+    jit: isRecord(top.JIT) ? top.JIT : undefined,
+  });
+  return plan;
+}
+
+const JSON_CONSUMED = new Set([
+  'Node Type', 'Parent Relationship', 'Subplan Name', 'Parallel Aware', 'Operation', 'Relation Name', 'Schema', 'Alias',
+  'Index Name', 'Function Name', 'CTE Name', 'Scan Direction', 'Join Type', 'Strategy', 'Partial Mode', 'Command',
+  'Filter', 'Index Cond', 'Hash Cond', 'Merge Cond', 'Join Filter', 'Recheck Cond', 'One-Time Filter', 'TID Cond', 'Order By',
+  'Sort Key', 'Presorted Key', 'Group Key', 'Output', 'Startup Cost', 'Total Cost', 'Plan Rows', 'Plan Width',
+  'Actual Startup Time', 'Actual Total Time', 'Actual Rows', 'Actual Loops', 'Disabled',
+  'Rows Removed by Filter', 'Rows Removed by Join Filter', 'Rows Removed by Index Recheck',
+  'Sort Method', 'Sort Space Used', 'Sort Space Type', 'Hash Buckets', 'Original Hash Buckets', 'Hash Batches',
+  'Original Hash Batches', 'Peak Memory Usage', 'HashAgg Batches', 'Disk Usage', 'Planned Partitions',
+  'Heap Fetches', 'Exact Heap Blocks', 'Lossy Heap Blocks', 'Index Searches', 'Workers Planned', 'Workers Launched', 'Workers',
+  'Cache Hits', 'Cache Misses', 'Cache Evictions', 'Cache Overflows', 'Plans',
+  ...bufferKeys(),
+]);
+
+function bufferKeys(): string[] {
+  const keys: string[] = [];
+  for (const k of ['Shared', 'Local']) for (const w of ['Hit', 'Read', 'Dirtied', 'Written']) keys.push(`${k} ${w} Blocks`);
+  keys.push('Temp Read Blocks', 'Temp Written Blocks');
+  return keys;
+}
+
+function jsonBuffers(j: Json): BufferCounts | undefined {
+  if (!('Shared Hit Blocks' in j) && !('Temp Read Blocks' in j) && !('Local Hit Blocks' in j)) return undefined;
+  const b = emptyBuffers();
+  b.shared = { hit: num(j['Shared Hit Blocks']) ?? 0, read: num(j['Shared Read Blocks']) ?? 0, dirtied: num(j['Shared Dirtied Blocks']) ?? 0, written: num(j['Shared Written Blocks']) ?? 0 };
+  b.local = { hit: num(j['Local Hit Blocks']) ?? 0, read: num(j['Local Read Blocks']) ?? 0, dirtied: num(j['Local Dirtied Blocks']) ?? 0, written: num(j['Local Written Blocks']) ?? 0 };
+  b.temp = { read: num(j['Temp Read Blocks']) ?? 0, written: num(j['Temp Written Blocks']) ?? 0 };
+  return b;
+}
+
+function jsonNode(j: Json): PlanNode {
+  const node = blankNode(String(j['Node Type'] ?? 'Unknown'));
+  node.parentRelationship = str(j['Parent Relationship']);
+  node.subplanName = str(j['Subplan Name']);
+  node.parallelAware = j['Parallel Aware'] === true;
+  node.operation = str(j.Operation);
+  node.relation = str(j['Relation Name']);
+  node.schema = str(j.Schema);
+  node.alias = str(j.Alias);
+  node.index = str(j['Index Name']);
+  node.functionName = str(j['Function Name']);
+  node.cteName = str(j['CTE Name']);
+  node.scanDirection = str(j['Scan Direction']);
+  node.joinType = str(j['Join Type']);
+  node.strategy = str(j.Strategy);
+  node.partialMode = str(j['Partial Mode']);
+  node.command = str(j.Command);
+  const c: PlanConditions = {};
+  const condKeys: [keyof PlanConditions, string][] = [
+    ['filter', 'Filter'], ['indexCond', 'Index Cond'], ['hashCond', 'Hash Cond'], ['mergeCond', 'Merge Cond'],
+    ['joinFilter', 'Join Filter'], ['recheckCond', 'Recheck Cond'], ['oneTimeFilter', 'One-Time Filter'],
+    ['tidCond', 'TID Cond'], ['orderBy', 'Order By'],
+  ];
+  for (const [k, key] of condKeys) if (typeof j[key] === 'string') c[k] = j[key] as string;
+  node.conditions = c;
+  node.sortKey = strList(j['Sort Key']);
+  node.presortedKey = strList(j['Presorted Key']);
+  node.groupKey = strList(j['Group Key']);
+  node.output = strList(j.Output);
+  node.startupCost = num(j['Startup Cost']);
+  node.totalCost = num(j['Total Cost']);
+  node.estimatedRows = num(j['Plan Rows']) ?? 0;
+  node.width = num(j['Plan Width']);
+  node.actualStartupTime = num(j['Actual Startup Time']);
+  node.actualTotalTime = num(j['Actual Total Time']);
+  node.actualRows = num(j['Actual Rows']);
+  node.loops = num(j['Actual Loops']);
+  node.neverExecuted = node.loops === 0;
+  if (typeof j.Disabled === 'boolean') node.disabled = j.Disabled;
+  node.buffers = jsonBuffers(j);
+  node.rowsRemovedByFilter = num(j['Rows Removed by Filter']);
+  node.rowsRemovedByJoinFilter = num(j['Rows Removed by Join Filter']);
+  node.rowsRemovedByIndexRecheck = num(j['Rows Removed by Index Recheck']);
+  node.sortMethod = str(j['Sort Method']);
+  node.sortSpaceUsed = num(j['Sort Space Used']);
+  node.sortSpaceType = str(j['Sort Space Type']);
+  node.hashBuckets = num(j['Hash Buckets']);
+  node.originalHashBuckets = num(j['Original Hash Buckets']);
+  node.hashBatches = num(j['Hash Batches']);
+  node.originalHashBatches = num(j['Original Hash Batches']);
+  node.peakMemoryUsage = num(j['Peak Memory Usage']);
+  node.hashAggBatches = num(j['HashAgg Batches']);
+  node.diskUsage = num(j['Disk Usage']);
+  node.plannedPartitions = num(j['Planned Partitions']);
+  node.heapFetches = num(j['Heap Fetches']);
+  node.exactHeapBlocks = num(j['Exact Heap Blocks']);
+  node.lossyHeapBlocks = num(j['Lossy Heap Blocks']);
+  node.indexSearches = num(j['Index Searches']);
+  node.workersPlanned = num(j['Workers Planned']);
+  node.workersLaunched = num(j['Workers Launched']);
+  if (Array.isArray(j.Workers)) {
+    node.workers = j.Workers.filter(isRecord).map((w) => ({
+      number: num(w['Worker Number']) ?? 0,
+      actualStartupTime: num(w['Actual Startup Time']),
+      actualTotalTime: num(w['Actual Total Time']),
+      actualRows: num(w['Actual Rows']),
+      loops: num(w['Actual Loops']),
+      sortMethod: str(w['Sort Method']),
+      sortSpaceUsed: num(w['Sort Space Used']),
+      sortSpaceType: str(w['Sort Space Type']),
+    }));
+  }
+  node.cacheHits = num(j['Cache Hits']);
+  node.cacheMisses = num(j['Cache Misses']);
+  node.cacheEvictions = num(j['Cache Evictions']);
+  node.cacheOverflows = num(j['Cache Overflows']);
+  for (const [k, v] of Object.entries(j)) if (!JSON_CONSUMED.has(k)) node.extra[k] = v;
+  node.children = Array.isArray(j.Plans) ? j.Plans.filter(isRecord).map(jsonNode) : [];
+  return node;
+}
+
+// ---------------------------------------------------------------------------------------------
+// TEXT
+
+/** Removes what psql and GUI clients add around the plan rows. */
+function stripPsqlDecoration(text: string): string {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const out: string[] = [];
+  for (let line of lines) {
+    if (/^\s*QUERY PLAN\s*$/.test(line)) continue;
+    if (/^\s*[-=+]{3,}\s*$/.test(line)) continue;
+    if (/^\s*\(\d+ rows?\)\s*$/.test(line)) continue;
+    line = line.replace(/\s+\+$/, ''); // psql's wrap mark on multi-line values
+    out.push(line.replace(/\s+$/, ''));
+  }
+  return out.join('\n');
+}
+
+const ID = String.raw`(?:"(?:[^"]|"")*"|[^\s".]+)`;
+const QID = String.raw`(?:${ID}\.)?${ID}`;
+
+function unquote(s: string): string {
+  return s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s;
+}
+
+function splitQualified(s: string): { schema?: string; name: string } {
+  const m = new RegExp(`^(${ID})\\.(${ID})$`).exec(s);
+  return m ? { schema: unquote(m[1]), name: unquote(m[2]) } : { name: unquote(s) };
+}
+
+interface StackEntry {
+  kind: 'node' | 'header';
+  /** Column where this entry's detail lines and child arrows start. */
+  detailCol: number;
+  node: PlanNode;
+  header?: string;
+}
+
+export function parseTextPlan(text: string): Plan {
+  const lines = stripPsqlDecoration(text).split('\n').filter((l) => l.trim() !== '');
+  if (!lines.length) throw new PlanParseError('The plan is empty.');
+  const base = lines[0].length - lines[0].trimStart().length;
+  let root: PlanNode | undefined;
+  const stack: StackEntry[] = [];
+  const footer: string[] = [];
+  let inFooter = false;
+
+  for (const raw of lines) {
+    const line = raw.length >= base ? raw.slice(base) : raw.trimStart();
+    const indent = line.length - line.trimStart().length;
+    const content = line.trim();
+    if (!root) {
+      root = textNode(content);
+      stack.push({ kind: 'node', detailCol: 2, node: root });
+      continue;
+    }
+    if (inFooter) {
+      footer.push(line);
+      continue;
+    }
+    const arrow = /^->\s+/.exec(content);
+    while (stack.length && stack[stack.length - 1].detailCol > indent) stack.pop();
+    if (!stack.length) {
+      inFooter = true;
+      footer.push(line);
+      continue;
+    }
+    const top = stack[stack.length - 1];
+    if (arrow) {
+      const node = textNode(content.slice(arrow[0].length));
+      const contentCol = indent + arrow[0].length;
+      if (top.kind === 'header') {
+        const h = top.header!;
+        node.parentRelationship = h.startsWith('CTE ') ? 'InitPlan' : h.split(' ')[0];
+        node.subplanName = h.replace(/\s*\(returns .*\)$/, '');
+      }
+      top.node.children.push(node);
+      stack.push({ kind: 'node', detailCol: contentCol + 2, node });
+      continue;
+    }
+    if (top.kind === 'node' && /^(InitPlan|SubPlan|CTE)\s+\S+/.test(content) && !content.includes(':')) {
+      stack.push({ kind: 'header', detailCol: indent + 2, node: top.node, header: content });
+      continue;
+    }
+    if (top.kind === 'node') textDetail(top.node, content);
+  }
+  if (!root) throw new PlanParseError('No plan nodes found.');
+  assignRelationships(root);
+  const fields = textFooter(footer);
+  return finish(root, 'text', fields);
+}
+
+/** EXPLAIN's text format names join children Outer/Inner only implicitly; set them like JSON does. */
+function assignRelationships(node: PlanNode): void {
+  const plain = node.children.filter((c) => !c.parentRelationship);
+  if (plain.length) {
+    const members = /Append|BitmapAnd|BitmapOr/.test(node.nodeType) && !/Recursive Union/.test(node.nodeType);
+    plain.forEach((c, i) => {
+      if (members) c.parentRelationship = 'Member';
+      else if (node.nodeType === 'Subquery Scan') c.parentRelationship = 'Subquery';
+      else c.parentRelationship = i === 0 ? 'Outer' : 'Inner';
+    });
+  }
+  for (const c of node.children) assignRelationships(c);
+}
+
+const NODE_LINE = /^(.*?)(?:\s+\(cost=([\d.]+)\.\.([\d.]+) rows=(\d+) width=(\d+)\))?(?:\s+\((?:actual (?:time=([\d.]+)\.\.([\d.]+) )?rows=([\d.]+) loops=(\d+)|(never executed))\))?$/;
+
+function textNode(content: string): PlanNode {
+  const m = NODE_LINE.exec(content);
+  const node = blankNode('Unknown');
+  const label = (m?.[1] ?? content).trim();
+  if (m) {
+    if (m[2] !== undefined) {
+      node.startupCost = Number(m[2]);
+      node.totalCost = Number(m[3]);
+      node.estimatedRows = Number(m[4]);
+      node.width = Number(m[5]);
+    }
+    if (m[6] !== undefined) {
+      node.actualStartupTime = Number(m[6]);
+      node.actualTotalTime = Number(m[7]);
+    }
+    if (m[8] !== undefined) {
+      node.actualRows = Number(m[8]);
+      node.loops = Number(m[9]);
+    }
+    if (m[10]) {
+      node.neverExecuted = true;
+      node.actualRows = 0;
+      node.loops = 0;
+    }
+  }
+  parseLabel(node, label);
+  return node;
+}
+
+const JOIN_TYPES = 'Left|Right|Full|Semi|Anti|Right Semi|Right Anti';
+const SCAN_ON = [
+  'Seq Scan', 'Bitmap Heap Scan', 'Tid Scan', 'Tid Range Scan', 'Sample Scan', 'Foreign Scan', 'Subquery Scan',
+  'CTE Scan', 'WorkTable Scan', 'Function Scan', 'Table Function Scan', 'Values Scan', 'Named Tuplestore Scan',
+];
+
+function parseLabel(node: PlanNode, labelIn: string): void {
+  let label = labelIn;
+  const par = /^Parallel\s+/.exec(label);
+  if (par) {
+    node.parallelAware = true;
+    label = label.slice(par[0].length);
+  }
+  label = label.replace(/^Async\s+/, '');
+  let m: RegExpExecArray | null;
+  if ((m = new RegExp(`^(Index Scan|Index Only Scan)( Backward)? using (${ID}) on (${QID})(?: (${ID}))?$`).exec(label))) {
+    node.nodeType = m[1];
+    node.scanDirection = m[2] ? 'Backward' : 'Forward';
+    node.index = unquote(m[3]);
+    setRelation(node, m[4], m[5]);
+  } else if ((m = new RegExp(`^Bitmap Index Scan on (${ID})$`).exec(label))) {
+    node.nodeType = 'Bitmap Index Scan';
+    node.index = unquote(m[1]);
+  } else if ((m = new RegExp(`^(${SCAN_ON.join('|')}|Custom Scan \\(\\w+\\)) on (${QID})(?: (${ID}))?$`).exec(label))) {
+    node.nodeType = m[1].startsWith('Custom Scan') ? 'Custom Scan' : m[1];
+    if (node.nodeType === 'Custom Scan') node.extra['Custom Plan Provider'] = m[1].slice(13, -1);
+    const target = splitQualified(m[2]);
+    const alias = m[3] !== undefined ? unquote(m[3]) : undefined;
+    switch (node.nodeType) {
+      case 'Function Scan':
+        node.functionName = target.name;
+        node.schema = target.schema;
+        node.alias = alias ?? target.name;
+        break;
+      case 'CTE Scan':
+        node.cteName = target.name;
+        node.alias = alias ?? target.name;
+        break;
+      case 'WorkTable Scan':
+        node.cteName = target.name;
+        node.alias = alias ?? target.name;
+        break;
+      case 'Subquery Scan':
+      case 'Values Scan':
+      case 'Table Function Scan':
+      case 'Named Tuplestore Scan':
+        node.alias = alias ?? target.name;
+        break;
+      default:
+        setRelation(node, m[2], m[3]);
+    }
+  } else if ((m = new RegExp(`^(Insert|Update|Delete|Merge) on (${QID})(?: (${ID}))?$`).exec(label))) {
+    node.nodeType = 'ModifyTable';
+    node.operation = m[1];
+    setRelation(node, m[2], m[3]);
+  } else if ((m = new RegExp(`^(Nested Loop|Hash|Merge)(?: (${JOIN_TYPES}))?(?: Join)?$`).exec(label)) && (m[1] === 'Nested Loop' || label.endsWith('Join'))) {
+    node.nodeType = m[1] === 'Nested Loop' ? 'Nested Loop' : `${m[1]} Join`;
+    node.joinType = m[2] ?? 'Inner';
+  } else if ((m = /^(?:(Partial|Finalize) )?(HashAggregate|GroupAggregate|Aggregate|MixedAggregate)$/.exec(label))) {
+    node.nodeType = 'Aggregate';
+    node.partialMode = m[1] ?? 'Simple';
+    node.strategy = { HashAggregate: 'Hashed', GroupAggregate: 'Sorted', Aggregate: 'Plain', MixedAggregate: 'Mixed' }[m[2]];
+  } else if ((m = /^(HashSetOp|SetOp) (Intersect All|Intersect|Except All|Except)$/.exec(label))) {
+    node.nodeType = 'SetOp';
+    node.strategy = m[1] === 'HashSetOp' ? 'Hashed' : 'Sorted';
+    node.command = m[2];
+  } else if ((m = /^Foreign Scan$/.exec(label))) {
+    node.nodeType = 'Foreign Scan';
+  } else {
+    node.nodeType = label;
+  }
+}
+
+function setRelation(node: PlanNode, qualifiedRel: string, alias: string | undefined): void {
+  const r = splitQualified(qualifiedRel);
+  node.relation = r.name;
+  if (r.schema) node.schema = r.schema;
+  node.alias = alias !== undefined ? unquote(alias) : r.name;
+}
+
+const CONDITION_KEYS: Record<string, keyof PlanConditions> = {
+  'Filter': 'filter', 'Index Cond': 'indexCond', 'Hash Cond': 'hashCond', 'Merge Cond': 'mergeCond',
+  'Join Filter': 'joinFilter', 'Recheck Cond': 'recheckCond', 'One-Time Filter': 'oneTimeFilter',
+  'TID Cond': 'tidCond', 'Order By': 'orderBy',
+};
+
+/** Lines whose value holds several `Key: value` fields separated by two spaces. */
+const MULTI_FIELD = new Set(['Sort Method', 'Buckets', 'Batches', 'Planned Partitions', 'Hits', 'Storage', 'Full-sort Groups', 'Pre-sorted Groups']);
+
+function splitFields(content: string): [string, string][] {
+  return content.split(/\s{2,}/).map((part) => {
+    const i = part.indexOf(': ');
+    return i === -1 ? [part, ''] : [part.slice(0, i), part.slice(i + 2)];
+  });
+}
+
+function textDetail(node: PlanNode, content: string): void {
+  const worker = /^Worker (\d+):\s+(.*)$/.exec(content);
+  if (worker) {
+    node.workers ??= [];
+    const number = Number(worker[1]);
+    let w = node.workers.find((x) => x.number === number);
+    if (!w) node.workers.push((w = { number }));
+    const rest = worker[2];
+    const act = /actual (?:time=([\d.]+)\.\.([\d.]+) )?rows=([\d.]+) loops=(\d+)/.exec(rest);
+    if (act) {
+      if (act[1] !== undefined) {
+        w.actualStartupTime = Number(act[1]);
+        w.actualTotalTime = Number(act[2]);
+      }
+      w.actualRows = Number(act[3]);
+      w.loops = Number(act[4]);
+    }
+    const sort = /Sort Method: (.*?)\s{2,}(Memory|Disk): (\d+)kB/.exec(rest);
+    if (sort) Object.assign(w, sortFields(sort[1], sort[2], sort[3]));
+    return;
+  }
+  const colon = content.indexOf(': ');
+  const key = colon === -1 ? content.replace(/:$/, '') : content.slice(0, colon);
+  const value = colon === -1 ? '' : content.slice(colon + 2);
+  if (key in CONDITION_KEYS) {
+    node.conditions[CONDITION_KEYS[key]] = value;
+    return;
+  }
+  if (MULTI_FIELD.has(key)) {
+    for (const [k, v] of splitFields(content)) textField(node, k, v);
+    return;
+  }
+  textField(node, key, value);
+}
+
+function textField(node: PlanNode, key: string, value: string): void {
+  const n = () => Number(value.replace(/kB$/, ''));
+  const orig = () => {
+    const m = /^(\d+)(?: \(originally (\d+)\))?$/.exec(value);
+    return m ? [Number(m[1]), m[2] !== undefined ? Number(m[2]) : Number(m[1])] : [NaN, NaN];
+  };
+  switch (key) {
+    case 'Rows Removed by Filter': node.rowsRemovedByFilter = n(); break;
+    case 'Rows Removed by Join Filter': node.rowsRemovedByJoinFilter = n(); break;
+    case 'Rows Removed by Index Recheck': node.rowsRemovedByIndexRecheck = n(); break;
+    case 'Sort Key': node.sortKey = splitList(value); break;
+    case 'Presorted Key': node.presortedKey = splitList(value); break;
+    case 'Group Key': node.groupKey = splitList(value); break;
+    case 'Output': node.output = splitList(value); break;
+    case 'Sort Method': node.sortMethod = value; break;
+    case 'Memory':
+    case 'Disk':
+      if (node.sortMethod !== undefined) {
+        node.sortSpaceType = key;
+        node.sortSpaceUsed = n();
+      }
+      break;
+    case 'Buckets': [node.hashBuckets, node.originalHashBuckets] = orig(); break;
+    case 'Batches':
+      if (node.nodeType === 'Hash') [node.hashBatches, node.originalHashBatches] = orig();
+      else node.hashAggBatches = n();
+      break;
+    case 'Memory Usage': node.peakMemoryUsage = n(); break;
+    case 'Disk Usage': node.diskUsage = n(); break;
+    case 'Planned Partitions': node.plannedPartitions = n(); break;
+    case 'Heap Fetches': node.heapFetches = n(); break;
+    case 'Heap Blocks': {
+      const e = /exact=(\d+)/.exec(value);
+      const l = /lossy=(\d+)/.exec(value);
+      node.exactHeapBlocks = e ? Number(e[1]) : 0;
+      node.lossyHeapBlocks = l ? Number(l[1]) : 0;
+      break;
+    }
+    case 'Index Searches': node.indexSearches = n(); break;
+    case 'Workers Planned': node.workersPlanned = n(); break;
+    case 'Workers Launched': node.workersLaunched = n(); break;
+    case 'Buffers': node.buffers = textBuffers(value, node.buffers); break;
+    case 'Hits': node.cacheHits = n(); break;
+    case 'Misses': node.cacheMisses = n(); break;
+    case 'Evictions': node.cacheEvictions = n(); break;
+    case 'Overflows': node.cacheOverflows = n(); break;
+    case 'Disabled': node.disabled = value === 'true'; break;
+    default: node.extra[key] = value;
+  }
+}
+
+function sortFields(method: string, type: string, kb: string): Partial<WorkerStats> {
+  return { sortMethod: method, sortSpaceType: type, sortSpaceUsed: Number(kb) };
+}
+
+/** `a, b DESC, lower(c)`: splits on top-level commas only. */
+function splitList(value: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote: string | null = null;
+  let cur = '';
+  for (const ch of value) {
+    if (quote) {
+      if (ch === quote) quote = null;
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === '(' || ch === '[') depth++;
+    else if (ch === ')' || ch === ']') depth--;
+    else if (ch === ',' && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+      continue;
+    }
+    cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+/** `shared hit=1 read=2 dirtied=3 written=4, local hit=5, temp read=6 written=7` */
+function textBuffers(value: string, into?: BufferCounts): BufferCounts {
+  const b = into ?? emptyBuffers();
+  for (const part of value.split(',')) {
+    const m = /^\s*(shared|local|temp)\s+(.*)$/.exec(part);
+    if (!m) continue;
+    for (const kv of m[2].matchAll(/(hit|read|dirtied|written)=(\d+)/g)) {
+      const group = b[m[1] as 'shared' | 'local' | 'temp'] as Record<string, number>;
+      group[kv[1]] = Number(kv[2]);
+    }
+  }
+  return b;
+}
+
+function textFooter(lines: string[]): Partial<Plan> {
+  const out: Partial<Plan> = { triggers: [] };
+  let section = '';
+  for (const line of lines) {
+    const indented = /^\s/.test(line);
+    const content = line.trim();
+    if (!indented) section = '';
+    let m: RegExpExecArray | null;
+    if ((m = /^Planning Time: ([\d.]+) ms$/.exec(content))) out.planningTime = Number(m[1]);
+    else if ((m = /^Execution Time: ([\d.]+) ms$/.exec(content))) out.executionTime = Number(m[1]);
+    else if ((m = /^Trigger(?: (?!for constraint )(.+?))?(?: for constraint (.+?))?(?: on (.+?))?: (?:time=([\d.]+) )?calls=(\d+)$/.exec(content))) {
+      const t: PlanTrigger = { name: m[1] ? unquote(m[1]) : '', calls: Number(m[5]) };
+      if (m[2]) t.constraint = m[2];
+      if (m[3]) t.relation = m[3];
+      if (m[4]) t.time = Number(m[4]);
+      out.triggers!.push(t);
+    } else if ((m = /^Settings: (.*)$/.exec(content))) {
+      out.settings = Object.fromEntries(splitList(m[1]).map((kv) => {
+        const i = kv.indexOf(' = ');
+        return [kv.slice(0, i), kv.slice(i + 3).replace(/^'|'$/g, '')];
+      }));
+    } else if (!indented && /:$/.test(content)) {
+      section = content.slice(0, -1);
+      if (section === 'JIT') out.jit = {};
+    } else if (section === 'Planning' && (m = /^Buffers: (.*)$/.exec(content))) {
+      out.planningBuffers = textBuffers(m[1]);
+    } else if (section === 'JIT' && (m = /^([^:]+): (.*)$/.exec(content))) {
+      out.jit![m[1]] = m[2];
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared
+
+function blankNode(nodeType: string): PlanNode {
+  return { id: '', label: '', nodeType, parallelAware: false, conditions: {}, estimatedRows: 0, neverExecuted: false, extra: {}, children: [] };
+}
+
+function emptyBuffers(): BufferCounts {
+  return { shared: { hit: 0, read: 0, dirtied: 0, written: 0 }, local: { hit: 0, read: 0, dirtied: 0, written: 0 }, temp: { read: 0, written: 0 } };
+}
+
+function num(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
+  return undefined;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function strList(v: unknown): string[] | undefined {
+  return Array.isArray(v) ? v.map(String) : undefined;
+}
+
+/** Numbers the nodes, builds labels and derives inclusive/exclusive time and cost. */
+function finish(root: PlanNode, source: 'json' | 'text', fields: Partial<Plan>): Plan {
+  const nodes: PlanNode[] = [];
+  const walk = (n: PlanNode) => {
+    nodes.push(n);
+    n.id = String(nodes.length);
+    n.label = nodeLabel(n);
+    n.children.forEach(walk);
+  };
+  walk(root);
+  const analyzed = nodes.some((n) => n.loops !== undefined);
+  const hasTiming = nodes.some((n) => n.actualTotalTime !== undefined);
+  if (source === 'text' && analyzed) for (const n of nodes) fillTextZeros(n);
+  if (hasTiming) computeTimes(root, nodes);
+  computeCost(root);
+  for (const n of nodes) stripUndefined(n);
+  const plan: Plan = {
+    root,
+    analyzed,
+    hasBuffers: nodes.some((n) => n.buffers !== undefined),
+    hasTiming,
+    source,
+    triggers: fields.triggers ?? [],
+    nodes,
+  };
+  if (fields.planningTime !== undefined) plan.planningTime = fields.planningTime;
+  if (fields.executionTime !== undefined) plan.executionTime = fields.executionTime;
+  if (fields.planningBuffers) plan.planningBuffers = fields.planningBuffers;
+  if (fields.settings) plan.settings = fields.settings;
+  if (fields.jit) plan.jit = fields.jit;
+  return plan;
+}
+
+/** The text format leaves out counters that are zero; JSON has them. Put them back. */
+function fillTextZeros(n: PlanNode): void {
+  const c = n.conditions;
+  if (c.filter !== undefined) n.rowsRemovedByFilter ??= 0;
+  if (c.joinFilter !== undefined) n.rowsRemovedByJoinFilter ??= 0;
+  if ((c.indexCond !== undefined && /^Index (Only )?Scan$/.test(n.nodeType)) || (c.recheckCond !== undefined && n.nodeType === 'Bitmap Heap Scan')) {
+    n.rowsRemovedByIndexRecheck ??= 0;
+  }
+  if (n.nodeType === 'Bitmap Heap Scan') {
+    n.exactHeapBlocks ??= 0;
+    n.lossyHeapBlocks ??= 0;
+  }
+}
+
+/**
+ * Inclusive time = per-loop total time × loops. Below a Gather, loops count the workers too and
+ * they run at the same time, so the loops are divided by the processes that shared the work.
+ */
+function computeInclusive(node: PlanNode, parallelDivisor: number): void {
+  const loops = node.loops ?? 0;
+  const effectiveLoops = node.parallelAware || parallelDivisor > 1 ? Math.max(1, loops / parallelDivisor) : loops;
+  node.inclusiveTime = round3((node.actualTotalTime ?? 0) * (loops === 0 ? 0 : effectiveLoops));
+  const divisor = /^Gather/.test(node.nodeType) ? (node.workersLaunched ?? node.workersPlanned ?? 0) + 1 : parallelDivisor;
+  for (const c of node.children) computeInclusive(c, divisor);
+}
+
+/**
+ * Exclusive time = inclusive time minus what ran inside it. Sub-plans run where they are used,
+ * not where EXPLAIN lists them: a CTE inside the CTE Scans that read it, an InitPlan or SubPlan
+ * inside the node whose condition refers to it. Their time is taken off those nodes.
+ */
+function computeTimes(root: PlanNode, nodes: PlanNode[]): void {
+  computeInclusive(root, 1);
+  const own = new Map<PlanNode, number>(nodes.map((n) => [n, n.inclusiveTime ?? 0]));
+  const take = (n: PlanNode, t: number) => own.set(n, (own.get(n) ?? 0) - t);
+  for (const parent of nodes) {
+    for (const c of parent.children) {
+      const t = c.inclusiveTime ?? 0;
+      if (!c.subplanName) {
+        take(parent, t);
+      } else if (c.subplanName.startsWith('CTE ')) {
+        const name = c.subplanName.slice(4);
+        let left = t;
+        for (const scan of nodes.filter((n) => n.nodeType === 'CTE Scan' && n.cteName === name)) {
+          const d = Math.min(left, Math.max(0, own.get(scan) ?? 0));
+          take(scan, d);
+          left -= d;
+        }
+      } else {
+        take(usedBy(parent, c) ?? parent, t);
+      }
+    }
+  }
+  for (const n of nodes) n.exclusiveTime = round3(Math.max(0, own.get(n) ?? 0));
+}
+
+/** The node under `parent` (or parent itself) whose conditions mention the sub-plan `sub`. */
+function usedBy(parent: PlanNode, sub: PlanNode): PlanNode | undefined {
+  const name = sub.subplanName!;
+  const mentions = (n: PlanNode) =>
+    Object.values(n.conditions).some((c) => c?.includes(name)) || (n.output ?? []).some((o) => o.includes(name)) ||
+    [...(n.sortKey ?? []), ...(n.groupKey ?? [])].some((k) => k.includes(name));
+  const queue = [parent];
+  while (queue.length) {
+    const n = queue.shift()!;
+    if (mentions(n)) return n;
+    for (const c of n.children) if (c !== sub) queue.push(c);
+  }
+  return undefined;
+}
+
+function computeCost(node: PlanNode): void {
+  let childCost = 0;
+  for (const c of node.children) {
+    computeCost(c);
+    childCost += c.totalCost ?? 0;
+  }
+  if (node.totalCost !== undefined) node.exclusiveCost = round3(Math.max(0, node.totalCost - childCost));
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function stripUndefined(n: PlanNode): void {
+  const r = n as unknown as Record<string, unknown>;
+  for (const k of Object.keys(r)) if (r[k] === undefined) delete r[k];
+  for (const k of Object.keys(n.conditions) as (keyof PlanConditions)[]) if (n.conditions[k] === undefined) delete n.conditions[k];
+}
+
+const AGG_NAMES: Record<string, string> = { Plain: 'Aggregate', Sorted: 'GroupAggregate', Hashed: 'HashAggregate', Mixed: 'MixedAggregate' };
+
+/** The node's line as EXPLAIN's text format prints it (without costs). */
+export function nodeLabel(n: PlanNode): string {
+  let s: string;
+  const onRel = () => {
+    const rel = n.relation ? (n.schema ? `${ident(n.schema)}.${ident(n.relation)}` : ident(n.relation)) : '';
+    return n.alias && n.alias !== n.relation ? `${rel} ${ident(n.alias)}` : rel;
+  };
+  switch (n.nodeType) {
+    case 'Index Scan':
+    case 'Index Only Scan':
+      s = `${n.nodeType}${n.scanDirection === 'Backward' ? ' Backward' : ''} using ${ident(n.index ?? '?')} on ${onRel()}`;
+      break;
+    case 'Bitmap Index Scan':
+      s = `Bitmap Index Scan on ${ident(n.index ?? '?')}`;
+      break;
+    case 'ModifyTable':
+      s = `${n.operation ?? 'Modify'} on ${onRel()}`;
+      break;
+    case 'Aggregate':
+      s = AGG_NAMES[n.strategy ?? 'Plain'] ?? 'Aggregate';
+      if (n.partialMode && n.partialMode !== 'Simple') s = `${n.partialMode} ${s}`;
+      break;
+    case 'SetOp':
+      s = `${n.strategy === 'Hashed' ? 'HashSetOp' : 'SetOp'}${n.command ? ' ' + n.command : ''}`;
+      break;
+    case 'Nested Loop':
+      s = n.joinType && n.joinType !== 'Inner' ? `Nested Loop ${n.joinType} Join` : 'Nested Loop';
+      break;
+    case 'Hash Join':
+    case 'Merge Join':
+      s = n.joinType && n.joinType !== 'Inner' ? `${n.nodeType.split(' ')[0]} ${n.joinType} Join` : n.nodeType;
+      break;
+    case 'Function Scan': {
+      const f = n.functionName ?? '?';
+      s = `Function Scan on ${n.schema ? ident(n.schema) + '.' : ''}${ident(f)}${n.alias && n.alias !== f ? ' ' + ident(n.alias) : ''}`;
+      break;
+    }
+    case 'CTE Scan':
+    case 'WorkTable Scan': {
+      const c = n.cteName ?? '?';
+      s = `${n.nodeType} on ${ident(c)}${n.alias && n.alias !== c ? ' ' + ident(n.alias) : ''}`;
+      break;
+    }
+    case 'Subquery Scan':
+    case 'Values Scan':
+    case 'Table Function Scan':
+    case 'Named Tuplestore Scan':
+      s = n.alias ? `${n.nodeType} on ${ident(n.alias)}` : n.nodeType;
+      break;
+    default:
+      s = n.relation ? `${n.nodeType} on ${onRel()}` : n.nodeType;
+  }
+  return n.parallelAware ? `Parallel ${s}` : s;
+}
+
+/** Pre-order walk with the ancestors of each node (nearest last). */
+export function walkPlan(root: PlanNode, visit: (node: PlanNode, ancestors: PlanNode[]) => void): void {
+  const rec = (n: PlanNode, anc: PlanNode[]) => {
+    visit(n, anc);
+    const next = [...anc, n];
+    for (const c of n.children) rec(c, next);
+  };
+  rec(root, []);
+}
