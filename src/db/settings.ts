@@ -1,5 +1,6 @@
 // Settings pglab applies on every start, and the ones PGlite differs on from a stock
 // server, with what each changes for the learner. Shown in "About this database".
+import type { Queryable } from './types.ts';
 
 /** Applied after start: a runaway recursive CTE otherwise spills temp files into memory. */
 export const startupSettings: Record<string, string> = {
@@ -21,3 +22,12 @@ export const differsFromStock: SettingNote[] = [
   { name: 'temp_file_limit', stock: '-1', note: 'Capped so a runaway sort or recursive query stops with SQLSTATE 53400 instead of filling memory.' },
   { name: 'shared_preload_libraries', stock: "''", note: 'pg_stat_statements is preloaded so the query analyzer works.' },
 ];
+
+/** The live values of the settings above, as `SHOW` prints them. */
+export async function currentSettings(db: Queryable): Promise<Record<string, string>> {
+  const { rows } = await db.query<{ name: string; value: string }>(
+    `select name, current_setting(name) as value from pg_settings where name = any($1::text[])`,
+    [differsFromStock.map((s) => s.name)],
+  );
+  return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+}

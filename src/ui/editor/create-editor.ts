@@ -66,6 +66,11 @@ export function createEditor(parent: HTMLElement, doc: string, hooks: EditorHook
     setCatalog(catalog: Catalog | null) {
       view.dispatch({ effects: language.reconfigure(langFor(catalog)) });
     },
+    /** Replaces the text (one undoable change). */
+    setDoc(text: string) {
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text }, selection: { anchor: text.length } });
+      view.focus();
+    },
     /** Underlines the error at `offset` with its message. */
     markError(offset: number | undefined, message: string) {
       const len = view.state.doc.length;

@@ -27,6 +27,8 @@ export class Playground {
   version = $state('');
   startMs = $state(0);
   storage = $state<Storage>('idb');
+  /** SQL another view asks the editor to show (a fix from Analyze, a lesson's example). */
+  editorRequest = $state.raw<{ sql: string } | null>(null);
 
   readonly engine = new WorkerEngine(() => new Worker(new URL('../../db/worker.ts', import.meta.url), { type: 'module' }), pickStorage(), params.get('seed') !== '0');
   readonly session = new Session(this.engine);
@@ -65,6 +67,11 @@ export class Playground {
       if (this.status === 'running') this.status = 'ready';
     }
     await this.refreshCatalog();
+  }
+
+  /** Puts SQL in the playground's editor for the user to read and run: never runs it silently. */
+  openInEditor(sql: string) {
+    this.editorRequest = { sql };
   }
 
   /** Stops the running statement: the worker is ended and the saved database reopened. */
