@@ -1,6 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
 const PORT = Number(process.env.PGLAB_E2E_PORT ?? 4317);
+// Another build folder and port let several checkouts or helpers test side by side.
+const DIST = process.env.PGLAB_DIST ?? 'dist';
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -9,7 +11,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  reporter: [['list'], ['json', { outputFile: process.env.PGLAB_E2E_REPORT ?? 'test-results/e2e.json' }]],
+  outputDir: process.env.PGLAB_E2E_OUT ?? 'test-results/e2e',
   use: {
     baseURL: `http://127.0.0.1:${PORT}/`,
     launchOptions: {
@@ -19,7 +22,7 @@ export default defineConfig({
   },
   webServer: {
     // The build is made fresh by scripts/test-all.mjs; never reuse a stale server.
-    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort --outDir ${DIST}`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: false,
     timeout: 60_000,
