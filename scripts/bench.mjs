@@ -1,9 +1,10 @@
-// `npm run bench`: builds the app, drives Chromium, prints each figure beside its reference
-// measured in the same run (machines are noisy: ratios, not absolute assertions).
+// `npm run bench`: builds the app, drives Chromium, prints each figure beside a reference
+// measured in the same run (the machines are noisy: ratios, never absolute assertions in tests).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { findChromium } from './chromium.mjs';
 
@@ -11,11 +12,12 @@ const PORT = 4399;
 const BASE = `http://127.0.0.1:${PORT}/`;
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-if (spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit', env: { ...process.env, PGLAB_BENCH: '1' } }).status !== 0) process.exit(1);
-const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true });
+if (spawnSync('npx', ['vite', 'build', '--logLevel', 'warn', '--outDir', 'dist-bench'], { stdio: 'inherit', env: { ...process.env, PGLAB_BENCH: '1' } }).status !== 0) process.exit(1);
+const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort', '--outDir', 'dist-bench'], { stdio: 'ignore', detached: true });
 const executablePath = findChromium();
 const rows = [];
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
 
 async function waitForServer() {
   for (let i = 0; i < 100; i++) {
@@ -25,78 +27,109 @@ async function waitForServer() {
   throw new Error('preview server did not start');
 }
 
+/** A fresh browser profile: nothing cached, no saved database. */
 async function freshContext() {
   const dir = mkdtempSync(join(tmpdir(), 'pglab-bench-'));
   const ctx = await chromium.launchPersistentContext(dir, { executablePath, args: ARGS });
-  return { ctx, dir };
+  return { ctx, close: async () => { await ctx.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
+const runButtonEnabled = () => [...document.querySelectorAll('button')].some((b) => b.textContent === 'Run' && !b.disabled);
+
 async function runInApp(page, sql) {
-  const editor = page.getByRole('textbox', { name: 'SQL editor' });
-  await editor.click();
+  await page.getByRole('textbox', { name: 'SQL editor' }).click();
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(sql);
-  const t0 = Date.now();
+  const t0 = performance.now();
   await page.getByRole('button', { name: 'Run' }).click();
-  await page.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent === 'Run' && !b.disabled));
-  return Date.now() - t0;
+  await page.waitForFunction(runButtonEnabled, null, { polling: 5 });
+  return performance.now() - t0;
 }
 
+/** Navigation to the first result of `select 1`, with the bytes the page fetched on the way. */
 async function firstResult(page, url) {
-  const bytes = { js: 0, all: 0 };
+  const bytes = { js: 0, jsGzip: 0, all: 0 };
   page.on('response', async (r) => {
-    const len = (await r.request().sizes().catch(() => ({ responseBodySize: 0 }))).responseBodySize;
-    bytes.all += len;
-    if (r.url().endsWith('.js')) bytes.js += len;
+    const body = await r.body().catch(() => null);
+    if (!body) return;
+    bytes.all += body.length;
+    if (r.url().endsWith('.js')) { bytes.js += body.length; bytes.jsGzip += gzipSync(body).length; }
   });
-  const t0 = Date.now();
+  const t0 = performance.now();
   await page.goto(url);
   await page.getByRole('status').filter({ hasText: /PostgreSQL 18/ }).waitFor({ timeout: 120_000 });
   await runInApp(page, 'select 1 as bench_one;');
   await page.getByRole('table').filter({ hasText: 'bench_one' }).waitFor();
-  return { ms: Date.now() - t0, bytes };
+  return { ms: performance.now() - t0, bytes };
+}
+
+async function perStatement(page) {
+  await runInApp(page, 'drop table if exists bench_ins; create table bench_ins (v int);');
+  const ins = [];
+  for (let i = 0; i < 50; i++) ins.push(await runInApp(page, `insert into bench_ins values (${i});`));
+  return median(ins);
 }
 
 try {
   await waitForServer();
-  // Reference: a bare page that boots PGlite with initdb.
-  let { ctx, dir } = await freshContext();
-  let page = await ctx.newPage();
-  let t0 = Date.now();
+
+  // Reference: a bare page that only boots PGlite (initdb, in memory) in a worker.
+  let s = await freshContext();
+  let page = await s.ctx.newPage();
+  let t0 = performance.now();
   await page.goto(`${BASE}bench/boot.html`);
   await page.waitForFunction(() => document.getElementById('out')?.textContent?.startsWith('done'), null, { timeout: 120_000 });
-  const refCold = Date.now() - t0;
-  await ctx.close();
-  rmSync(dir, { recursive: true, force: true });
+  const refCold = performance.now() - t0;
+  await s.close();
 
-  ({ ctx, dir } = await freshContext());
-  page = await ctx.newPage();
+  s = await freshContext();
+  const noSeed = await firstResult(await s.ctx.newPage(), `${BASE}?seed=0`);
+  await s.close();
+
+  s = await freshContext();
+  page = await s.ctx.newPage();
   const cold = await firstResult(page, BASE);
-  rows.push(['cold start → first result of select 1', `${cold.ms} ms`, `bare PGlite boot ${refCold} ms`, (cold.ms / refCold).toFixed(2)]);
-  const warmPage = await ctx.newPage();
+  rows.push(['cold start → first result of `select 1`', `${cold.ms.toFixed(0)} ms`, `bare PGlite boot ${refCold.toFixed(0)} ms`, (cold.ms / refCold).toFixed(2)]);
+  rows.push(['  same, with initdb instead of the prepared data directory', `${noSeed.ms.toFixed(0)} ms`, `prepared ${cold.ms.toFixed(0)} ms`, (noSeed.ms / cold.ms).toFixed(2)]);
+  const warmPage = await s.ctx.newPage();
   await page.close();
   const warm = await firstResult(warmPage, BASE);
-  rows.push(['warm reload → first result', `${warm.ms} ms`, `cold ${cold.ms} ms`, (warm.ms / cold.ms).toFixed(2)]);
+  rows.push(['warm reload → first result', `${warm.ms.toFixed(0)} ms`, `cold ${cold.ms.toFixed(0)} ms`, (warm.ms / cold.ms).toFixed(2)]);
 
-  await runInApp(warmPage, 'drop table if exists bench_ins; create table bench_ins (v int);');
-  const per = [];
-  for (let i = 0; i < 50; i++) per.push(await runInApp(warmPage, `insert into bench_ins values (${i});`));
+  const persisted = await perStatement(warmPage);
+  const mem = await s.ctx.newPage();
+  await firstResult(mem, `${BASE}?storage=memory`);
+  const inMemory = await perStatement(mem);
+  await mem.close();
+  await warmPage.bringToFront();
+  rows.push(['insert of one row, UI round trip (median of 50), saved to IndexedDB', `${persisted.toFixed(0)} ms`, `in memory, not saved ${inMemory.toFixed(0)} ms`, `+${(persisted - inMemory).toFixed(0)} ms`]);
+
   const sel = [];
   for (let i = 0; i < 20; i++) sel.push(await runInApp(warmPage, `select ${i} as v;`));
-  rows.push(['persisted insert of one row (median of 50, UI round trip)', `${median(per)} ms`, `select (median of 20) ${median(sel)} ms`, (median(per) / median(sel)).toFixed(2)]);
+  const big = await runInApp(warmPage, 'select g as id, md5(g::text) as hash from generate_series(1, 100000) g;');
+  await warmPage.locator('table[aria-rowcount="100001"] tbody tr:not(.spacer)').first().waitFor();
+  rows.push(['100,000-row result shown', `${big.toFixed(0)} ms`, `select 1 ${median(sel).toFixed(0)} ms`, (big / median(sel)).toFixed(1)]);
 
-  t0 = Date.now();
-  await runInApp(warmPage, 'select g as id, md5(g::text) as hash from generate_series(1, 100000) g;');
-  await warmPage.getByText('of 100,000 rows').waitFor();
-  const big = Date.now() - t0;
-  rows.push(['100,000-row result shown', `${big} ms`, `select 1 ${median(sel)} ms`, (big / median(sel)).toFixed(1)]);
-  rows.push(['bytes before first result (cold)', `JS ${(cold.bytes.js / 1024).toFixed(0)} KB`, `all ${(cold.bytes.all / 1024 / 1024).toFixed(1)} MB`, '']);
-  await ctx.close();
-  rmSync(dir, { recursive: true, force: true });
+  await runInApp(warmPage, 'create table if not exists bench_kept (v int);');
+  await warmPage.getByRole('textbox', { name: 'SQL editor' }).click();
+  await warmPage.keyboard.press('Control+A');
+  await warmPage.keyboard.insertText('select pg_sleep(600);');
+  await warmPage.getByRole('button', { name: 'Run' }).click();
+  await warmPage.getByRole('button', { name: 'Stop' }).and(warmPage.locator(':enabled')).waitFor();
+  await warmPage.waitForTimeout(300);
+  t0 = performance.now();
+  await warmPage.getByRole('button', { name: 'Stop' }).click();
+  await warmPage.waitForFunction(runButtonEnabled, null, { polling: 5 });
+  const stop = performance.now() - t0;
+  rows.push(['Stop of `pg_sleep(600)` → usable again', `${stop.toFixed(0)} ms`, `warm reload ${warm.ms.toFixed(0)} ms`, (stop / warm.ms).toFixed(2)]);
+
+  rows.push(['JavaScript before the first result (cold)', `${kb(cold.bytes.jsGzip)} gzip (${kb(cold.bytes.js)} raw)`, `everything ${(cold.bytes.all / 1048576).toFixed(1)} MB raw`, '']);
+  await s.close();
 
   console.log('\n| measure | pglab | reference (same run) | ratio |\n|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 } finally {
   process.kill(-server.pid, 'SIGTERM');
+  rmSync('dist-bench', { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 // The session: runs a script statement by statement, like psql, over any Engine.
 // Pure TypeScript: Node tests drive it against an in-process PGlite, the page against the worker.
 import { splitScript, type ScriptPiece } from './splitter.ts';
-import { runBackslash, type PsqlOutput, type PsqlState } from './psql.ts';
+import type { PsqlOutput, PsqlState } from './psql.ts';
 import { commandTag } from './command-tag.ts';
 import type { DbErrorInfo, Engine, Notice } from './types.ts';
 
@@ -88,6 +88,8 @@ export class Session {
 
   private async runBackslashPiece(piece: ScriptPiece): Promise<StatementResult> {
     const t0 = performance.now();
+    // psql's describe queries are a large module that most sessions never need: load on first use.
+    const { runBackslash } = await import('./psql.ts');
     const { outputs, state } = await runBackslash(piece.text, this.engine, this.psqlState);
     this.psqlState = state;
     const failed = outputs.find((o) => o.kind === 'error');
