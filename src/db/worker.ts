@@ -105,6 +105,8 @@ const api = {
     await waitForStorage();
     const db = await createEngine({ dataDir: dataDirFor(storage), loadDataDir, ...wasm });
     engine = new LocalEngine(db);
+    // The query analyzer reads pg_stat_statements: have it in every new database.
+    if (created) await db.exec('create extension if not exists pg_stat_statements');
     const { rows } = await db.query<{ v: string }>(`select current_setting('server_version') as v`);
     return { version: rows[0].v, storage, created, ms: performance.now() - t0, cache: given ? undefined : cache };
   },
