@@ -67,3 +67,11 @@ test('NULL is shown differently from the empty string, and JSON is pretty-printe
   await expect(table.locator('.empty')).toHaveText("''");
   await expect(table).toContainText('"k": [');
 });
+
+test('a database broken by runaway recursion restarts from its saved state and says so', async ({ page }) => {
+  await runSql(page, `drop table if exists survivor; create table survivor (v text); insert into survivor values ('kept');`);
+  await runSql(page, `create or replace function runaway(i int) returns int language sql as 'select runaway(i + 1)';\nselect runaway(1);`);
+  await expect(page.getByRole('alert').filter({ hasText: 'restarted from its saved state' })).toBeVisible();
+  await runSql(page, `select v from survivor;`);
+  await expect(results(page).first().getByRole('table')).toContainText('kept');
+});
