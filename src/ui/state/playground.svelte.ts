@@ -69,6 +69,20 @@ export class Playground {
     await this.refreshCatalog();
   }
 
+  /** Runs other work on the database (Explain this, the planner lab) as a run: Run is disabled, Stop works. */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    if (this.status !== 'ready') return undefined;
+    this.status = 'running';
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof StoppedError) return undefined;
+      throw e;
+    } finally {
+      if (this.status === 'running') this.status = 'ready';
+    }
+  }
+
   /** Puts SQL in the playground's editor for the user to read and run: never runs it silently. */
   openInEditor(sql: string) {
     this.editorRequest = { sql };
