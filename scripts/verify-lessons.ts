@@ -1,0 +1,108 @@
+// `npx tsx scripts/verify-lessons.ts [chapter]`: loads every lesson, builds each chapter's two
+// datasets, requires every reference solution to pass all its checks and every listed wrong answer
+// to fail the checks it names. Prints a summary and exits non-zero on any problem.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkExercise } from '../src/lessons/checker.ts';
+import { LessonError, loadLessons } from '../src/lessons/loader.ts';
+import { ChapterSandbox } from '../src/lessons/sandbox.ts';
+import type { CheckReport } from '../src/lessons/format.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Every .md and .sql file under lessons/, keyed by its path from the project root. */
+export function readLessonFiles(dir = join(root, 'lessons')): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(md|sql)$/.test(name)) out[relative(root, p)] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const ms = (n: number) => `${Math.round(n)} ms`;
+const failedKinds = (r: CheckReport) => new Set(r.checks.filter((c) => !c.passed).map((c) => c.kind));
+
+async function main() {
+  const only = process.argv[2];
+  let chapters;
+  try {
+    chapters = loadLessons(readLessonFiles());
+  } catch (e) {
+    console.error(e instanceof LessonError ? e.message : e);
+    console.log('\nlessons: 0 passed, 1 failed (the lessons do not load)');
+    process.exit(1);
+  }
+  let passed = 0;
+  const problems: string[] = [];
+  for (const chapter of chapters) {
+    if (only && chapter.id !== only) continue;
+    console.log(`\n== ${chapter.id}: ${chapter.title} (${chapter.exercises.length} exercises, ${chapter.blocks.length} SQL blocks)`);
+    let box: ChapterSandbox;
+    try {
+      box = await ChapterSandbox.build(chapter);
+    } catch (e) {
+      problems.push(`${chapter.id}: the dataset does not build: ${(e as Error).message}`);
+      continue;
+    }
+    for (const [v, t] of Object.entries(box.times)) {
+      console.log(`   dataset ${v}: built in ${ms(t!.buildMs)}, snapshot ${(t!.snapshotBytes / 1e6).toFixed(1)} MB in ${ms(t!.dumpMs)}`);
+    }
+    if (chapter.exercises.length < 1) problems.push(`${chapter.id}: no exercises`);
+    for (const ex of chapter.exercises) {
+      const label = `${ex.id}`;
+      try {
+        const r = await checkExercise(box, ex, ex.solution);
+        if (r.passed) {
+          passed++;
+          console.log(`   ✓ ${label}: solution passes (${r.checks.length} checks, ${r.timing.mode}, ${ms(r.timing.totalMs)})`);
+        } else {
+          const why = r.error ? `error: ${r.error.message}` : r.checks.filter((c) => !c.passed).map((c) => `${c.kind}: ${c.message}`).join(' | ');
+          problems.push(`${label}: the reference solution fails: ${why}`);
+          console.log(`   ✗ ${label}: the reference solution fails: ${why}`);
+        }
+        for (const wrong of ex.wrongAnswers) {
+          const w = await checkExercise(box, ex, wrong.sql);
+          const kinds = failedKinds(w);
+          const missing = wrong.fails.filter((k) => !kinds.has(k));
+          if (w.error) {
+            problems.push(`${label}: the wrong answer "${wrong.title}" is an SQL error, not a typical mistake: ${w.error.message}`);
+            console.log(`   ✗ ${label} / "${wrong.title}": SQL error ${w.error.message}`);
+          } else if (w.passed || missing.length) {
+            const msg = w.passed ? 'passes every check' : `does not fail ${missing.join(', ')}`;
+            problems.push(`${label}: the wrong answer "${wrong.title}" ${msg}`);
+            console.log(`   ✗ ${label} / "${wrong.title}": ${msg}`);
+          } else {
+            passed++;
+            const first = w.checks.find((c) => !c.passed)!;
+            console.log(`   ✓ ${label} / "${wrong.title}": fails ${[...kinds].join(', ')}${first.details.variant === 'perturbed' ? ' (on the perturbed copy)' : ''} — ${first.message.slice(0, 140)}`);
+          }
+        }
+      } catch (e) {
+        problems.push(`${label}: ${(e as Error).message}`);
+        console.log(`   ✗ ${label}: ${(e as Error).message}`);
+      }
+    }
+    const resets = box.resetTimes;
+    if (resets.length) {
+      const sorted = [...resets].sort((a, b) => a - b);
+      console.log(`   fresh copies restored from the snapshot: ${resets.length}, median ${ms(sorted[Math.floor(sorted.length / 2)])}, max ${ms(sorted[sorted.length - 1])}`);
+    }
+    await box.close();
+  }
+  for (const p of problems) console.error(`PROBLEM ${p}`);
+  console.log(`\nlessons: ${passed} passed, ${problems.length} failed`);
+  process.exit(problems.length ? 1 : 0);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,203 @@
+// The shapes of a lesson once loaded: a chapter with its reference text, its dataset and its
+// exercises, and the checks an exercise declares. Instructors write Markdown files
+// (see lessons/README.md); src/lessons/loader.ts turns them into these values.
+
+/** A ```sql block of the reference text, which the page can put in the editor or run. */
+export interface SqlBlock {
+  sql: string;
+  /** 1-based line of the opening fence in chapter.md. */
+  line: number;
+}
+
+export interface Chapter {
+  /** The folder name under lessons/, used in deep links: `#/indexes`. */
+  id: string;
+  title: string;
+  order: number;
+  summary: string;
+  /** The chapter's reference text (Markdown, front matter removed). */
+  body: string;
+  blocks: SqlBlock[];
+  /** File name of the dataset script, relative to the chapter folder. */
+  datasetFile: string;
+  /** The dataset script with its `:seed` placeholder still in place: use datasetSql(). */
+  dataset: string;
+  /** setseed() values: the learner's copy and the checker's perturbed copy. */
+  seeds: { main: number; perturbed: number };
+  exercises: Exercise[];
+}
+
+export interface Exercise {
+  /** `<chapter>/<slug>`, stable: progress is stored under it. */
+  id: string;
+  chapter: string;
+  /** From the file name `NN-slug.md`. */
+  number: number;
+  slug: string;
+  title: string;
+  /** Markdown. */
+  task: string;
+  /** SQL run on the chapter's starting database before the learner's SQL (the exercise's starting state). */
+  setup: string;
+  /** Markdown, revealed one by one. */
+  hints: string[];
+  solution: string;
+  /** Markdown, shown after success. */
+  explanation: string;
+  checks: Check[];
+  wrongAnswers: WrongAnswer[];
+  /**
+   * `auto`: a script that only reads runs in a rolled-back read-only transaction on a warm copy,
+   * anything else on a fresh copy restored from the snapshot. `fresh`: always a fresh copy (for
+   * exercises that read cumulative statistics, sequences or physical state).
+   */
+  isolation: 'auto' | 'fresh';
+  /** Source file, for messages. */
+  file: string;
+}
+
+/** A typical mistake: the verifier requires it to fail the listed kinds of checks. */
+export interface WrongAnswer {
+  title: string;
+  sql: string;
+  fails: CheckKind[];
+  /** Markdown: why it is wrong (for instructors and for the "common mistakes" list). */
+  why: string;
+}
+
+export type CheckKind = 'result' | 'plan' | 'catalog' | 'behavior';
+
+export type Check = ResultCheck | PlanCheck | CatalogCheck | BehaviorCheck;
+
+/** The learner's last result set equals the reference solution's, on both copies of the data. */
+export interface ResultCheck {
+  kind: 'result';
+  /** Order matters (only on the ORDER BY keys: `orderBy`, or those of the solution's ORDER BY). */
+  ordered?: boolean;
+  /** Output columns whose sequence the order fixes; default: derived from the solution. */
+  orderBy?: string[];
+  /** The column names the task asks for: required, in any order. */
+  columns?: string[];
+}
+
+/** An assertion on the plan of a query (default: the learner's last statement). */
+export interface PlanCheck {
+  kind: 'plan';
+  query?: string;
+  /** Node type(s), e.g. `Index Only Scan`; one of them must appear (on `relation`/`index` if given). */
+  uses?: string[];
+  /** Node type(s) that must not appear (on `relation` if given). */
+  avoids?: string[];
+  /** Table (or alias) the node must scan. */
+  relation?: string;
+  /** Index name the node must use; `*` wildcards allowed. */
+  index?: string;
+  /** Upper bound on the plan's total estimated cost. */
+  maxCost?: number;
+  /** Upper bound on shared buffers (hit + read) of the whole query; runs EXPLAIN ANALYZE. */
+  maxBuffers?: number;
+}
+
+export interface CatalogCheck {
+  kind: 'catalog';
+  index?: IndexAssertion;
+  constraint?: ConstraintAssertion;
+  column?: ColumnAssertion;
+}
+
+export interface IndexAssertion {
+  table: string;
+  /** Access method: btree, hash, gin, gist, spgist, brin. */
+  method?: string;
+  /** Key columns or expressions, in order, as you would write them in CREATE INDEX. */
+  columns?: string[];
+  include?: string[];
+  /** WHERE clause of a partial index; `null`/absent = not checked, `none` = must not be partial. */
+  predicate?: string;
+  unique?: boolean;
+  name?: string;
+  /** `false`: no such index may exist (e.g. after dropping a duplicate). */
+  exists?: boolean;
+  /** Exactly this many indexes on the table match. */
+  count?: number;
+}
+
+export interface ConstraintAssertion {
+  table: string;
+  type: 'check' | 'unique' | 'primary key' | 'foreign key' | 'exclusion' | 'not null';
+  columns?: string[];
+  name?: string;
+  /** Text that pg_get_constraintdef() must contain (whitespace and case ignored). */
+  contains?: string;
+  exists?: boolean;
+}
+
+export interface ColumnAssertion {
+  table: string;
+  column: string;
+  /** As you would write it in CREATE TABLE: compared after PostgreSQL normalizes both. */
+  type?: string;
+  notNull?: boolean;
+  exists?: boolean;
+}
+
+/** Statements run after the learner's SQL must succeed (`ok`) or fail with a SQLSTATE or condition name. */
+export interface BehaviorCheck {
+  kind: 'behavior';
+  sql: string;
+  expect: string;
+  /** Shown to the learner: what the statement tests. */
+  description?: string;
+}
+
+export type Variant = 'main' | 'perturbed';
+
+/** A result set with values as PostgreSQL's text. */
+export interface ResultSet {
+  columns: string[];
+  rows: (string | null)[][];
+}
+
+export interface CheckOutcome {
+  kind: CheckKind;
+  passed: boolean;
+  /** One or two sentences the learner can act on. */
+  message: string;
+  details: CheckDetails;
+}
+
+export interface CheckDetails {
+  /** The copy of the data the failure was found on. */
+  variant?: Variant;
+  expectedColumns?: string[];
+  actualColumns?: string[];
+  wrongColumns?: { missing: string[]; unexpected: string[] };
+  /** Up to 10 rows each; the counts are complete. */
+  missingRows?: (string | null)[][];
+  extraRows?: (string | null)[][];
+  missingCount?: number;
+  extraCount?: number;
+  expectedRowCount?: number;
+  actualRowCount?: number;
+  /** First position (0-based) where the order differs. */
+  orderMismatchAt?: number;
+  /** The plan, one line per node, indented. */
+  plan?: string[];
+  cost?: number;
+  buffers?: number;
+  /** Matching catalog objects found, as their definitions. */
+  found?: string[];
+  sqlstate?: string;
+  error?: string;
+}
+
+export interface CheckReport {
+  passed: boolean;
+  checks: CheckOutcome[];
+  /** The learner's SQL failed: the error, and the statement (1-based) it failed at. */
+  error?: { message: string; code?: string; statement: number; sql: string };
+  /** Things the learner should know that are not a check (e.g. an open transaction was rolled back). */
+  notes: string[];
+  /** How the checks ran, with timings in ms (fresh copy restore, learner SQL, checks). */
+  timing: { resetMs: number; totalMs: number; mode: 'fresh' | 'shared' };
+}

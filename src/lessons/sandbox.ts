@@ -1,0 +1,129 @@
+// Isolated PGlite copies of a chapter's database for the checker, built once per copy (the
+// learner's seed and the perturbed seed) and then restored from a prepared snapshot: the
+// dataset SQL never runs again. Works in Node and in a Web Worker (nothing here touches the DOM).
+import type { PGlite } from '@electric-sql/pglite';
+import { createEngine } from '../db/engine.ts';
+import { LocalEngine } from '../db/local-engine.ts';
+import { splitScript } from '../db/splitter.ts';
+import { startupSettings } from '../db/settings.ts';
+import type { Engine } from '../db/types.ts';
+import type { CheckContext, IsolationMode } from './checker.ts';
+import type { Chapter, Variant } from './format.ts';
+import { datasetSql } from './loader.ts';
+
+export interface BuildTimes {
+  /** Creating the instance and running the dataset script, ms. */
+  buildMs: number;
+  /** dumpDataDir, ms. */
+  dumpMs: number;
+  /** Size of the snapshot, bytes. */
+  snapshotBytes: number;
+}
+
+/** Builds a chapter's database on a new instance: the dataset script statement by statement (VACUUM runs alone). */
+export async function buildChapterDatabase(chapter: Chapter, variant: Variant): Promise<PGlite> {
+  const db = await createEngine();
+  const sql = datasetSql(chapter, variant);
+  for (const piece of await splitScript(sql)) {
+    if (piece.kind !== 'sql') throw new Error(`${chapter.id}/${chapter.datasetFile}: only SQL statements are allowed in a dataset (found ${piece.text.slice(0, 40)})`);
+    try {
+      await db.exec(piece.text);
+    } catch (e) {
+      await db.close();
+      throw new Error(`${chapter.id}/${chapter.datasetFile}: the statement "${piece.text.slice(0, 80).replace(/\s+/g, ' ')}…" failed: ${(e as Error).message}`);
+    }
+  }
+  await db.exec('checkpoint');
+  return db;
+}
+
+export class ChapterSandbox implements CheckContext {
+  readonly times: Partial<Record<Variant, BuildTimes>> = {};
+  /** Restore times of every fresh copy handed out, ms. */
+  readonly resetTimes: number[] = [];
+  private snapshots = new Map<Variant, Blob>();
+  private warm = new Map<Variant, LocalEngine>();
+
+  private constructor(readonly chapter: Chapter) {}
+
+  /** Builds both copies of the chapter's database and snapshots them. Takes a few seconds each. */
+  static async build(chapter: Chapter, variants: Variant[] = ['main', 'perturbed']): Promise<ChapterSandbox> {
+    const box = new ChapterSandbox(chapter);
+    for (const v of variants) await box.prepare(v);
+    return box;
+  }
+
+  private async prepare(variant: Variant) {
+    const t0 = performance.now();
+    const db = await buildChapterDatabase(this.chapter, variant);
+    const t1 = performance.now();
+    const snapshot = await db.dumpDataDir('none');
+    const t2 = performance.now();
+    this.snapshots.set(variant, snapshot);
+    this.warm.set(variant, new LocalEngine(db));
+    this.times[variant] = { buildMs: t1 - t0, dumpMs: t2 - t1, snapshotBytes: snapshot.size };
+  }
+
+  /** The prepared snapshot of a copy (e.g. to reset the learner's own database from it). */
+  snapshot(variant: Variant): Blob {
+    const s = this.snapshots.get(variant);
+    if (!s) throw new Error(`The ${variant} copy of ${this.chapter.id} was not built`);
+    return s;
+  }
+
+  /** A new instance restored from the snapshot, and how long that took. */
+  async restore(variant: Variant): Promise<{ engine: LocalEngine; ms: number }> {
+    const t0 = performance.now();
+    const db = await createEngine({ loadDataDir: this.snapshot(variant) });
+    const ms = performance.now() - t0;
+    this.resetTimes.push(ms);
+    return { engine: new LocalEngine(db), ms };
+  }
+
+  async withDatabase<T>(variant: Variant, mode: IsolationMode, fn: (db: Engine) => Promise<T>): Promise<{ value: T; resetMs: number }> {
+    if (mode === 'fresh') {
+      const { engine, ms } = await this.restore(variant);
+      try {
+        return { value: await fn(engine), resetMs: ms };
+      } finally {
+        await engine.db.close();
+      }
+    }
+    let engine = this.warm.get(variant);
+    if (!engine) {
+      engine = (await this.restore(variant)).engine;
+      this.warm.set(variant, engine);
+    }
+    const t0 = performance.now();
+    await engine.run('begin transaction read only');
+    const resetMs = performance.now() - t0;
+    try {
+      return { value: await fn(engine), resetMs };
+    } finally {
+      await this.cleanShared(variant, engine);
+    }
+  }
+
+  /** Rolls back and resets the session of the warm copy; replaces it if it stopped answering. */
+  private async cleanShared(variant: Variant, engine: LocalEngine) {
+    let healthy = false;
+    try {
+      await engine.run('rollback');
+      await engine.run('discard all');
+      for (const [name, value] of Object.entries(startupSettings)) await engine.query('select set_config($1, $2, false)', [name, value]);
+      const r = await engine.query<{ ok: number }>('select 1 as ok');
+      healthy = r.rows.length === 1 && r.rows[0].ok === 1;
+    } catch {
+      healthy = false;
+    }
+    if (!healthy) {
+      this.warm.delete(variant);
+      try { await engine.db.close(); } catch { /* already broken */ }
+    }
+  }
+
+  async close() {
+    for (const e of this.warm.values()) await e.db.close();
+    this.warm.clear();
+  }
+}
