@@ -199,9 +199,13 @@ export function describeIndexAnalyzer(label: string, getDb: () => Queryable): vo
   });
 }
 
-let engine: Awaited<ReturnType<typeof localEngine>>;
-beforeAll(async () => {
-  engine = await localEngine();
-});
-afterAll(() => engine.db.close());
-describeIndexAnalyzer('PGlite', () => engine);
+// Registered on PGlite only when this file itself is the test file: the native-server test
+// imports describeIndexAnalyzer and runs it on its own connection.
+if (expect.getState().testPath === import.meta.filename) {
+  let engine: Awaited<ReturnType<typeof localEngine>>;
+  beforeAll(async () => {
+    engine = await localEngine();
+  });
+  afterAll(() => engine.db.close());
+  describeIndexAnalyzer('PGlite', () => engine);
+}

@@ -150,9 +150,13 @@ export function describeInspector(label: string, getDb: () => Queryable): void {
   });
 }
 
-let engine: Awaited<ReturnType<typeof localEngine>>;
-beforeAll(async () => {
-  engine = await localEngine();
-});
-afterAll(() => engine.db.close());
-describeInspector('PGlite', () => engine);
+// Registered on PGlite only when this file itself is the test file: the native-server test
+// imports describeInspector and runs it on its own connection.
+if (expect.getState().testPath === import.meta.filename) {
+  let engine: Awaited<ReturnType<typeof localEngine>>;
+  beforeAll(async () => {
+    engine = await localEngine();
+  });
+  afterAll(() => engine.db.close());
+  describeInspector('PGlite', () => engine);
+}

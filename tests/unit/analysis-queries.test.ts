@@ -149,9 +149,13 @@ export function describeQueryAnalyzer(label: string, getDb: () => Queryable): vo
   });
 }
 
-let engine: Awaited<ReturnType<typeof localEngine>>;
-beforeAll(async () => {
-  engine = await localEngine();
-});
-afterAll(() => engine.db.close());
-describeQueryAnalyzer('PGlite', () => engine);
+// Registered on PGlite only when this file itself is the test file: the native-server test
+// imports describeQueryAnalyzer and runs it on its own connection.
+if (expect.getState().testPath === import.meta.filename) {
+  let engine: Awaited<ReturnType<typeof localEngine>>;
+  beforeAll(async () => {
+    engine = await localEngine();
+  });
+  afterAll(() => engine.db.close());
+  describeQueryAnalyzer('PGlite', () => engine);
+}
