@@ -171,7 +171,7 @@ export async function analyzeQueries(db: Queryable, opts: QueryAnalyzerOptions =
          from ${schema}.pg_stat_statements s
         where s.dbid = (select oid from pg_database where datname = current_database())
           and s.calls > 0 and s.query is not null and s.query not like $1 and s.query <> '<insufficient privilege>'`,
-      [`${ANALYSIS_TAG}%`],
+      [`%${ANALYSIS_TAG}%`],
     );
   } catch (e) {
     return missing(`reading pg_stat_statements failed (${(e as Error).message}).`);

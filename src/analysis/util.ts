@@ -2,11 +2,19 @@
 // number or BigInt, node-postgres to string), tagged queries and the statistics window.
 import type { Queryable } from '../db/types.ts';
 
-/** Every analyzer statement starts with this comment, so the query analyzer can leave them out. */
+/** Every analyzer statement carries this comment, so the query analyzer can leave them out. */
 export const ANALYSIS_TAG = '/* pglab:analysis */';
 
+/**
+ * Puts the tag after the first keyword: PostgreSQL 18 records a statement's text from its first
+ * token, so a leading comment would not reach pg_stat_statements.
+ */
+export function tagged(sql: string): string {
+  return sql.replace(/^\s*[A-Za-z]+/, (word) => `${word} ${ANALYSIS_TAG}`);
+}
+
 export async function rows<T = Record<string, unknown>>(db: Queryable, sql: string, params?: unknown[]): Promise<T[]> {
-  return (await db.query<T>(`${ANALYSIS_TAG} ${sql}`, params)).rows;
+  return (await db.query<T>(tagged(sql), params)).rows;
 }
 
 /** A number from number, bigint, numeric text or null (null → fallback). */
@@ -85,8 +93,10 @@ export async function statsWindow(db: Queryable): Promise<StatsWindow> {
   return { since: str(r?.start), source: 'server_start', days: num(r?.days_start) };
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 export function describeWindow(w: StatsWindow): string {
-  const span = w.days >= 2 ? `${Math.floor(w.days)} days` : w.days >= 1 / 24 ? `${(w.days * 24).toFixed(1)} hours` : `${Math.max(1, Math.round(w.days * 1440))} minutes`;
+  const span = w.days >= 2 ? `${Math.floor(w.days)} days` : w.days >= 1 / 24 ? `${(w.days * 24).toFixed(1)} hours` : plural(Math.max(1, Math.round(w.days * 1440)), 'minute');
   return w.source === 'stats_reset'
     ? `since the statistics were last reset at ${w.since} (${span})`
     : `since the server started at ${w.since} (${span}; counters restart with the server)`;
