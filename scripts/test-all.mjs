@@ -26,6 +26,18 @@ try {
   failed++;
 }
 
+console.log('\n== Lessons (every dataset built, every solution passes, every listed wrong answer fails) ==');
+{
+  const r = spawnSync('npx', ['tsx', 'scripts/verify-lessons.ts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  process.stdout.write(r.stdout ?? '');
+  const m = /lessons: (\d+) passed, (\d+) failed/.exec(r.stdout ?? '');
+  if (m) {
+    passed += Number(m[1]);
+    failed += Number(m[2]);
+  }
+  if (!m || (r.status !== 0 && Number(m[2]) === 0)) failed++;
+}
+
 console.log('\n== End-to-end tests (Playwright + Chromium) ==');
 let chromium;
 try {
