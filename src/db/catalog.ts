@@ -23,6 +23,7 @@ const KINDS: Record<string, CatalogRelation['kind']> = { r: 'table', v: 'view', 
 const USER_SCHEMAS = `n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast') and n.nspname not like 'pg_temp%' and n.nspname not like 'pg_toast_temp%'`;
 
 // PostgreSQL 18 also records NOT NULL in pg_constraint (contype 'n'); columns already show it.
+// Objects that belong to an extension (pg_stat_statements' views) are left out.
 export async function loadCatalog(db: Queryable): Promise<Catalog> {
   type RawRelation = Omit<CatalogRelation, 'kind'> & { relkind: string };
   const { rows } = await db.query<{ catalog: Omit<Catalog, 'relations'> & { relations: RawRelation[] } }>(`
@@ -42,7 +43,8 @@ export async function loadCatalog(db: Queryable): Promise<Catalog> {
                       from pg_constraint k where k.conrelid = c.oid and k.contype <> 'n')
         ) order by n.nspname, c.relname), '[]')
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where c.relkind in ('r','v','m','p','f') and ${USER_SCHEMAS} and not c.relispartition),
+        where c.relkind in ('r','v','m','p','f') and ${USER_SCHEMAS} and not c.relispartition
+          and not exists (select 1 from pg_depend dep where dep.classid = 'pg_class'::regclass and dep.objid = c.oid and dep.deptype = 'e')),
       'functions', (select coalesce(json_agg(json_build_object('schema', n.nspname, 'name', p.proname,
           'args', pg_get_function_arguments(p.oid), 'result', pg_get_function_result(p.oid)) order by p.proname), '[]')
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace

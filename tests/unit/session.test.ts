@@ -117,5 +117,9 @@ describe('loadCatalog', () => {
     expect(s1.constraints[0].definition).toBe('PRIMARY KEY (id)');
     expect(cat.functions.map((f) => f.name)).toContain('add1');
     expect(cat.extensions.map((e) => e.name)).toContain('plpgsql');
+    await engine.query('create extension if not exists pg_stat_statements');
+    const after = await loadCatalog(engine);
+    expect(after.relations.map((r) => r.name)).not.toContain('pg_stat_statements');
+    expect(after.extensions.map((e) => e.name)).toContain('pg_stat_statements');
   });
 });
