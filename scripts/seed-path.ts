@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const SHAPING = ['src/db/engine.ts', 'src/db/extensions.ts', 'src/db/settings.ts', 'scripts/make-seed.ts', 'node_modules/@electric-sql/pglite/package.json'];
+const SHAPING = ['src/db/engine.ts', 'src/db/extensions.ts', 'src/db/settings.ts', 'src/db/wal-trim.ts', 'scripts/make-seed.ts', 'node_modules/@electric-sql/pglite/package.json'];
 
 export function seedPath(root = process.cwd()): string {
   const hash = createHash('sha256');
