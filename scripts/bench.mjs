@@ -129,6 +129,10 @@ try {
 
   console.log('\n| measure | pglab | reference (same run) | ratio |\n|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  // The analysis modules on a 300-table schema, in Node (scripts/bench-analysis.ts).
+  const analysis = spawnSync('npx', ['tsx', 'scripts/bench-analysis.ts'], { encoding: 'utf8' });
+  process.stdout.write(analysis.stdout.split('\n').filter((l) => l.startsWith('|')).join('\n') + '\n');
+  if (analysis.status !== 0) console.error(analysis.stderr);
 } finally {
   process.kill(-server.pid, 'SIGTERM');
   rmSync('dist-bench', { recursive: true, force: true });
