@@ -2,7 +2,7 @@
 // learner's seed and the perturbed seed) and then restored from a prepared snapshot: the
 // dataset SQL never runs again. Works in Node and in a Web Worker (nothing here touches the DOM).
 import type { PGlite } from '@electric-sql/pglite';
-import { createEngine } from '../db/engine.ts';
+import { createEngine, type EngineOptions } from '../db/engine.ts';
 import { LocalEngine } from '../db/local-engine.ts';
 import { splitScript } from '../db/splitter.ts';
 import { startupSettings } from '../db/settings.ts';
@@ -20,11 +20,19 @@ export interface BuildTimes {
   snapshotBytes: number;
 }
 
-/** Builds a chapter's database on a new instance: the dataset script statement by statement (VACUUM runs alone). */
-export async function buildChapterDatabase(chapter: Chapter, variant: Variant): Promise<PGlite> {
-  const db = await createEngine();
+/**
+ * Builds a chapter's database on a new instance: the dataset script statement by statement (VACUUM runs alone).
+ * `opts` go to createEngine (the browser passes its compiled wasm and the prepared data directory);
+ * `onProgress` hears after each statement how many of the script's statements have run.
+ */
+export async function buildChapterDatabase(
+  chapter: Chapter, variant: Variant, opts: EngineOptions = {}, onProgress?: (done: number, total: number) => void,
+): Promise<PGlite> {
+  const db = await createEngine(opts);
   const sql = datasetSql(chapter, variant);
-  for (const piece of await splitScript(sql)) {
+  const pieces = await splitScript(sql);
+  let done = 0;
+  for (const piece of pieces) {
     if (piece.kind !== 'sql') throw new Error(`${chapter.id}/${chapter.datasetFile}: only SQL statements are allowed in a dataset (found ${piece.text.slice(0, 40)})`);
     try {
       await db.exec(piece.text);
@@ -32,6 +40,7 @@ export async function buildChapterDatabase(chapter: Chapter, variant: Variant): 
       await db.close();
       throw new Error(`${chapter.id}/${chapter.datasetFile}: the statement "${piece.text.slice(0, 80).replace(/\s+/g, ' ')}…" failed: ${(e as Error).message}`);
     }
+    onProgress?.(++done, pieces.length);
   }
   await db.exec('checkpoint');
   return db;
@@ -44,18 +53,41 @@ export class ChapterSandbox implements CheckContext {
   private snapshots = new Map<Variant, Blob>();
   private warm = new Map<Variant, LocalEngine>();
 
-  private constructor(readonly chapter: Chapter) {}
+  /** `engineOptions` go to every instance created (restores override loadDataDir with the snapshot). */
+  private constructor(readonly chapter: Chapter, private readonly engineOptions: EngineOptions = {}) {}
 
   /** Builds both copies of the chapter's database and snapshots them. Takes a few seconds each. */
-  static async build(chapter: Chapter, variants: Variant[] = ['main', 'perturbed']): Promise<ChapterSandbox> {
-    const box = new ChapterSandbox(chapter);
+  static async build(chapter: Chapter, variants: Variant[] = ['main', 'perturbed'], engineOptions: EngineOptions = {}): Promise<ChapterSandbox> {
+    const box = new ChapterSandbox(chapter, engineOptions);
     for (const v of variants) await box.prepare(v);
     return box;
   }
 
-  private async prepare(variant: Variant) {
+  /** A sandbox over snapshots prepared elsewhere (the browser's lesson worker); add the missing copies with add(). */
+  static fromSnapshots(chapter: Chapter, snapshots: Partial<Record<Variant, Blob>>, engineOptions: EngineOptions = {}): ChapterSandbox {
+    const box = new ChapterSandbox(chapter, engineOptions);
+    for (const [v, s] of Object.entries(snapshots) as [Variant, Blob][]) box.snapshots.set(v, s);
+    return box;
+  }
+
+  /** Adds a copy from a snapshot prepared elsewhere (the learner's database, built once). */
+  adopt(variant: Variant, snapshot: Blob) {
+    this.snapshots.set(variant, snapshot);
+  }
+
+  /** Whether a copy's snapshot is there. */
+  has(variant: Variant): boolean {
+    return this.snapshots.has(variant);
+  }
+
+  /** Builds one more copy and snapshots it (with progress, for the browser). */
+  add(variant: Variant, onProgress?: (done: number, total: number) => void): Promise<void> {
+    return this.prepare(variant, onProgress);
+  }
+
+  private async prepare(variant: Variant, onProgress?: (done: number, total: number) => void) {
     const t0 = performance.now();
-    const db = await buildChapterDatabase(this.chapter, variant);
+    const db = await buildChapterDatabase(this.chapter, variant, this.engineOptions, onProgress);
     const t1 = performance.now();
     const snapshot = await db.dumpDataDir('none');
     const t2 = performance.now();
@@ -74,7 +106,7 @@ export class ChapterSandbox implements CheckContext {
   /** A new instance restored from the snapshot, and how long that took. */
   async restore(variant: Variant): Promise<{ engine: LocalEngine; ms: number }> {
     const t0 = performance.now();
-    const db = await createEngine({ loadDataDir: this.snapshot(variant) });
+    const db = await createEngine({ ...this.engineOptions, loadDataDir: this.snapshot(variant) });
     const ms = performance.now() - t0;
     this.resetTimes.push(ms);
     return { engine: new LocalEngine(db), ms };

@@ -1,0 +1,143 @@
+/// <reference lib="webworker" />
+// The lesson worker (see lesson-protocol.ts). The learner's database is an in-memory PGlite built
+// from the chapter's dataset once, then restored from its snapshot (Reset, and after a Stop,
+// which terminates the worker). The checker role holds a ChapterSandbox whose copies are restored
+// from the same snapshots, so a Check never touches the learner's database.
+import './lesson-worker-env.ts';
+import type { PGlite } from '@electric-sql/pglite';
+import { createEngine, type EngineOptions } from '../db/engine.ts';
+import { LocalEngine, toErrorInfo } from '../db/local-engine.ts';
+import { buildChapterDatabase, ChapterSandbox } from './sandbox.ts';
+import { checkExercise, type CheckContext } from './checker.ts';
+import type { Chapter, Exercise, Variant } from './format.ts';
+import type { BuildProgress, BuildResult, LessonRequest, LessonResponse, LessonWasm } from './lesson-protocol.ts';
+import pgliteWasmUrl from '@electric-sql/pglite/pglite.wasm?url';
+import initdbWasmUrl from '@electric-sql/pglite/initdb.wasm?url';
+import fsBundleUrl from '@electric-sql/pglite/pglite.data?url';
+import seedUrl from 'pglab-seed.tgz?url';
+
+const post = (m: LessonResponse) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
+
+let wasm: LessonWasm | undefined;
+let engine: LocalEngine | undefined;
+let sandbox: ChapterSandbox | undefined;
+let ctx: CheckContext | undefined;
+/** Copies the checker is still building: a check that needs one waits for it. */
+const building = new Map<Variant, Promise<void>>();
+
+async function loadWasm(given?: LessonWasm): Promise<LessonWasm> {
+  if (given) return given;
+  const [pglite, initdb, fsBundle, seed] = await Promise.all([
+    WebAssembly.compileStreaming(fetch(pgliteWasmUrl)),
+    WebAssembly.compileStreaming(fetch(initdbWasmUrl)),
+    fetch(fsBundleUrl).then((r) => r.blob()),
+    fetch(seedUrl).then((r) => (r.ok ? r.blob() : undefined)).catch(() => undefined),
+  ]);
+  return { pglite, initdb, fsBundle, seed };
+}
+
+function engineOptions(): EngineOptions {
+  if (!wasm) throw new Error('The lesson worker is not started yet.');
+  return { pgliteWasmModule: wasm.pglite, initdbWasmModule: wasm.initdb, fsBundle: wasm.fsBundle, loadDataDir: wasm.seed };
+}
+
+async function closeEngine() {
+  const e = engine;
+  engine = undefined;
+  await e?.db.close().catch(() => {});
+}
+
+function need(): LocalEngine {
+  if (!engine) throw new Error('The lesson database is not open.');
+  return engine;
+}
+
+const progress = (variant: Variant) => (done: number, total: number) => post({ id: 0, progress: { variant, done, total } satisfies BuildProgress });
+
+const api = {
+  /** Compiles the wasm (or takes the page's compiled copy) and returns it for the next worker. */
+  async init(given?: LessonWasm): Promise<LessonWasm | undefined> {
+    wasm = await loadWasm(given);
+    return given ? undefined : wasm;
+  },
+
+  // ------------------------------------------------------------ the learner's database
+
+  /** Builds the chapter's dataset as the learner's database and returns its snapshot. */
+  async build(chapter: Chapter): Promise<BuildResult> {
+    await closeEngine();
+    const t0 = performance.now();
+    const db: PGlite = await buildChapterDatabase(chapter, 'main', engineOptions(), progress('main'));
+    const t1 = performance.now();
+    const snapshot = await db.dumpDataDir('none');
+    engine = new LocalEngine(db);
+    return { snapshot, buildMs: t1 - t0, dumpMs: performance.now() - t1 };
+  },
+
+  /** Opens the learner's database from a snapshot (Reset; the start after a Stop). Returns ms. */
+  async open(snapshot: Blob): Promise<number> {
+    const t0 = performance.now();
+    await closeEngine();
+    engine = new LocalEngine(await createEngine({ ...engineOptions(), loadDataDir: snapshot }));
+    return performance.now() - t0;
+  },
+
+  run: (sql: string) => need().run(sql),
+  query: (sql: string, params?: unknown[]) => need().query(sql, params),
+  rawQuery: (sql: string, params?: unknown[]) => need().rawQuery(sql, params),
+
+  // ------------------------------------------------------------ the checker
+
+  /** Starts a sandbox for the chapter over the snapshots the page has. */
+  async checkerOpen(chapter: Chapter, snapshots: Partial<Record<Variant, Blob>>): Promise<void> {
+    await sandbox?.close().catch(() => {});
+    building.clear();
+    sandbox = ChapterSandbox.fromSnapshots(chapter, snapshots, engineOptions());
+    const box = sandbox;
+    ctx = {
+      async withDatabase(variant, mode, fn) {
+        await building.get(variant);
+        if (!box.has(variant)) throw new Error(`The ${variant === 'main' ? '' : 'second '}copy of the chapter database is not ready.`);
+        return box.withDatabase(variant, mode, fn);
+      },
+    };
+  },
+
+  /** Adds a snapshot made elsewhere (the learner worker's build of the main copy). */
+  async checkerAdopt(variant: Variant, snapshot: Blob): Promise<void> {
+    if (!sandbox) throw new Error('The checker is not open.');
+    sandbox.adopt(variant, snapshot);
+  },
+
+  /** Builds a copy in the checker (the perturbed one) and returns its snapshot for later restarts. */
+  async checkerBuild(variant: Variant): Promise<BuildResult> {
+    if (!sandbox) throw new Error('The checker is not open.');
+    const box = sandbox;
+    const t0 = performance.now();
+    const p = box.add(variant, progress(variant));
+    building.set(variant, p.catch(() => {}));
+    await p;
+    building.delete(variant);
+    const t = box.times[variant]!;
+    return { snapshot: box.snapshot(variant), buildMs: t.buildMs, dumpMs: performance.now() - t0 - t.buildMs };
+  },
+
+  /** Checks the learner's SQL on isolated copies. */
+  async check(exercise: Exercise, sql: string) {
+    if (!ctx) throw new Error('The checker is not open.');
+    return checkExercise(ctx, exercise, sql);
+  },
+};
+export type LessonWorkerApi = typeof api;
+
+self.onmessage = async (ev: MessageEvent<LessonRequest>) => {
+  const { id, op, args } = ev.data;
+  let msg: LessonResponse;
+  try {
+    const fn = api[op as keyof LessonWorkerApi] as (...a: unknown[]) => Promise<unknown>;
+    msg = { id, ok: true, value: await fn(...args) };
+  } catch (e) {
+    msg = { id, ok: false, error: toErrorInfo(e) };
+  }
+  post(msg);
+};

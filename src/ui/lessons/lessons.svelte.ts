@@ -1,0 +1,451 @@
+// The lessons view's state: the chapters, the learner's lesson database (its own worker, built
+// from the chapter's dataset once and then restored from an in-memory snapshot), the checker (a
+// second worker with isolated copies), results per SQL block, check reports and progress.
+// Components render this and call its methods.
+import { Session, type StatementResult } from '../../db/session.ts';
+import { loadCatalog, type Catalog } from '../../db/catalog.ts';
+import { loadLessons, LessonError } from '../../lessons/loader.ts';
+import { LessonStoppedError, LessonWorkerClient } from '../../lessons/lesson-client.ts';
+import type { BuildProgress } from '../../lessons/lesson-protocol.ts';
+import type { Chapter, CheckReport, Exercise } from '../../lessons/format.ts';
+import { ProgressStore, type ProgressMap } from './progress.ts';
+
+const lessonFiles = import.meta.glob('/lessons/**/*.{md,sql}', { query: '?raw', import: 'default' });
+
+/**
+ * Reads every lesson file (each is its own lazy chunk) and loads the chapters one folder at a
+ * time, so a chapter with a mistake is reported without hiding the others.
+ */
+export async function loadAllLessons(): Promise<{ chapters: Chapter[]; problems: string[] }> {
+  const entries = await Promise.all(Object.entries(lessonFiles).map(async ([path, load]) => [path, (await load()) as string] as const));
+  const folders = new Map<string, Record<string, string>>();
+  for (const [path, text] of entries) {
+    const folder = path.replace(/^\/?lessons\//, '').split('/')[0];
+    if (!folders.has(folder)) folders.set(folder, {});
+    folders.get(folder)![path] = text;
+  }
+  const chapters: Chapter[] = [];
+  const problems: string[] = [];
+  for (const files of folders.values()) {
+    try {
+      chapters.push(...loadLessons(files));
+    } catch (e) {
+      problems.push(e instanceof LessonError ? e.message : String(e));
+    }
+  }
+  chapters.sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
+  return { chapters, problems };
+}
+
+export type DbStatus = 'idle' | 'starting' | 'building' | 'ready' | 'running' | 'restoring' | 'failed';
+export type CheckerStatus = 'idle' | 'preparing' | 'ready' | 'checking' | 'failed';
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** A promise with its resolve, for "the main snapshot of this chapter is ready". */
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+function describeProgress(p: BuildProgress, startedAt: number): string {
+  const what = p.variant === 'main' ? 'Building the chapter database from its dataset' : "Preparing the checker's second copy of the data";
+  return `${what}: statement ${p.done} of ${p.total} (${secs(performance.now() - startedAt)})…`;
+}
+
+export class LessonsState {
+  chapters = $state.raw<Chapter[]>([]);
+  loadError = $state<string | null>(null);
+  /** Chapters that did not load, with every problem found (the others still show). */
+  loadProblems = $state.raw<string[]>([]);
+  loaded = $state(false);
+
+  // ---- the learner's lesson database
+  dbStatus = $state<DbStatus>('idle');
+  /** What the database is doing, in words (role="status"). */
+  dbMessage = $state('');
+  /** Something the learner must know (a stop, a failure): role="alert". */
+  dbAlert = $state<string | null>(null);
+  chapterId = $state<string | null>(null);
+  catalog = $state.raw<Catalog | null>(null);
+  /** No statement has run since the last build, reset or exercise setup. */
+  pristine = $state(true);
+  /** The exercise whose setup the database holds (null: the chapter's starting state). */
+  preparedFor = $state<string | null>(null);
+  timings = $state.raw<{ buildMs?: number; dumpMs?: number; resetMs?: number; checkMs?: number; perturbedMs?: number }>({});
+
+  // ---- the checker
+  checkerStatus = $state<CheckerStatus>('idle');
+  checkerMessage = $state('');
+  reports = $state.raw<Record<string, CheckReport>>({});
+  checkErrors = $state.raw<Record<string, string>>({});
+
+  // ---- results
+  /** Results of a run, by where it was started: `text:<n>`, `task:<exercise>:<n>`, `editor`. */
+  results = $state.raw<Record<string, StatementResult[]>>({});
+  runningTarget = $state<string | null>(null);
+  /** SQL a block asks the lesson editor to show. */
+  editorRequest = $state.raw<{ sql: string } | null>(null);
+
+  // ---- progress
+  readonly store = new ProgressStore(localStorage);
+  progress = $state.raw<ProgressMap>(this.store.all());
+
+  private db = new LessonWorkerClient();
+  private checker = new LessonWorkerClient();
+  readonly session = new Session(this.db);
+  private gen = 0;
+  private checkerGen = 0;
+  /** Snapshots by chapter, kept for the page's life: resets and restarts restore from them. */
+  private mainSnapshots = new Map<string, ReturnType<typeof deferred<Blob>>>();
+  private perturbedSnapshots = new Map<string, Blob>();
+  private perturbedBuild?: Promise<unknown>;
+  /** Resolves once the checker worker has the chapter open (a check waits for it). */
+  private checkerOpened: Promise<void> = Promise.resolve();
+  private checkingId: string | null = null;
+
+  private loading?: Promise<void>;
+
+  load(): Promise<void> {
+    return (this.loading ??= this.loadOnce());
+  }
+
+  private async loadOnce() {
+    try {
+      const { chapters, problems } = await loadAllLessons();
+      this.chapters = chapters;
+      this.loadProblems = problems;
+    } catch (e) {
+      this.loadError = `The lessons could not be loaded: ${(e as Error).message}`;
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  chapter(id: string | undefined): Chapter | undefined {
+    return this.chapters.find((c) => c.id === id);
+  }
+
+  get busy(): boolean {
+    return this.dbStatus !== 'ready';
+  }
+
+  private mainSnapshot(id: string) {
+    let d = this.mainSnapshots.get(id);
+    if (!d) this.mainSnapshots.set(id, (d = deferred<Blob>()));
+    return d;
+  }
+
+  // ------------------------------------------------------------------ opening a chapter
+
+  /** Makes the chapter's database the lesson database: built on first open, restored afterwards. */
+  async openChapter(chapter: Chapter) {
+    if (this.chapterId === chapter.id && this.dbStatus !== 'failed') return;
+    const gen = ++this.gen;
+    this.chapterId = chapter.id;
+    this.results = {};
+    this.reports = {};
+    this.dbAlert = null;
+    this.catalog = null;
+    // A build or run of another chapter is abandoned: its worker ends.
+    if (this.dbStatus !== 'idle' && this.dbStatus !== 'ready' && this.dbStatus !== 'failed') this.db.terminate();
+    this.openChecker(chapter);
+    try {
+      if (!this.db.started) {
+        this.dbStatus = 'starting';
+        this.dbMessage = 'Starting the lesson database…';
+        await this.db.start();
+      }
+      if (gen !== this.gen) return;
+      const known = this.mainSnapshots.get(chapter.id);
+      const snapshot = known && (await Promise.race([known.promise, Promise.resolve(undefined)]));
+      if (snapshot) {
+        this.dbStatus = 'restoring';
+        this.dbMessage = 'Opening the chapter database from its snapshot…';
+        const ms = await this.db.open(snapshot);
+        if (gen !== this.gen) return;
+        this.timings = { ...this.timings, resetMs: ms };
+        this.dbMessage = `Chapter database ready (restored in ${secs(ms)}).`;
+      } else {
+        this.dbStatus = 'building';
+        const t0 = performance.now();
+        this.dbMessage = 'Building the chapter database from its dataset…';
+        this.db.onProgress = (p) => {
+          if (gen === this.gen && p.variant === 'main') this.dbMessage = describeProgress(p, t0);
+        };
+        const r = await this.db.build(chapter);
+        if (gen !== this.gen) return;
+        this.mainSnapshot(chapter.id).resolve(r.snapshot);
+        this.timings = { ...this.timings, buildMs: r.buildMs, dumpMs: r.dumpMs };
+        this.dbMessage = `Chapter database ready (built in ${secs(r.buildMs)}, snapshot in ${secs(r.dumpMs)}).`;
+      }
+      this.session.resetAfterRestart();
+      this.pristine = true;
+      this.preparedFor = null;
+      this.dbStatus = 'ready';
+      await this.refreshCatalog();
+    } catch (e) {
+      if (gen !== this.gen || e instanceof LessonStoppedError) return;
+      const d = this.mainSnapshots.get(chapter.id);
+      this.mainSnapshots.delete(chapter.id);
+      d?.reject(e);
+      this.dbStatus = 'failed';
+      this.dbMessage = 'The chapter database is unavailable.';
+      this.dbAlert = `The chapter database could not be built: ${(e as Error).message}`;
+    }
+  }
+
+  /** The checker: opened on the chapter's snapshots as they become available. */
+  private openChecker(chapter: Chapter): Promise<void> {
+    const opened = deferred<void>();
+    this.checkerOpened = opened.promise;
+    return this.prepareChecker(chapter, opened);
+  }
+
+  private async prepareChecker(chapter: Chapter, opened: ReturnType<typeof deferred<void>>) {
+    const gen = ++this.checkerGen;
+    if (this.checkerStatus === 'preparing' || this.checkerStatus === 'checking') this.checker.terminate();
+    this.checkerStatus = 'preparing';
+    this.checkerMessage = 'Preparing the checker…';
+    try {
+      if (!this.checker.started) await this.checker.start();
+      if (gen !== this.checkerGen) return;
+      const perturbed = this.perturbedSnapshots.get(chapter.id);
+      await this.checker.checkerOpen(chapter, perturbed ? { perturbed } : {});
+      // The learner's build gives the main copy.
+      this.mainSnapshot(chapter.id).promise.then((blob) => {
+        if (gen === this.checkerGen) this.checker.checkerAdopt('main', blob).catch(() => {});
+      });
+      const needsSecond = chapter.exercises.some((e) => e.checks.some((c) => c.kind === 'result'));
+      if (needsSecond && !perturbed) {
+        const t0 = performance.now();
+        this.checker.onProgress = (p) => {
+          if (gen === this.checkerGen && p.variant === 'perturbed' && this.checkerStatus === 'preparing') this.checkerMessage = describeProgress(p, t0);
+        };
+        this.checkerStatus = 'preparing';
+        // Posted before any check, so a check that needs this copy waits for it in the worker.
+        const build = this.checker.checkerBuild('perturbed');
+        this.perturbedBuild = build;
+        opened.resolve();
+        const r = await build;
+        this.perturbedBuild = undefined;
+        if (gen !== this.checkerGen) return;
+        this.perturbedSnapshots.set(chapter.id, r.snapshot);
+        this.timings = { ...this.timings, perturbedMs: r.buildMs };
+      }
+      opened.resolve();
+      if (this.checkerStatus === 'preparing') {
+        this.checkerStatus = 'ready';
+        this.checkerMessage = '';
+      }
+    } catch (e) {
+      opened.reject(e);
+      if (gen !== this.checkerGen || e instanceof LessonStoppedError) return;
+      this.checkerStatus = 'failed';
+      this.checkerMessage = `The checker could not start: ${(e as Error).message}`;
+    }
+  }
+
+  // ------------------------------------------------------------------ running SQL
+
+  /** Runs SQL in the lesson database; results go to `target`. */
+  async run(sql: string, target: string, baseOffset = 0) {
+    if (this.dbStatus !== 'ready' || !sql.trim()) return;
+    const gen = this.gen;
+    this.dbStatus = 'running';
+    this.runningTarget = target;
+    this.dbAlert = null;
+    this.results = { ...this.results, [target]: [] };
+    this.pristine = false;
+    try {
+      const report = await this.session.run(sql, {
+        baseOffset,
+        onResult: (r) => {
+          if (gen === this.gen) this.results = { ...this.results, [target]: [...(this.results[target] ?? []), r] };
+        },
+      });
+      if (report.broken) await this.restoreFromSnapshot('The database broke while running the last statement (runaway recursion?).');
+    } catch (e) {
+      if (!(e instanceof LessonStoppedError)) this.dbAlert = `The run failed: ${(e as Error).message}`;
+      return;
+    } finally {
+      if (this.runningTarget === target) this.runningTarget = null;
+      if (this.dbStatus === 'running' && gen === this.gen) this.dbStatus = 'ready';
+    }
+    await this.refreshCatalog();
+  }
+
+  /** Puts SQL in the lesson editor (never runs it). */
+  openInEditor(sql: string) {
+    this.editorRequest = { sql };
+  }
+
+  /** Stops a run (the worker ends; the database comes back from the snapshot) or a check. */
+  async stop() {
+    if (this.checkerStatus === 'checking') await this.stopCheck();
+    if (this.dbStatus !== 'running') return;
+    this.db.terminate();
+    await this.restoreFromSnapshot('Stopped.');
+  }
+
+  /** "Reset chapter database": back to the dataset's starting state, from the snapshot. */
+  async reset() {
+    if (this.dbStatus === 'running') this.db.terminate();
+    await this.restoreFromSnapshot('');
+  }
+
+  private async restoreFromSnapshot(why: string, setup?: Exercise) {
+    const id = this.chapterId;
+    if (!id) return;
+    const gen = this.gen;
+    const lost = why && (this.session.inTransaction ? 'the open transaction and every change since the last reset are gone' : 'every change since the last reset is gone');
+    this.dbStatus = 'restoring';
+    this.dbMessage = 'Restoring the chapter database from its snapshot…';
+    try {
+      if (!this.db.started) await this.db.start();
+      const snapshot = await this.mainSnapshot(id).promise;
+      const ms = await this.db.open(snapshot);
+      if (gen !== this.gen) return;
+      this.session.resetAfterRestart();
+      this.timings = { ...this.timings, resetMs: ms };
+      this.preparedFor = null;
+      if (setup?.setup) {
+        const r = await this.session.run(setup.setup);
+        const failed = r.results.find((x) => x.error);
+        if (failed) throw new Error(`the exercise's setup failed: ${failed.error!.message}`);
+        this.preparedFor = setup.id;
+      }
+      this.pristine = true;
+      this.dbStatus = 'ready';
+      this.dbMessage = setup?.setup
+        ? `Chapter database reset (${secs(ms)}) and set up for "${setup.title}".`
+        : `Chapter database reset to its starting state in ${secs(ms)}.`;
+      if (why) this.dbAlert = `${why} The chapter database was restored from its starting snapshot: ${lost}.`;
+      await this.refreshCatalog();
+    } catch (e) {
+      if (gen !== this.gen || e instanceof LessonStoppedError) return;
+      this.dbStatus = 'failed';
+      this.dbAlert = `The chapter database could not be restored: ${(e as Error).message}`;
+    }
+  }
+
+  /** The exercise's starting state: the chapter database plus its setup. */
+  prepareExercise(ex: Exercise) {
+    if (this.dbStatus === 'running') this.db.terminate();
+    return this.restoreFromSnapshot('', ex);
+  }
+
+  /** Whether the database holds what the exercise starts from. */
+  readyFor(ex: Exercise): boolean {
+    return this.preparedFor === (ex.setup ? ex.id : null);
+  }
+
+  /** On opening an exercise: set it up by itself when that loses nothing of the learner's. */
+  async enterExercise(ex: Exercise) {
+    if (this.dbStatus !== 'ready' || this.readyFor(ex) || !this.pristine) return;
+    await this.prepareExercise(ex);
+  }
+
+  private async refreshCatalog() {
+    try {
+      if (!this.session.transactionFailed && this.dbStatus === 'ready') this.catalog = await loadCatalog(this.db);
+    } catch {
+      // The catalog only feeds completion.
+    }
+  }
+
+  // ------------------------------------------------------------------ checking
+
+  async check(ex: Exercise, sql: string) {
+    if (this.checkerStatus === 'checking') return;
+    const chapterId = this.chapterId;
+    if (!chapterId || ex.chapter !== chapterId) return;
+    const gen = this.checkerGen;
+    const before = this.checkerStatus;
+    this.checkerStatus = 'checking';
+    this.checkingId = ex.id;
+    this.checkErrors = { ...this.checkErrors, [ex.id]: '' };
+    this.store.saveSql(ex.id, sql);
+    try {
+      // The checker's copies come from the learner's build of the chapter database.
+      const t0 = performance.now();
+      this.checkerMessage = 'Checking on isolated copies of the chapter database…';
+      await this.mainSnapshot(chapterId).promise;
+      await this.checkerOpened;
+      const report = await this.checker.check(ex, sql);
+      if (gen !== this.checkerGen) return;
+      this.timings = { ...this.timings, checkMs: performance.now() - t0 };
+      this.reports = { ...this.reports, [ex.id]: report };
+      if (report.passed) this.store.markPassed(ex.id);
+      else this.store.markAttempt(ex.id);
+      this.progress = this.store.all();
+    } catch (e) {
+      if (e instanceof LessonStoppedError) return;
+      this.checkErrors = { ...this.checkErrors, [ex.id]: `The check could not run: ${(e as Error).message}` };
+    } finally {
+      this.checkingId = null;
+      if (gen === this.checkerGen && this.checkerStatus === 'checking') {
+        this.checkerStatus = before === 'preparing' && this.perturbedBuild ? 'preparing' : 'ready';
+        this.checkerMessage = '';
+      }
+    }
+  }
+
+  /** Ends a check that runs too long: the checker worker restarts on the same snapshots. */
+  async stopCheck() {
+    const chapter = this.chapter(this.chapterId ?? undefined);
+    if (!chapter) return;
+    const id = this.checkingId;
+    this.checker.terminate();
+    this.checkerStatus = 'idle';
+    if (id) this.checkErrors = { ...this.checkErrors, [id]: 'Check stopped: your SQL ran too long on the checker\'s copy. The checker restarted; change the SQL and check again.' };
+    await this.openChecker(chapter);
+  }
+
+  // ------------------------------------------------------------------ progress
+
+  revealHint(ex: Exercise) {
+    this.store.revealHint(ex.id, ex.hints.length);
+    this.progress = this.store.all();
+  }
+
+  seeSolution(ex: Exercise) {
+    this.store.markSolutionSeen(ex.id);
+    this.progress = this.store.all();
+  }
+
+  saveSql(ex: Exercise, sql: string) {
+    this.store.saveSql(ex.id, sql);
+  }
+
+  exportProgress(): string {
+    return this.store.exportJson();
+  }
+
+  importProgress(text: string) {
+    const r = this.store.importJson(text);
+    if (r.ok) this.progress = this.store.all();
+    return r;
+  }
+
+  /** Ends both workers (leaving the lessons view for good). */
+  dispose() {
+    this.gen++;
+    this.checkerGen++;
+    this.db.terminate();
+    this.checker.terminate();
+  }
+}
+
+let shared: LessonsState | undefined;
+
+/**
+ * One state for the page's life: leaving the lessons for the playground and coming back keeps the
+ * chapter database (and its snapshots) instead of building it again.
+ */
+export function lessonsState(): LessonsState {
+  return (shared ??= new LessonsState());
+}
