@@ -1,6 +1,7 @@
 // Isolated PGlite copies of a chapter's database for the checker, built once per copy (the
 // learner's seed and the perturbed seed) and then restored from a prepared snapshot: the
 // dataset SQL never runs again. Works in Node and in a Web Worker (nothing here touches the DOM).
+import { checkpointAndTrimWal } from '../db/wal-trim.ts';
 import type { PGlite } from '@electric-sql/pglite';
 import { createEngine, type EngineOptions } from '../db/engine.ts';
 import { LocalEngine } from '../db/local-engine.ts';
@@ -42,7 +43,8 @@ export async function buildChapterDatabase(
     }
     onProgress?.(++done, pieces.length);
   }
-  await db.exec('checkpoint');
+  // Snapshots are taken right after: without recycled WAL they are far smaller and restore faster.
+  await checkpointAndTrimWal(db);
   return db;
 }
 
