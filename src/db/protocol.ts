@@ -10,6 +10,8 @@ export interface InitInfo {
   /** True when this start found no saved database and created a new one. */
   created: boolean;
   ms: number;
+  /** Where the start-up time went: fetching and compiling wasm (and the prepared cluster), opening the database. */
+  phases: { loadMs: number; openMs: number };
   /** Compiled wasm for the next worker, sent once (see worker.ts loadWasm). */
   cache?: WasmCache;
 }

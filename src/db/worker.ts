@@ -101,14 +101,18 @@ const api = {
     // A new database starts from the prepared data directory (no initdb), fetched alongside the wasm.
     const [wasmCache, loadDataDir] = await Promise.all([loadWasm(given), created && useSeed ? fetchSeed() : undefined]);
     cache = wasmCache;
+    const loadedMs = performance.now() - t0;
     const wasm = { pgliteWasmModule: cache.pglite, initdbWasmModule: cache.initdb, fsBundle: cache.fsBundle };
     await waitForStorage();
+    const t1 = performance.now();
     const db = await createEngine({ dataDir: dataDirFor(storage), loadDataDir, ...wasm });
+    const openMs = performance.now() - t1;
     engine = new LocalEngine(db);
     // The query analyzer reads pg_stat_statements: have it in every new database.
     if (created) await db.exec('create extension if not exists pg_stat_statements');
     const { rows } = await db.query<{ v: string }>(`select current_setting('server_version') as v`);
-    return { version: rows[0].v, storage, created, ms: performance.now() - t0, cache: given ? undefined : cache };
+    const ms = performance.now() - t0;
+    return { version: rows[0].v, storage, created, ms, phases: { loadMs: loadedMs, openMs }, cache: given ? undefined : cache };
   },
   run: (sql: string) => need().run(sql),
   query: (sql: string, params?: unknown[]) => need().query(sql, params),

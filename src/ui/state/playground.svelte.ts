@@ -26,6 +26,7 @@ export class Playground {
   stopOnError = $state(true);
   version = $state('');
   startMs = $state(0);
+  startPhases = $state({ loadMs: 0, openMs: 0 });
   storage = $state<Storage>('idb');
   /** SQL another view asks the editor to show (a fix from Analyze, a lesson's example). */
   editorRequest = $state.raw<{ sql: string } | null>(null);
@@ -38,6 +39,7 @@ export class Playground {
       const info = await this.engine.start();
       this.version = info.version;
       this.startMs = info.ms;
+      this.startPhases = info.phases;
       this.storage = info.storage;
       this.status = 'ready';
       await this.refreshCatalog();
