@@ -42,11 +42,20 @@ export interface RunOptions {
 
 export interface RunReport {
   results: StatementResult[];
+  /** Some statement may have changed the schema (or the row estimates): the catalog is stale. */
+  catalogChanged: boolean;
   /** True when an error stopped the run before its end. */
   stopped: boolean;
   /** The engine reported a broken instance: the caller must restart it. */
   broken: boolean;
 }
+
+/** Statements that never change what the schema browser shows, so no catalog reload follows them. */
+const KEEPS_CATALOG = new Set([
+  'SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'ExplainStmt', 'TransactionStmt',
+  'VariableSetStmt', 'VariableShowStmt', 'PrepareStmt', 'DeallocateStmt',
+  'CopyStmt', 'LockStmt', 'CheckPointStmt', 'DiscardStmt', 'NotifyStmt', 'ListenStmt', 'UnlistenStmt',
+]);
 
 export class Session {
   psqlState: PsqlState = { expanded: false, timing: true };
@@ -63,9 +72,10 @@ export class Session {
     const { stopOnError = true, baseOffset = 0, onResult } = opts;
     const pieces = await splitScript(script);
     const results: StatementResult[] = [];
-    const report: RunReport = { results, stopped: false, broken: false };
+    const report: RunReport = { results, stopped: false, broken: false, catalogChanged: false };
     for (const piece of pieces) {
       const r = piece.kind === 'backslash' ? await this.runBackslashPiece(piece) : await this.runSql(piece, report);
+      if (piece.kind !== 'backslash' && !(piece.kind === 'sql' && KEEPS_CATALOG.has(piece.node))) report.catalogChanged = true;
       r.from += baseOffset;
       r.to += baseOffset;
       if (r.error?.offset !== undefined) r.error.offset += baseOffset;

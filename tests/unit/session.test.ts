@@ -25,6 +25,12 @@ describe('Session.run', () => {
     for (const r of results) expect(r.durationMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('says when a run may have changed the catalog', async () => {
+    expect((await session.run(`select 1; insert into s1 values (100, 'x'); delete from s1 where id = 100;`)).catalogChanged).toBe(false);
+    expect((await session.run(`select 1; create index s1_tmp on s1 (name); drop index s1_tmp;`)).catalogChanged).toBe(true);
+    expect((await session.run(`do $$ begin null; end $$;`)).catalogChanged).toBe(true);
+  });
+
   it('stops at the first error and maps its position into the editor text', async () => {
     const script = `select 1;\nselect 2;\nselect nosuchcol from s1;\nselect 4;`;
     const { results, stopped } = await session.run(script);

@@ -55,12 +55,14 @@ export class Playground {
     this.message = null;
     this.results = [];
     this.history = pushHistory(script);
+    let catalogChanged = true;
     try {
       const report = await this.session.run(script, {
         stopOnError: this.stopOnError,
         baseOffset,
         onResult: (r) => (this.results = [...this.results, r]),
       });
+      catalogChanged = report.catalogChanged;
       if (report.broken) await this.recover('The database broke while running the last statement (for example after runaway recursion).');
     } catch (e) {
       if (!(e instanceof StoppedError)) this.message = `The run failed: ${(e as Error).message}`;
@@ -68,7 +70,8 @@ export class Playground {
     } finally {
       if (this.status === 'running') this.status = 'ready';
     }
-    await this.refreshCatalog();
+    // A reload after every run would cost a query (and a save) per statement: only after DDL.
+    if (catalogChanged) await this.refreshCatalog();
   }
 
   /** Runs other work on the database (Explain this, the planner lab) as a run: Run is disabled, Stop works. */
