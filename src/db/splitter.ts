@@ -1,6 +1,6 @@
 // Splits a script into statements and psql backslash lines with PostgreSQL's own lexer and parser
 // (libpg-query), so dollar quotes, E'' strings, comments and quoted identifiers are always right.
-import { parse, scan, type ScanToken } from 'libpg-query';
+import { loadModule, parse, scan, type ScanToken } from 'libpg-query';
 
 export type ScriptPiece =
   | { kind: 'sql'; from: number; to: number; text: string; node: string }
@@ -37,6 +37,9 @@ export async function splitScript(text: string): Promise<ScriptPiece[]> {
   }
   return pieces;
 }
+
+/** Loads the parser's wasm ahead of the first split. */
+export const prepareSplitter = (): Promise<void> => loadModule();
 
 /** The piece the cursor is in; between pieces, the one just before it (the cursor sits after its `;`). */
 export function statementAt<P extends { from: number; to: number }>(pieces: P[], offset: number): P | undefined {

@@ -1,6 +1,7 @@
 // The playground's state: the session, results as they arrive, the catalog, stop and reset.
 // Components only render this and call its methods.
 import { Session, type StatementResult } from '../../db/session.ts';
+import { prepareSplitter } from '../../db/splitter.ts';
 import { StoppedError, WorkerEngine } from '../../db/worker-client.ts';
 import { loadCatalog, type Catalog } from '../../db/catalog.ts';
 import type { Storage } from '../../db/protocol.ts';
@@ -37,6 +38,8 @@ export class Playground {
   async start() {
     try {
       const info = await this.engine.start();
+      // The parser's wasm loads now, while the user reads the page, not on the first Run.
+      void prepareSplitter();
       this.version = info.version;
       this.startMs = info.ms;
       this.startPhases = info.phases;
