@@ -2,25 +2,12 @@
 // session settings (search_path, set_config) and transactions behave as they do in PGlite.
 // Used by the `pglab` CLI and by the tests that run the analysis suites on a native server.
 import pg from 'pg';
-import type { DbErrorInfo, Engine, Field, Notice, RunOutcome } from '../db/types.ts';
+import type { Engine, Field, Notice, RunOutcome } from '../db/types.ts';
+import { toErrorInfo } from '../db/error-info.ts';
 
 /** Keeps every value as PostgreSQL's text (psql's describe queries, `run`). */
 const RAW_TYPES = { getTypeParser: () => (v: string) => v } as unknown as pg.CustomTypesConfig;
 
-const ERROR_FIELDS = ['code', 'severity', 'detail', 'hint', 'internalQuery', 'where', 'schema', 'table', 'column', 'constraint'] as const;
-
-/** node-postgres' DatabaseError (fields as strings) in the shape the session layer uses. */
-export function pgErrorInfo(e: unknown): DbErrorInfo {
-  if (!(e instanceof Error)) return { message: String(e) };
-  const src = e as Error & Record<string, unknown>;
-  const info: DbErrorInfo = { message: src.message };
-  for (const k of ERROR_FIELDS) if (typeof src[k] === 'string' && src[k]) (info as unknown as Record<string, unknown>)[k] = src[k];
-  for (const k of ['position', 'internalPosition'] as const) {
-    const v = src[k];
-    if (v !== undefined && v !== null && v !== '') info[k] = Number(v);
-  }
-  return info;
-}
 
 export interface PgConnectOptions {
   /** Deadline for the TCP connection and startup, ms. Default 10 000. */
@@ -91,7 +78,7 @@ export class PgQueryable implements Engine {
         inTransaction: this.inTransaction(),
       };
     } catch (e) {
-      const error = pgErrorInfo(e);
+      const error = toErrorInfo(e);
       const broken = !error.code || error.severity === 'FATAL' || error.severity === 'PANIC';
       return { ok: false, error, notices: this.notices, durationMs: performance.now() - t0, inTransaction: this.inTransaction(), broken };
     }

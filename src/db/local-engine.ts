@@ -1,23 +1,8 @@
 // An Engine over a PGlite instance in the same thread. The Web Worker wraps one of these;
 // Node tests and the CLI use it directly.
 import type { PGlite } from '@electric-sql/pglite';
-import type { DbErrorInfo, Engine, Field, Notice, RunOutcome } from './types.ts';
-
-const ERROR_FIELDS = [
-  'code', 'severity', 'detail', 'hint', 'internalQuery', 'where', 'schema', 'table', 'column', 'constraint',
-] as const;
-
-export function toErrorInfo(e: unknown): DbErrorInfo {
-  if (!(e instanceof Error)) return { message: String(e) };
-  const src = e as Error & Record<string, unknown>;
-  const info: DbErrorInfo = { message: src.message };
-  for (const k of ERROR_FIELDS) if (typeof src[k] === 'string' && src[k]) (info as unknown as Record<string, unknown>)[k] = src[k];
-  for (const k of ['position', 'internalPosition'] as const) {
-    const v = src[k];
-    if (v !== undefined && v !== null && v !== '') info[k] = Number(v);
-  }
-  return info;
-}
+import type { Engine, Field, Notice, RunOutcome } from './types.ts';
+import { toErrorInfo } from './error-info.ts';
 
 /**
  * Parsers that keep every value as PostgreSQL's text. PGlite merges the option into its own

@@ -4,7 +4,8 @@
 // the persisted database (PGlite offers no way to cancel a query).
 import type { PGlite } from '@electric-sql/pglite';
 import { createEngine } from './engine.ts';
-import { LocalEngine, toErrorInfo } from './local-engine.ts';
+import { LocalEngine } from './local-engine.ts';
+import { toErrorInfo } from './error-info.ts';
 import type { InitInfo, Request, Response, Storage, WasmCache } from './protocol.ts';
 import pgliteWasmUrl from '@electric-sql/pglite/pglite.wasm?url';
 import initdbWasmUrl from '@electric-sql/pglite/initdb.wasm?url';

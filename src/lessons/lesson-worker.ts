@@ -6,7 +6,8 @@
 import './lesson-worker-env.ts';
 import type { PGlite } from '@electric-sql/pglite';
 import { createEngine, type EngineOptions } from '../db/engine.ts';
-import { LocalEngine, toErrorInfo } from '../db/local-engine.ts';
+import { LocalEngine } from '../db/local-engine.ts';
+import { toErrorInfo } from '../db/error-info.ts';
 import { buildChapterDatabase, ChapterSandbox } from './sandbox.ts';
 import { checkExercise, type CheckContext } from './checker.ts';
 import type { Chapter, Exercise, Variant } from './format.ts';
