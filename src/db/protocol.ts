@@ -1,6 +1,5 @@
 // The page ↔ worker protocol: request ids, whole errors, notices inside outcomes.
 // Typed from one object so the two sides cannot drift apart.
-import type { DbErrorInfo } from './types.ts';
 
 export type Storage = 'opfs-ahp' | 'idb' | 'memory';
 
@@ -22,5 +21,4 @@ export interface WasmCache {
   fsBundle: Blob;
 }
 
-export type Request = { id: number; op: string; args: unknown[] };
-export type Response = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: DbErrorInfo };
+export type { RpcRequest as Request, RpcResponse as Response } from './worker-rpc.ts';

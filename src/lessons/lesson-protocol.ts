@@ -1,7 +1,7 @@
 // The page ↔ lesson worker protocol. One worker script plays two roles: the learner's lesson
 // database (build a chapter's dataset, run SQL, restore from the snapshot) and the checker
 // (a ChapterSandbox of isolated copies). Snapshots are Blobs: posting one shares it, no copy.
-import type { DbErrorInfo } from '../db/types.ts';
+import type { RpcRequest, RpcResponse } from '../db/worker-rpc.ts';
 
 export interface LessonWasm {
   pglite: WebAssembly.Module;
@@ -24,8 +24,6 @@ export interface BuildResult {
   dumpMs: number;
 }
 
-export type LessonRequest = { id: number; op: string; args: unknown[] };
-export type LessonResponse =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: DbErrorInfo }
-  | { id: 0; progress: BuildProgress };
+export type LessonRequest = RpcRequest;
+/** Progress reports carry id 0, which answers no call. */
+export type LessonResponse = RpcResponse | { id: 0; progress: BuildProgress };

@@ -1,0 +1,72 @@
+// Request/response over postMessage, for every worker of the page (the playground's database,
+// the lessons' database and checker): ids, whole errors, progress events, and stop by terminate.
+import type { DbErrorInfo } from './types.ts';
+
+/** A failure the worker reported, with everything PostgreSQL said. */
+export class WorkerError extends Error {
+  constructor(readonly info: DbErrorInfo) {
+    super(info.message);
+  }
+}
+
+/** Raised for calls that were running when the worker was stopped. */
+export class StoppedError extends Error {}
+
+export type RpcRequest = { id: number; op: string; args: unknown[] };
+export type RpcResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: DbErrorInfo };
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
+// Each operation of a worker's API is called with its own arguments and answers with its value.
+type AnyApi = Record<string, (...args: any[]) => unknown>;
+
+export class WorkerRpc<Api extends AnyApi> {
+  private worker?: Worker;
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+
+  /** `onEvent` receives the worker's messages that answer no call (progress reports). */
+  constructor(private makeWorker: () => Worker, private crashMessage: string, private onEvent?: (message: unknown) => void) {}
+
+  get running(): boolean {
+    return !!this.worker;
+  }
+
+  open() {
+    const w = (this.worker = this.makeWorker());
+    w.onmessage = (ev: MessageEvent<RpcResponse | Record<string, unknown>>) => {
+      const m = ev.data;
+      const p = 'id' in m && typeof m.id === 'number' ? this.pending.get(m.id) : undefined;
+      if (!p) return this.onEvent?.(m);
+      this.pending.delete(m.id as number);
+      const r = m as RpcResponse;
+      if (r.ok) p.resolve(r.value);
+      else p.reject(new WorkerError(r.error));
+    };
+    w.onerror = (ev) => {
+      // An uncaught error in the worker (a wasm trap) fails everything in flight.
+      this.failAll(new WorkerError({ message: ev.message || this.crashMessage }));
+    };
+  }
+
+  call<K extends keyof Api & string>(op: K, ...args: Parameters<Api[K]>): Promise<Awaited<ReturnType<Api[K]>>> {
+    const w = this.worker;
+    if (!w) return Promise.reject(new StoppedError('The worker is not running.'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      w.postMessage({ id, op, args } satisfies RpcRequest);
+    });
+  }
+
+  /** Ends the worker at once; calls in flight fail with StoppedError. */
+  terminate() {
+    this.worker?.terminate();
+    this.worker = undefined;
+    this.failAll(new StoppedError('stopped'));
+  }
+
+  private failAll(e: Error) {
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+}
