@@ -1,6 +1,6 @@
 // Creating a PGlite instance the same way everywhere: in the Web Worker, in Node tests and
 // in the CLI's --load mode.
-import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { PGlite, type Extension, type PGliteOptions } from '@electric-sql/pglite';
 import { extensions } from './extensions.ts';
 import { startupSettings } from './settings.ts';
 
@@ -10,6 +10,8 @@ export interface EngineOptions {
   pgliteWasmModule?: WebAssembly.Module;
   initdbWasmModule?: WebAssembly.Module;
   fsBundle?: Blob;
+  /** Default: every extension pglab ships (the worker passes fewer: see extensions.ts). */
+  extensions?: Record<string, Extension>;
 }
 
 export async function createEngine(opts: EngineOptions = {}): Promise<PGlite> {

@@ -11,6 +11,8 @@ export interface InitInfo {
   ms: number;
   /** Where the start-up time went: fetching and compiling wasm (and the prepared cluster), opening the database. */
   phases: { loadMs: number; openMs: number };
+  /** SQL names of the extensions whose files this start loaded. */
+  extensions: string[];
   /** Compiled wasm for the next worker, sent once (see worker.ts loadWasm). */
   cache?: WasmCache;
 }

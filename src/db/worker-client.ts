@@ -12,26 +12,37 @@ export class WorkerEngine implements Engine {
   info!: InitInfo;
   private cache?: WasmCache;
 
-  /** `seed: false` makes a new database with initdb instead of the prepared one (for the bench). */
-  constructor(makeWorker: () => Worker, private storage: Storage, private seed = true) {
+  /**
+   * `extensions`: SQL names of the extensions to load besides pg_stat_statements (the page
+   * remembers what the database uses). `seed: false` makes a new database with initdb instead
+   * of the prepared one (for the bench).
+   */
+  constructor(makeWorker: () => Worker, private storage: Storage, public extensions: string[] = [], private seed = true) {
     this.rpc = new WorkerRpc<WorkerApi>(makeWorker, 'The database worker crashed.');
   }
 
   async start(): Promise<InitInfo> {
     this.rpc.open();
-    this.info = await this.rpc.call('init', this.storage, this.cache, this.seed);
+    this.info = await this.rpc.call('init', this.storage, this.cache, this.seed, this.extensions);
     this.cache ??= this.info.cache;
+    this.extensions = this.info.extensions;
     return this.info;
   }
 
-  /** Ends the worker at once and reopens the saved database; calls in flight fail with StoppedError. */
-  async restart(): Promise<InitInfo> {
+  /**
+   * Ends the worker at once and reopens the saved database; calls in flight fail with StoppedError.
+   * `withExtension` adds an extension's files to the next start (CREATE EXTENSION asked for it).
+   */
+  async restart(withExtension?: string): Promise<InitInfo> {
     this.rpc.terminate();
+    if (withExtension && !this.extensions.includes(withExtension)) this.extensions = [...this.extensions, withExtension];
     return this.start();
   }
 
-  reset(): Promise<InitInfo> {
-    return this.rpc.call('reset');
+  async reset(): Promise<InitInfo> {
+    this.info = await this.rpc.call('reset');
+    this.extensions = this.info.extensions;
+    return this.info;
   }
 
   run(sql: string): Promise<RunOutcome> {

@@ -4,6 +4,7 @@
 // the persisted database (PGlite offers no way to cancel a query).
 import type { PGlite } from '@electric-sql/pglite';
 import { createEngine } from './engine.ts';
+import { extensionsFor, namesOf, shippedExtensions } from './extensions.ts';
 import { LocalEngine } from './local-engine.ts';
 import { toErrorInfo } from './error-info.ts';
 import type { InitInfo, Request, Response, Storage, WasmCache } from './protocol.ts';
@@ -17,6 +18,7 @@ let engine: LocalEngine | undefined;
 let storage: Storage = 'idb';
 let cache: WasmCache | undefined;
 let seeded = true;
+let extensionNames: string[] = [];
 
 /**
  * Compiles PGlite's wasm once per page: the page keeps the compiled modules and hands them to
@@ -94,7 +96,7 @@ async function fetchSeed(): Promise<Blob | undefined> {
 }
 
 const api = {
-  async init(wanted: Storage, given?: WasmCache, useSeed = true): Promise<InitInfo> {
+  async init(wanted: Storage, given?: WasmCache, useSeed = true, wantedExtensions: string[] = []): Promise<InitInfo> {
     const t0 = performance.now();
     storage = wanted;
     seeded = useSeed;
@@ -106,14 +108,24 @@ const api = {
     const wasm = { pgliteWasmModule: cache.pglite, initdbWasmModule: cache.initdb, fsBundle: cache.fsBundle };
     await waitForStorage();
     const t1 = performance.now();
-    const db = await createEngine({ dataDir: dataDirFor(storage), loadDataDir, ...wasm });
+    let loaded = extensionsFor(wantedExtensions);
+    let db = await createEngine({ dataDir: dataDirFor(storage), loadDataDir, extensions: loaded, ...wasm });
+    // The page's list can be stale (its storage was cleared): an installed extension must be loaded.
+    const installed = (await db.query<{ name: string }>('select extname as name from pg_extension')).rows.map((r) => r.name);
+    const missing = installed.filter((name) => shippedExtensions.includes(name) && !namesOf(loaded).includes(name));
+    if (missing.length) {
+      await db.close();
+      loaded = extensionsFor([...namesOf(loaded), ...missing]);
+      db = await createEngine({ dataDir: dataDirFor(storage), extensions: loaded, ...wasm });
+    }
     const openMs = performance.now() - t1;
     engine = new LocalEngine(db);
     // The query analyzer reads pg_stat_statements: have it in every new database.
     if (created) await db.exec('create extension if not exists pg_stat_statements');
     const { rows } = await db.query<{ v: string }>(`select current_setting('server_version') as v`);
     const ms = performance.now() - t0;
-    return { version: rows[0].v, storage, created, ms, phases: { loadMs: loadedMs, openMs }, cache: given ? undefined : cache };
+    extensionNames = namesOf(loaded);
+    return { version: rows[0].v, storage, created, ms, phases: { loadMs: loadedMs, openMs }, extensions: extensionNames, cache: given ? undefined : cache };
   },
   run: (sql: string) => need().run(sql),
   query: (sql: string, params?: unknown[]) => need().query(sql, params),
@@ -122,7 +134,7 @@ const api = {
     await engine?.db.close().catch(() => {});
     engine = undefined;
     await wipe(storage);
-    return api.init(storage, cache, seeded);
+    return api.init(storage, cache, seeded, extensionNames);
   },
 };
 export type WorkerApi = typeof api;

@@ -75,3 +75,16 @@ test('a database broken by runaway recursion restarts from its saved state and s
   await runSql(page, `select v from survivor;`);
   await expect(results(page).first().getByRole('table')).toContainText('kept');
 });
+
+test('CREATE EXTENSION loads its files on demand, runs the rest of the script and keeps working after a reload', async ({ page }) => {
+  await runSql(page, `drop extension if exists pgcrypto;\ncreate extension pgcrypto;\nselect length(gen_salt('md5')) > 0 as salted;`);
+  const blocks = results(page);
+  await expect(blocks).toHaveCount(3);
+  await expect(blocks.nth(1)).toContainText('CREATE EXTENSION');
+  await expect(blocks.nth(2).getByRole('table')).toContainText('t');
+  await page.reload();
+  await openApp(page);
+  await runSql(page, `select length(gen_salt('md5')) > 0 as still_salted;`);
+  await expect(results(page).first().getByRole('table')).toContainText('still_salted');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});

@@ -2,6 +2,7 @@
 // Components only render this and call its methods.
 import { Session, type StatementResult } from '../../db/session.ts';
 import { prepareSplitter } from '../../db/splitter.ts';
+import { missingExtension } from '../../db/extensions.ts';
 import { StoppedError, WorkerEngine } from '../../db/worker-client.ts';
 import { loadCatalog, type Catalog } from '../../db/catalog.ts';
 import type { Storage } from '../../db/protocol.ts';
@@ -15,6 +16,26 @@ const params = new URLSearchParams(location.search);
 function pickStorage(): Storage {
   const wanted = params.get('storage');
   return wanted === 'idb' || wanted === 'memory' || wanted === 'opfs-ahp' ? wanted : 'idb';
+}
+
+const EXTENSIONS_KEY = 'pglab.extensions.v1';
+
+/** The extensions the saved database uses, so the next start loads their files (see extensions.ts). */
+function loadExtensionList(): string[] {
+  try {
+    const v = JSON.parse(localStorage.getItem(EXTENSIONS_KEY) ?? '[]');
+    return Array.isArray(v) ? v.filter((x) => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function saveExtensionList(names: string[]) {
+  try {
+    localStorage.setItem(EXTENSIONS_KEY, JSON.stringify(names));
+  } catch {
+    // A full store costs only a restart when the extension is next used.
+  }
 }
 
 export class Playground {
@@ -32,7 +53,12 @@ export class Playground {
   /** SQL another view asks the editor to show (a fix from Analyze, a lesson's example). */
   editorRequest = $state.raw<{ sql: string } | null>(null);
 
-  readonly engine = new WorkerEngine(() => new Worker(new URL('../../db/worker.ts', import.meta.url), { type: 'module' }), pickStorage(), params.get('seed') !== '0');
+  readonly engine = new WorkerEngine(
+    () => new Worker(new URL('../../db/worker.ts', import.meta.url), { type: 'module' }),
+    pickStorage(),
+    loadExtensionList(),
+    params.get('seed') !== '0',
+  );
   readonly session = new Session(this.engine);
 
   async start() {
@@ -44,6 +70,7 @@ export class Playground {
       this.startMs = info.ms;
       this.startPhases = info.phases;
       this.storage = info.storage;
+      saveExtensionList(info.extensions);
       this.status = 'ready';
       await this.refreshCatalog();
     } catch (e) {
@@ -67,6 +94,7 @@ export class Playground {
       });
       catalogChanged = report.catalogChanged;
       if (report.broken) await this.recover('The database broke while running the last statement (for example after runaway recursion).');
+      else await this.loadMissingExtension(script, baseOffset);
     } catch (e) {
       if (!(e instanceof StoppedError)) this.message = `The run failed: ${(e as Error).message}`;
       return;
@@ -75,6 +103,34 @@ export class Playground {
     }
     // A reload after every run would cost a query (and a save) per statement: only after DDL.
     if (catalogChanged) await this.refreshCatalog();
+  }
+
+  /**
+   * CREATE EXTENSION of an extension whose files were not loaded: restart with them and run the
+   * script again from that statement. Inside a transaction block the restart would lose the
+   * transaction, so the user is asked to run it outside one instead.
+   */
+  private async loadMissingExtension(script: string, baseOffset: number) {
+    const failed = this.results.find((r) => r.error);
+    const name = missingExtension(failed?.error);
+    if (!failed || !name) return;
+    if (this.session.inTransaction) {
+      this.message = `The files of the extension ${name} are loaded on demand, which restarts the database. End the transaction (ROLLBACK) and run CREATE EXTENSION outside it.`;
+      return;
+    }
+    this.status = 'restarting';
+    const info = await this.engine.restart(name);
+    saveExtensionList(info.extensions);
+    this.session.resetAfterRestart();
+    this.status = 'running';
+    this.results = this.results.filter((r) => r !== failed);
+    const from = failed.from - baseOffset;
+    const report = await this.session.run(script.slice(from), {
+      stopOnError: this.stopOnError,
+      baseOffset: failed.from,
+      onResult: (r) => (this.results = [...this.results, r]),
+    });
+    if (report.broken) await this.recover('The database broke while running the last statement (for example after runaway recursion).');
   }
 
   /** Runs other work on the database (Explain this, the planner lab) as a run: Run is disabled, Stop works. */
