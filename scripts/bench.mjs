@@ -50,11 +50,14 @@ async function runInApp(page, sql) {
 /** Navigation to the first result of `select 1`, with the bytes the page fetched on the way. */
 async function firstResult(page, url) {
   const bytes = { js: 0, jsGzip: 0, all: 0 };
-  page.on('response', async (r) => {
-    const body = await r.body().catch(() => null);
-    if (!body) return;
-    bytes.all += body.length;
-    if (r.url().endsWith('.js')) { bytes.js += body.length; bytes.jsGzip += gzipSync(body).length; }
+  // requestfinished also sees the worker's requests (wasm, data, extension bundles).
+  page.on('requestfinished', async (req) => {
+    const size = (await req.sizes().catch(() => ({ responseBodySize: 0 }))).responseBodySize;
+    bytes.all += size;
+    if (req.url().endsWith('.js')) {
+      const body = await (await req.response())?.body().catch(() => null);
+      if (body) { bytes.js += body.length; bytes.jsGzip += gzipSync(body).length; }
+    }
   });
   const t0 = performance.now();
   await page.goto(url);
