@@ -9,17 +9,24 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 const noEvalCheck = { checks: { eval: false } };
 
 /**
- * libpg-query's Emscripten glue fetches `libpg-query.wasm` relative to the page (the folder of
- * index.html); Vite cannot see that reference, so the file is emitted there.
+ * libpg-query's Emscripten glue fetches `libpg-query.wasm` next to the script it believes it runs
+ * from (the page's folder once built; the dependency cache in development), a reference Vite
+ * cannot see: the build emits the file next to index.html, the dev server answers any such path.
  */
 function libpgQueryWasm(): Plugin {
   const require = createRequire(import.meta.url);
   const wasm = require.resolve('libpg-query').replace(/index\.c?js$/, 'libpg-query.wasm');
   return {
     name: 'pglab:libpg-query-wasm',
-    apply: 'build',
     generateBundle() {
       this.emitFile({ type: 'asset', fileName: 'libpg-query.wasm', source: readFileSync(wasm) });
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        if (!req.url?.split('?')[0].endsWith('/libpg-query.wasm')) return next();
+        res.setHeader('Content-Type', 'application/wasm');
+        res.end(readFileSync(wasm));
+      });
     },
   };
 }
@@ -32,7 +39,8 @@ export default defineConfig({
   plugins: [svelte(), libpgQueryWasm()],
   // The prepared data directory a first visit starts from (scripts/seed-path.ts builds it once).
   resolve: { alias: [{ find: /^pglab-seed\.tgz/, replacement: seedPath() }] },
-  optimizeDeps: { exclude: ['@electric-sql/pglite', 'libpg-query'] },
+  // PGlite finds its wasm and data through import.meta.url: it must not be pre-bundled.
+  optimizeDeps: { exclude: ['@electric-sql/pglite'] },
   worker: { format: 'es', rolldownOptions: noEvalCheck },
   build: {
     target: 'es2022',
