@@ -1,5 +1,6 @@
 // The page ↔ worker protocol: request ids, whole errors, notices inside outcomes.
 // Typed from one object so the two sides cannot drift apart.
+import type { PgliteAssets } from './pglite-assets.ts';
 
 export type Storage = 'opfs-ahp' | 'idb' | 'memory';
 
@@ -13,14 +14,10 @@ export interface InitInfo {
   phases: { loadMs: number; openMs: number };
   /** SQL names of the extensions whose files this start loaded. */
   extensions: string[];
-  /** Compiled wasm for the next worker, sent once (see worker.ts loadWasm). */
+  /** Compiled wasm for the next worker, sent once (see pglite-assets.ts). */
   cache?: WasmCache;
 }
 
-export interface WasmCache {
-  pglite: WebAssembly.Module;
-  initdb: WebAssembly.Module;
-  fsBundle: Blob;
-}
+export type WasmCache = PgliteAssets;
 
 export type { RpcRequest as Request, RpcResponse as Response } from './worker-rpc.ts';

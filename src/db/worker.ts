@@ -8,10 +8,7 @@ import { extensionsFor, namesOf, shippedExtensions } from './extensions.ts';
 import { LocalEngine } from './local-engine.ts';
 import { toErrorInfo } from './error-info.ts';
 import type { InitInfo, Request, Response, Storage, WasmCache } from './protocol.ts';
-import pgliteWasmUrl from '@electric-sql/pglite/pglite.wasm?url';
-import initdbWasmUrl from '@electric-sql/pglite/initdb.wasm?url';
-import fsBundleUrl from '@electric-sql/pglite/pglite.data?url';
-import seedUrl from 'pglab-seed.tgz?url';
+import { fetchSeed, loadPgliteAssets } from './pglite-assets.ts';
 
 const DB_NAME = 'pglab';
 let engine: LocalEngine | undefined;
@@ -20,19 +17,8 @@ let cache: WasmCache | undefined;
 let seeded = true;
 let extensionNames: string[] = [];
 
-/**
- * Compiles PGlite's wasm once per page: the page keeps the compiled modules and hands them to
- * the next worker after a Stop, so a restart skips download and compilation.
- */
-async function loadWasm(given?: WasmCache): Promise<WasmCache> {
-  if (given) return given;
-  const [pglite, initdb, fsBundle] = await Promise.all([
-    WebAssembly.compileStreaming(fetch(pgliteWasmUrl)),
-    WebAssembly.compileStreaming(fetch(initdbWasmUrl)),
-    fetch(fsBundleUrl).then((r) => r.blob()),
-  ]);
-  return { pglite, initdb, fsBundle };
-}
+/** Compiled once per page: the page hands the modules to the next worker after a Stop. */
+const loadWasm = (given?: WasmCache): Promise<WasmCache> => (given ? Promise.resolve(given) : loadPgliteAssets());
 
 function dataDirFor(s: Storage) {
   return s === 'memory' ? 'memory://' : `${s}://${DB_NAME}`;
@@ -83,15 +69,6 @@ async function waitForStorage(): Promise<void> {
       if (performance.now() > deadline) throw new Error('The saved database is in use by another pglab tab. Close it and reload.');
       await new Promise((r) => setTimeout(r, 20));
     }
-  }
-}
-
-async function fetchSeed(): Promise<Blob | undefined> {
-  try {
-    const res = await fetch(seedUrl);
-    return res.ok ? await res.blob() : undefined;
-  } catch {
-    return undefined; // initdb then makes the cluster: slower, same result
   }
 }
 

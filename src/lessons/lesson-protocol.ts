@@ -2,11 +2,9 @@
 // database (build a chapter's dataset, run SQL, restore from the snapshot) and the checker
 // (a ChapterSandbox of isolated copies). Snapshots are Blobs: posting one shares it, no copy.
 import type { RpcRequest, RpcResponse } from '../db/worker-rpc.ts';
+import type { PgliteAssets } from '../db/pglite-assets.ts';
 
-export interface LessonWasm {
-  pglite: WebAssembly.Module;
-  initdb: WebAssembly.Module;
-  fsBundle: Blob;
+export interface LessonWasm extends PgliteAssets {
   /** The prepared empty data directory (pglab-seed.tgz): a build skips initdb. */
   seed?: Blob;
 }

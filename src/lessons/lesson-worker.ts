@@ -12,10 +12,7 @@ import { buildChapterDatabase, ChapterSandbox } from './sandbox.ts';
 import { checkExercise, type CheckContext } from './checker.ts';
 import type { Chapter, Exercise, Variant } from './format.ts';
 import type { BuildProgress, BuildResult, LessonRequest, LessonResponse, LessonWasm } from './lesson-protocol.ts';
-import pgliteWasmUrl from '@electric-sql/pglite/pglite.wasm?url';
-import initdbWasmUrl from '@electric-sql/pglite/initdb.wasm?url';
-import fsBundleUrl from '@electric-sql/pglite/pglite.data?url';
-import seedUrl from 'pglab-seed.tgz?url';
+import { fetchSeed, loadPgliteAssets } from '../db/pglite-assets.ts';
 
 const post = (m: LessonResponse) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
 
@@ -28,13 +25,8 @@ const building = new Map<Variant, Promise<void>>();
 
 async function loadWasm(given?: LessonWasm): Promise<LessonWasm> {
   if (given) return given;
-  const [pglite, initdb, fsBundle, seed] = await Promise.all([
-    WebAssembly.compileStreaming(fetch(pgliteWasmUrl)),
-    WebAssembly.compileStreaming(fetch(initdbWasmUrl)),
-    fetch(fsBundleUrl).then((r) => r.blob()),
-    fetch(seedUrl).then((r) => (r.ok ? r.blob() : undefined)).catch(() => undefined),
-  ]);
-  return { pglite, initdb, fsBundle, seed };
+  const [assets, seed] = await Promise.all([loadPgliteAssets(), fetchSeed()]);
+  return { ...assets, seed };
 }
 
 function engineOptions(): EngineOptions {
