@@ -23,7 +23,9 @@ function libpgQueryWasm(): Plugin {
     },
     configureServer(server) {
       server.middlewares.use((req, res, next) => {
-        if (!req.url?.split('?')[0].endsWith('/libpg-query.wasm')) return next();
+        const [path, query = ''] = (req.url ?? '').split('?');
+        // `?import&url` asks for the module that names the file: Vite answers that one.
+        if (!path.endsWith('/libpg-query.wasm') || query.includes('import')) return next();
         res.setHeader('Content-Type', 'application/wasm');
         res.end(readFileSync(wasm));
       });
