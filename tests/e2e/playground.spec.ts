@@ -88,3 +88,25 @@ test('CREATE EXTENSION loads its files on demand, runs the rest of the script an
   await expect(results(page).first().getByRole('table')).toContainText('still_salted');
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
+
+test('About this database lists the settings that differ from a stock server, with their live values', async ({ page }) => {
+  await page.getByRole('button', { name: 'About this database' }).click();
+  const about = page.getByRole('region', { name: 'About this database' });
+  const row = about.getByRole('row').filter({ hasText: 'max_parallel_workers_per_gather' });
+  await expect(row.getByRole('cell').nth(1)).toHaveText('0');
+  await expect(about.getByRole('row').filter({ hasText: 'temp_file_limit' }).getByRole('cell').nth(1)).toHaveText('256MB');
+  await expect(about).toContainText('PostgreSQL 18');
+});
+
+test('Reset database asks first, and a refusal keeps everything', async ({ page }) => {
+  await runSql(page, `drop table if exists doomed; create table doomed (v int);`);
+  page.once('dialog', (d) => d.dismiss());
+  await page.getByRole('button', { name: 'Reset database' }).click();
+  await runSql(page, `select count(*) from doomed;`);
+  await expect(results(page).first()).toContainText('SELECT 1');
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Reset database' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'reset to an empty one' })).toBeVisible();
+  await runSql(page, `select count(*) from doomed;`);
+  await expect(results(page).first().getByRole('alert')).toContainText('does not exist');
+});
