@@ -85,16 +85,27 @@ export class Playground {
     this.message = null;
     this.results = [];
     this.history = pushHistory(script);
-    let catalogChanged = true;
+    let catalogChanged = false;
     try {
-      const report = await this.session.run(script, {
-        stopOnError: this.stopOnError,
-        baseOffset,
-        onResult: (r) => (this.results = [...this.results, r]),
-      });
-      catalogChanged = report.catalogChanged;
-      if (report.broken) await this.recover('The database broke while running the last statement (for example after runaway recursion).');
-      else await this.loadMissingExtension(script, baseOffset);
+      let [text, base] = [script, baseOffset];
+      const loaded = new Set<string>();
+      for (;;) {
+        const report = await this.session.run(text, {
+          stopOnError: this.stopOnError,
+          baseOffset: base,
+          onResult: (r) => (this.results = [...this.results, r]),
+        });
+        catalogChanged ||= report.catalogChanged;
+        if (report.broken) {
+          await this.recover('The database broke while running the last statement (for example after runaway recursion).');
+          break;
+        }
+        // CREATE EXTENSION of one whose files were not loaded: restart with them, go on from there.
+        const retry = await this.restartForExtension(loaded);
+        if (!retry) break;
+        this.results = this.results.filter((r) => r !== retry);
+        [text, base] = [script.slice(retry.from - baseOffset), retry.from];
+      }
     } catch (e) {
       if (!(e instanceof StoppedError)) this.message = `The run failed: ${(e as Error).message}`;
       return;
@@ -106,31 +117,26 @@ export class Playground {
   }
 
   /**
-   * CREATE EXTENSION of an extension whose files were not loaded: restart with them and run the
-   * script again from that statement. Inside a transaction block the restart would lose the
-   * transaction, so the user is asked to run it outside one instead.
+   * When the run failed on CREATE EXTENSION of an extension whose files were not loaded, restarts
+   * the database with them and returns the failed result (the run goes on from it). Inside a
+   * transaction block the restart would lose the transaction, so the user is asked to run it
+   * outside one instead; an extension is loaded at most once per run.
    */
-  private async loadMissingExtension(script: string, baseOffset: number) {
+  private async restartForExtension(loaded: Set<string>): Promise<StatementResult | undefined> {
     const failed = this.results.find((r) => r.error);
     const name = missingExtension(failed?.error);
-    if (!failed || !name) return;
+    if (!failed || !name || loaded.has(name)) return undefined;
     if (this.session.inTransaction) {
       this.message = `The files of the extension ${name} are loaded on demand, which restarts the database. End the transaction (ROLLBACK) and run CREATE EXTENSION outside it.`;
-      return;
+      return undefined;
     }
+    loaded.add(name);
     this.status = 'restarting';
     const info = await this.engine.restart(name);
     saveExtensionList(info.extensions);
     this.session.resetAfterRestart();
     this.status = 'running';
-    this.results = this.results.filter((r) => r !== failed);
-    const from = failed.from - baseOffset;
-    const report = await this.session.run(script.slice(from), {
-      stopOnError: this.stopOnError,
-      baseOffset: failed.from,
-      onResult: (r) => (this.results = [...this.results, r]),
-    });
-    if (report.broken) await this.recover('The database broke while running the last statement (for example after runaway recursion).');
+    return failed;
   }
 
   /** Runs other work on the database (Explain this, the planner lab) as a run: Run is disabled, Stop works. */
