@@ -87,8 +87,12 @@ const api = {
     const t1 = performance.now();
     let loaded = extensionsFor(wantedExtensions);
     let db = await createEngine({ dataDir: dataDirFor(storage), loadDataDir, extensions: loaded, ...wasm });
-    // The page's list can be stale (its storage was cleared): an installed extension must be loaded.
-    const installed = (await db.query<{ name: string }>('select extname as name from pg_extension')).rows.map((r) => r.name);
+    // One round trip for what start-up needs to know. The page's extension list can be stale
+    // (its storage was cleared): an installed extension must be loaded.
+    const { rows } = await db.query<{ version: string; installed: string[] }>(
+      `select current_setting('server_version') as version, array(select extname::text from pg_extension) as installed`,
+    );
+    const { version, installed } = rows[0];
     const missing = installed.filter((name) => shippedExtensions.includes(name) && !namesOf(loaded).includes(name));
     if (missing.length) {
       await db.close();
@@ -99,10 +103,9 @@ const api = {
     engine = new LocalEngine(db);
     // The query analyzer reads pg_stat_statements: have it in every new database.
     if (created) await db.exec('create extension if not exists pg_stat_statements');
-    const { rows } = await db.query<{ v: string }>(`select current_setting('server_version') as v`);
     const ms = performance.now() - t0;
     extensionNames = namesOf(loaded);
-    return { version: rows[0].v, storage, created, ms, phases: { loadMs: loadedMs, openMs }, extensions: extensionNames, cache: given ? undefined : cache };
+    return { version, storage, created, ms, phases: { loadMs: loadedMs, openMs }, extensions: extensionNames, cache: given ? undefined : cache };
   },
   run: (sql: string) => need().run(sql),
   query: (sql: string, params?: unknown[]) => need().query(sql, params),
