@@ -107,3 +107,16 @@ test('a plan of 300 nodes opens collapsed to a readable size and expands at once
   // The root and its inputs.
   await expect.poll(() => nodes.count()).toBeLessThanOrEqual(3);
 });
+
+test('the plan workbench loads with the first plan, not with the page', async ({ page }) => {
+  const scripts: string[] = [];
+  page.on('request', (r) => scripts.push(new URL(r.url()).pathname));
+  const workbench = () => scripts.filter((p) => /\/workbench-ui-[^/]*\.js$/.test(p));
+  await openApp(page);
+  await runSql(page, `select 1 as one;`);
+  await expect(results(page).first().getByRole('table')).toContainText('one');
+  expect(workbench()).toEqual([]);
+  await runSql(page, `EXPLAIN select 1;`);
+  await expect(results(page).first().getByRole('group', { name: 'Query plan' })).toContainText('Result');
+  expect(workbench()).toHaveLength(1);
+});

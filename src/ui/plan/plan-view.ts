@@ -5,6 +5,7 @@ import type { Finding, Severity } from '../../analysis/finding.ts';
 import { nodeIdOf } from '../../analysis/plan/diagnose.ts';
 import { parsePlan } from '../../analysis/plan/parse.ts';
 import type { BufferCounts, Plan, PlanNode } from '../../analysis/plan/types.ts';
+import { isExplainResult } from './explain-result.ts';
 
 export interface NodeRow {
   node: PlanNode;
@@ -256,8 +257,8 @@ export function nodeFacts(node: PlanNode): string[] {
 // EXPLAIN results in the playground
 
 /** The plan out of a result's rows (text: one row a line; JSON: one row of text), or why not. */
-export function planFromResult(result: { tag: string; rows: unknown[][]; columns: unknown[] }): { plan: Plan; raw: string } | { error: string } | undefined {
-  if (result.tag !== 'EXPLAIN' || !result.columns.length || !result.rows.length) return undefined;
+export function planFromResult(result: { tag: string; rows: unknown[][]; columns: unknown[]; error?: unknown }): { plan: Plan; raw: string } | { error: string } | undefined {
+  if (!isExplainResult(result)) return undefined;
   const lines = result.rows.map((r) => (r[0] === null || r[0] === undefined ? '' : String(r[0])));
   const raw = lines.join('\n');
   // YAML and XML would pass for odd TEXT plans: say so instead.
