@@ -7,6 +7,8 @@ import { startupSettings } from './settings.ts';
 export interface EngineOptions {
   dataDir?: string;
   loadDataDir?: Blob | File;
+  /** A file system holding the data directory already (see datadir-snapshot.ts). */
+  fs?: PGliteOptions['fs'];
   pgliteWasmModule?: WebAssembly.Module;
   initdbWasmModule?: WebAssembly.Module;
   fsBundle?: Blob;

@@ -22,6 +22,11 @@ export interface Chapter {
   datasetFile: string;
   /** The dataset script with its `:seed` placeholder still in place: use datasetSql(). */
   dataset: string;
+  /**
+   * Extensions (SQL names) the chapter's text and exercises create, beyond those its dataset
+   * installs: a chapter's databases start with only these, pg_stat_statements and the installed ones.
+   */
+  extensions: string[];
   /** setseed() values: the learner's copy and the checker's perturbed copy. */
   seeds: { main: number; perturbed: number };
   exercises: Exercise[];

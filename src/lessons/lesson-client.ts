@@ -41,8 +41,9 @@ export class LessonWorkerClient implements Engine {
     return this.rpc.call('build', chapter);
   }
 
-  open(snapshot: Blob): Promise<number> {
-    return this.rpc.call('open', snapshot);
+  /** Opens the learner's database from the chapter's packed snapshot; resolves to the ms it took. */
+  open(chapter: Chapter, snapshot: Blob): Promise<number> {
+    return this.rpc.call('open', chapter, snapshot);
   }
 
   run(sql: string): Promise<RunOutcome> {

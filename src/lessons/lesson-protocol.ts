@@ -1,6 +1,7 @@
 // The page ↔ lesson worker protocol. One worker script plays two roles: the learner's lesson
 // database (build a chapter's dataset, run SQL, restore from the snapshot) and the checker
-// (a ChapterSandbox of isolated copies). Snapshots are Blobs: posting one shares it, no copy.
+// (a ChapterSandbox of isolated copies). Snapshots travel packed in Blobs (datadir-snapshot.ts):
+// posting one shares it, no copy.
 import type { RpcRequest, RpcResponse } from '../db/worker-rpc.ts';
 import type { PgliteAssets } from '../db/pglite-assets.ts';
 

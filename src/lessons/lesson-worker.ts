@@ -8,7 +8,10 @@ import type { PGlite } from '@electric-sql/pglite';
 import { createEngine, type EngineOptions } from '../db/engine.ts';
 import { LocalEngine } from '../db/local-engine.ts';
 import { toErrorInfo } from '../db/error-info.ts';
-import { buildChapterDatabase, ChapterSandbox } from './sandbox.ts';
+import { missingExtension } from '../db/extensions.ts';
+import type { RunOutcome } from '../db/types.ts';
+import { buildChapterDatabase, ChapterSandbox, restoreOptions } from './sandbox.ts';
+import { packSnapshot, takeSnapshot, unpackSnapshot, type DataDirSnapshot } from '../db/datadir-snapshot.ts';
 import { checkExercise, type CheckContext } from './checker.ts';
 import type { Chapter, Exercise, Variant } from './format.ts';
 import type { BuildProgress, BuildResult, LessonRequest, LessonResponse, LessonWasm } from './lesson-protocol.ts';
@@ -18,10 +21,30 @@ const post = (m: LessonResponse) => (self as unknown as DedicatedWorkerGlobalSco
 
 let wasm: LessonWasm | undefined;
 let engine: LocalEngine | undefined;
+/** The chapter whose database `engine` holds. */
+let engineChapter: Chapter | undefined;
 let sandbox: ChapterSandbox | undefined;
 let ctx: CheckContext | undefined;
 /** Copies the checker is still building: a check that needs one waits for it. */
 const building = new Map<Variant, Promise<void>>();
+/**
+ * Unpacked snapshots by key (`<chapter>/<variant>`): a posted Blob arrives as a new object each
+ * time, and unpacking 60 MB on every reset would cost more than the restore itself.
+ */
+const unpacked = new Map<string, Promise<DataDirSnapshot>>();
+
+function unpack(key: string, blob: Blob): Promise<DataDirSnapshot> {
+  // Only the open chapter's snapshots are kept: another chapter's come back from the page's Blobs.
+  const chapter = key.split('/')[0];
+  for (const k of unpacked.keys()) if (k.split('/')[0] !== chapter) unpacked.delete(k);
+  let p = unpacked.get(key);
+  if (!p) {
+    p = unpackSnapshot(blob);
+    unpacked.set(key, p);
+    p.catch(() => unpacked.delete(key));
+  }
+  return p;
+}
 
 async function loadWasm(given?: LessonWasm): Promise<LessonWasm> {
   if (given) return given;
@@ -56,26 +79,49 @@ const api = {
 
   // ------------------------------------------------------------ the learner's database
 
-  /** Builds the chapter's dataset as the learner's database and returns its snapshot. */
+  /** Builds the chapter's dataset as the learner's database and returns its snapshot, packed. */
   async build(chapter: Chapter): Promise<BuildResult> {
     await closeEngine();
     const t0 = performance.now();
     const db: PGlite = await buildChapterDatabase(chapter, 'main', engineOptions(), progress('main'));
     const t1 = performance.now();
-    const snapshot = await db.dumpDataDir('none');
+    const snapshot = await takeSnapshot(db);
+    unpacked.clear();
+    unpacked.set(`${chapter.id}/main`, Promise.resolve(snapshot));
     engine = new LocalEngine(db);
-    return { snapshot, buildMs: t1 - t0, dumpMs: performance.now() - t1 };
+    engineChapter = chapter;
+    return { snapshot: packSnapshot(snapshot), buildMs: t1 - t0, dumpMs: performance.now() - t1 };
   },
 
-  /** Opens the learner's database from a snapshot (Reset; the start after a Stop). Returns ms. */
-  async open(snapshot: Blob): Promise<number> {
+  /** Opens the learner's database from a packed snapshot (Reset; the start after a Stop). Returns ms. */
+  async open(chapter: Chapter, snapshot: Blob): Promise<number> {
     const t0 = performance.now();
-    await closeEngine();
-    engine = new LocalEngine(await createEngine({ ...engineOptions(), loadDataDir: snapshot }));
-    return performance.now() - t0;
+    const files = await unpack(`${chapter.id}/main`, snapshot);
+    const next = new LocalEngine(await createEngine(restoreOptions(chapter, files, engineOptions())));
+    // The old instance is closed after the answer: the learner waits only for the new one.
+    const old = engine;
+    engine = next;
+    engineChapter = chapter;
+    const ms = performance.now() - t0;
+    if (old) setTimeout(() => void old.db.close().catch(() => {}), 0);
+    return ms;
   },
 
-  run: (sql: string) => need().run(sql),
+  /**
+   * Runs one statement. A restored database loads only the extensions its chapter uses; CREATE
+   * EXTENSION of another one reopens the database, as it is now, with that one too and runs again.
+   */
+  async run(sql: string): Promise<RunOutcome> {
+    const current = need();
+    const out = await current.run(sql);
+    const name = out.ok ? undefined : missingExtension(out.error);
+    if (!name || out.inTransaction || !engineChapter) return out;
+    const files = await takeSnapshot(current.db);
+    const next = new LocalEngine(await createEngine(restoreOptions(engineChapter, files, engineOptions(), [name])));
+    engine = next;
+    await current.db.close().catch(() => {});
+    return next.run(sql);
+  },
   query: (sql: string, params?: unknown[]) => need().query(sql, params),
   rawQuery: (sql: string, params?: unknown[]) => need().rawQuery(sql, params),
 
@@ -85,7 +131,9 @@ const api = {
   async checkerOpen(chapter: Chapter, snapshots: Partial<Record<Variant, Blob>>): Promise<void> {
     await sandbox?.close().catch(() => {});
     building.clear();
-    sandbox = ChapterSandbox.fromSnapshots(chapter, snapshots, engineOptions());
+    const files: Partial<Record<Variant, DataDirSnapshot>> = {};
+    for (const [v, blob] of Object.entries(snapshots) as [Variant, Blob][]) files[v] = await unpack(`${chapter.id}/${v}`, blob);
+    sandbox = ChapterSandbox.fromSnapshots(chapter, files, engineOptions());
     const box = sandbox;
     ctx = {
       async withDatabase(variant, mode, fn) {
@@ -99,7 +147,15 @@ const api = {
   /** Adds a snapshot made elsewhere (the learner worker's build of the main copy). */
   async checkerAdopt(variant: Variant, snapshot: Blob): Promise<void> {
     if (!sandbox) throw new Error('The checker is not open.');
-    sandbox.adopt(variant, snapshot);
+    const box = sandbox;
+    // A check posted meanwhile waits for this copy, as for one being built.
+    const p = unpack(`${box.chapter.id}/${variant}`, snapshot).then((s) => box.adopt(variant, s));
+    building.set(variant, p.catch(() => {}));
+    try {
+      await p;
+    } finally {
+      building.delete(variant);
+    }
   },
 
   /** Builds a copy in the checker (the perturbed one) and returns its snapshot for later restarts. */
@@ -112,7 +168,9 @@ const api = {
     await p;
     building.delete(variant);
     const t = box.times[variant]!;
-    return { snapshot: box.snapshot(variant), buildMs: t.buildMs, dumpMs: performance.now() - t0 - t.buildMs };
+    const snapshot = box.snapshot(variant);
+    unpacked.set(`${box.chapter.id}/${variant}`, Promise.resolve(snapshot));
+    return { snapshot: packSnapshot(snapshot), buildMs: t.buildMs, dumpMs: performance.now() - t0 - t.buildMs };
   },
 
   /** Checks the learner's SQL on isolated copies. */

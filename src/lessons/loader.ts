@@ -7,6 +7,7 @@
 // Every problem found is collected and thrown together in one LessonError.
 import { Lexer, type Token, type Tokens } from 'marked';
 import { parseYaml, YamlError, type YamlValue } from './yaml.ts';
+import { shippedExtensions } from '../db/extensions.ts';
 import type {
   BehaviorCheck, CatalogCheck, Chapter, Check, CheckKind, ColumnAssertion, ConstraintAssertion, Exercise,
   IndexAssertion, PlanCheck, ResultCheck, SqlBlock, Variant, WrongAnswer,
@@ -163,7 +164,11 @@ function strList(v: YamlValue | undefined, what: string, line?: number): string[
 
 function parseChapter(id: string, text: string): Chapter {
   const fm = frontMatter(text, true);
-  onlyKeys(fm.data, ['title', 'order', 'summary', 'dataset', 'seed', 'perturbedSeed'], 'front matter key', 2);
+  onlyKeys(fm.data, ['title', 'order', 'summary', 'dataset', 'extensions', 'seed', 'perturbedSeed'], 'front matter key', 2);
+  const extensions = fm.data.extensions === undefined ? [] : strList(fm.data.extensions, 'extensions', 2);
+  for (const name of extensions) {
+    if (!shippedExtensions.includes(name)) throw new FileProblem(`pglab does not ship the extension "${name}"; it ships ${shippedExtensions.join(', ')}`, 2);
+  }
   const seeds = { ...DEFAULT_SEEDS };
   if (fm.data.seed !== undefined) seeds.main = num(fm.data.seed, 'seed');
   if (fm.data.perturbedSeed !== undefined) seeds.perturbed = num(fm.data.perturbedSeed, 'perturbedSeed');
@@ -189,6 +194,7 @@ function parseChapter(id: string, text: string): Chapter {
     blocks,
     datasetFile: fm.data.dataset === undefined ? 'dataset.sql' : str(fm.data.dataset, 'dataset', 2),
     dataset: '',
+    extensions,
     seeds,
     exercises: [],
   };

@@ -1,9 +1,10 @@
 // Isolated PGlite copies of a chapter's database for the checker, built once per copy (the
 // learner's seed and the perturbed seed) and then restored from a prepared snapshot: the
 // dataset SQL never runs again. Works in Node and in a Web Worker (nothing here touches the DOM).
-import { checkpointAndTrimWal } from '../db/wal-trim.ts';
 import type { PGlite } from '@electric-sql/pglite';
 import { createEngine, type EngineOptions } from '../db/engine.ts';
+import { extensionsFor } from '../db/extensions.ts';
+import { snapshotFs, takeSnapshot, type DataDirSnapshot } from '../db/datadir-snapshot.ts';
 import { LocalEngine } from '../db/local-engine.ts';
 import { splitScript } from '../db/splitter.ts';
 import { startupSettings } from '../db/settings.ts';
@@ -15,7 +16,7 @@ import { datasetSql } from './loader.ts';
 export interface BuildTimes {
   /** Creating the instance and running the dataset script, ms. */
   buildMs: number;
-  /** dumpDataDir, ms. */
+  /** Taking the snapshot, ms. */
   dumpMs: number;
   /** Size of the snapshot, bytes. */
   snapshotBytes: number;
@@ -43,16 +44,28 @@ export async function buildChapterDatabase(
     }
     onProgress?.(++done, pieces.length);
   }
-  // Snapshots are taken right after: without recycled WAL they are far smaller and restore faster.
-  await checkpointAndTrimWal(db);
   return db;
+}
+
+/**
+ * Options for a new instance of a chapter's database from its snapshot: the file system holds
+ * the data directory, and only the extensions the database and the chapter use are loaded
+ * (each one costs time on every start).
+ */
+export function restoreOptions(chapter: Chapter, snapshot: DataDirSnapshot, base: EngineOptions, more: string[] = []): EngineOptions {
+  return {
+    ...base,
+    loadDataDir: undefined,
+    fs: snapshotFs(snapshot),
+    extensions: base.extensions ?? extensionsFor([...snapshot.extensions, ...chapter.extensions, ...more]),
+  };
 }
 
 export class ChapterSandbox implements CheckContext {
   readonly times: Partial<Record<Variant, BuildTimes>> = {};
   /** Restore times of every fresh copy handed out, ms. */
   readonly resetTimes: number[] = [];
-  private snapshots = new Map<Variant, Blob>();
+  private snapshots = new Map<Variant, DataDirSnapshot>();
   private warm = new Map<Variant, LocalEngine>();
 
   /** `engineOptions` go to every instance created (restores override loadDataDir with the snapshot). */
@@ -66,14 +79,14 @@ export class ChapterSandbox implements CheckContext {
   }
 
   /** A sandbox over snapshots prepared elsewhere (the browser's lesson worker); add the missing copies with add(). */
-  static fromSnapshots(chapter: Chapter, snapshots: Partial<Record<Variant, Blob>>, engineOptions: EngineOptions = {}): ChapterSandbox {
+  static fromSnapshots(chapter: Chapter, snapshots: Partial<Record<Variant, DataDirSnapshot>>, engineOptions: EngineOptions = {}): ChapterSandbox {
     const box = new ChapterSandbox(chapter, engineOptions);
-    for (const [v, s] of Object.entries(snapshots) as [Variant, Blob][]) box.snapshots.set(v, s);
+    for (const [v, s] of Object.entries(snapshots) as [Variant, DataDirSnapshot][]) box.snapshots.set(v, s);
     return box;
   }
 
   /** Adds a copy from a snapshot prepared elsewhere (the learner's database, built once). */
-  adopt(variant: Variant, snapshot: Blob) {
+  adopt(variant: Variant, snapshot: DataDirSnapshot) {
     this.snapshots.set(variant, snapshot);
   }
 
@@ -91,15 +104,15 @@ export class ChapterSandbox implements CheckContext {
     const t0 = performance.now();
     const db = await buildChapterDatabase(this.chapter, variant, this.engineOptions, onProgress);
     const t1 = performance.now();
-    const snapshot = await db.dumpDataDir('none');
+    const snapshot = await takeSnapshot(db);
     const t2 = performance.now();
     this.snapshots.set(variant, snapshot);
     this.warm.set(variant, new LocalEngine(db));
-    this.times[variant] = { buildMs: t1 - t0, dumpMs: t2 - t1, snapshotBytes: snapshot.size };
+    this.times[variant] = { buildMs: t1 - t0, dumpMs: t2 - t1, snapshotBytes: snapshot.bytes };
   }
 
   /** The prepared snapshot of a copy (e.g. to reset the learner's own database from it). */
-  snapshot(variant: Variant): Blob {
+  snapshot(variant: Variant): DataDirSnapshot {
     const s = this.snapshots.get(variant);
     if (!s) throw new Error(`The ${variant} copy of ${this.chapter.id} was not built`);
     return s;
@@ -108,7 +121,7 @@ export class ChapterSandbox implements CheckContext {
   /** A new instance restored from the snapshot, and how long that took. */
   async restore(variant: Variant): Promise<{ engine: LocalEngine; ms: number }> {
     const t0 = performance.now();
-    const db = await createEngine({ ...this.engineOptions, loadDataDir: this.snapshot(variant) });
+    const db = await createEngine(restoreOptions(this.chapter, this.snapshot(variant), this.engineOptions));
     const ms = performance.now() - t0;
     this.resetTimes.push(ms);
     return { engine: new LocalEngine(db), ms };

@@ -30,6 +30,20 @@ test('lessons: run an example, get specific feedback on a wrong answer, pass an 
   await expect(dbStatus).toHaveText(/reset to its starting state in [\d.]+ s/, { timeout: 30_000 });
   test.info().annotations.push({ type: 'reset', description: (await dbStatus.textContent()) ?? '' });
 
+  // A restored database loads only the chapter's extensions; another one is loaded when created.
+  await setSql(page, `create extension hstore;\nselect ('a=>1'::hstore) -> 'a' as hstore_value;`);
+  const lessonEditor = page.locator('.lesson-editor');
+  await lessonEditor.getByRole('button', { name: 'Run', exact: true }).click();
+  const editorResults = lessonEditor.getByLabel('Results', { exact: true });
+  await expect(editorResults.getByRole('table').filter({ hasText: 'hstore_value' }).getByRole('cell', { name: '1', exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(editorResults.getByRole('alert')).toHaveCount(0);
+  // And a reset drops it again, with the rest of the learner's changes (the Run button waits for it).
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Reset chapter database' }).click();
+  await setSql(page, `select count(*) as hstore_installed from pg_extension where extname = 'hstore';`);
+  await lessonEditor.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(editorResults.getByRole('table').filter({ hasText: 'hstore_installed' }).getByRole('cell', { name: '0', exact: true })).toBeVisible({ timeout: 30_000 });
+
   // The exercise, from the contents.
   await toc.getByRole('link', { name: /Find a customer by e-mail/ }).click();
   await expect(page).toHaveURL(/#\/lessons\/indexes\/btree-lookup$/);

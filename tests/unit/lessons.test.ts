@@ -153,6 +153,16 @@ describe('loadLessons', () => {
     expect(loadError(files({}, CHAPTER, 'select setseed(0.5);'))).toContain('must call setseed(:seed)');
     expect(loadError({ 'lessons/x/exercises/01-a.md': exercise('- result') })).toContain('has no chapter.md');
   });
+
+  it('reads the extensions a chapter uses, and names the shipped ones when one is unknown', () => {
+    const withExt = (list: string) => CHAPTER.replace('order: 3', `order: 3\nextensions: ${list}`);
+    expect(loadLessons(files({}, withExt('[btree_gist, pgcrypto]')))[0].extensions).toEqual(['btree_gist', 'pgcrypto']);
+    expect(loadLessons(files({}))[0].extensions).toEqual([]);
+    const msg = loadError(files({}, withExt('[postgis]')));
+    expect(msg).toContain('lessons/test/chapter.md:2');
+    expect(msg).toContain('does not ship the extension "postgis"');
+    expect(msg).toContain('pg_trgm');
+  });
 });
 
 describe('compareResults', () => {

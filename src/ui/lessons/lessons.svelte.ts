@@ -165,7 +165,7 @@ export class LessonsState {
       if (snapshot) {
         this.dbStatus = 'restoring';
         this.dbMessage = 'Opening the chapter database from its snapshot…';
-        const ms = await this.db.open(snapshot);
+        const ms = await this.db.open(chapter, snapshot);
         if (gen !== this.gen) return;
         this.timings = { ...this.timings, resetMs: ms };
         this.dbMessage = `Chapter database ready (restored in ${secs(ms)}).`;
@@ -299,7 +299,8 @@ export class LessonsState {
 
   private async restoreFromSnapshot(why: string, setup?: Exercise) {
     const id = this.chapterId;
-    if (!id) return;
+    const chapter = this.chapter(id ?? undefined);
+    if (!id || !chapter) return;
     const gen = this.gen;
     const lost = why && (this.session.inTransaction ? 'the open transaction and every change since the last reset are gone' : 'every change since the last reset is gone');
     this.dbStatus = 'restoring';
@@ -307,7 +308,7 @@ export class LessonsState {
     try {
       if (!this.db.started) await this.db.start();
       const snapshot = await this.mainSnapshot(id).promise;
-      const ms = await this.db.open(snapshot);
+      const ms = await this.db.open(chapter, snapshot);
       if (gen !== this.gen) return;
       this.session.resetAfterRestart();
       this.timings = { ...this.timings, resetMs: ms };
