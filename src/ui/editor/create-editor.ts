@@ -1,11 +1,43 @@
 // Builds the SQL editor: PostgreSQL highlighting, catalog completion, run keys, error marks.
-import { EditorView, keymap } from '@codemirror/view';
+import {
+  crosshairCursor, drawSelection, dropCursor, EditorView, highlightActiveLine, highlightActiveLineGutter, highlightSpecialChars,
+  keymap, lineNumbers, rectangularSelection,
+} from '@codemirror/view';
 import { Compartment, EditorState, Prec } from '@codemirror/state';
-import { basicSetup } from 'codemirror';
+import { bracketMatching, defaultHighlightStyle, foldGutter, foldKeymap, indentOnInput, syntaxHighlighting } from '@codemirror/language';
+import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
+import { highlightSelectionMatches, searchKeymap } from '@codemirror/search';
+import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
 import { sql, PostgreSQL } from '@codemirror/lang-sql';
-import { diagnosticCount, setDiagnostics } from '@codemirror/lint';
 import type { Catalog } from '../../db/catalog.ts';
 import { columnCompletion, sqlSchema } from './catalog-completion.ts';
+import { errorMark } from './error-mark.ts';
+
+/**
+ * The `codemirror` package's basicSetup (6.0.2) without its lint keys, which error-mark.ts adds
+ * with the lint package when the first error is marked. Search stays: Ctrl+F must open its
+ * panel at once, or the words typed right after it would land in the script.
+ */
+const setup = [
+  lineNumbers(),
+  highlightActiveLineGutter(),
+  highlightSpecialChars(),
+  history(),
+  foldGutter(),
+  drawSelection(),
+  dropCursor(),
+  EditorState.allowMultipleSelections.of(true),
+  indentOnInput(),
+  syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+  bracketMatching(),
+  closeBrackets(),
+  autocompletion(),
+  rectangularSelection(),
+  crosshairCursor(),
+  highlightActiveLine(),
+  highlightSelectionMatches(),
+  keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...completionKeymap]),
+];
 
 export interface EditorHooks {
   /** Ctrl/Cmd+Enter: the selection, or the whole script. */
@@ -38,26 +70,23 @@ export function createEditor(parent: HTMLElement, doc: string, hooks: EditorHook
     },
   ]));
   const columnSource = [{ autocomplete: columnCompletion(hooks.getCatalog) }];
+  const errors = errorMark();
   const view = new EditorView({
     parent,
     state: EditorState.create({
       doc,
       extensions: [
         runKeys,
-        basicSetup,
+        setup,
         language.of(langFor(hooks.getCatalog())),
         // One source object for the editor's life: autocomplete matches running queries to
         // their source by identity, so a new function per lookup would stay "pending" forever.
         EditorState.languageData.of(() => columnSource),
         EditorView.contentAttributes.of({ 'aria-label': 'SQL editor' }),
-        // An edit clears the error mark in the same transaction (a dispatch from an update
-        // listener would be a second transaction, which closes the completion popup).
-        EditorState.transactionExtender.of((tr) =>
-          tr.docChanged && diagnosticCount(tr.startState) > 0 ? { effects: setDiagnostics(tr.startState, []).effects } : null,
-        ),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) hooks.onChange?.(u.state.doc.toString());
         }),
+        errors.extension,
       ],
     }),
   });
@@ -71,14 +100,9 @@ export function createEditor(parent: HTMLElement, doc: string, hooks: EditorHook
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text }, selection: { anchor: text.length } });
       view.focus();
     },
-    /** Underlines the error at `offset` with its message. */
+    /** Underlines the error at `offset` with its message (clears the mark without an offset). */
     markError(offset: number | undefined, message: string) {
-      const len = view.state.doc.length;
-      if (offset === undefined || offset > len) return view.dispatch(setDiagnostics(view.state, []));
-      const word = view.state.wordAt(Math.min(offset, len));
-      const from = Math.min(offset, len);
-      const to = word && word.from === from ? word.to : Math.min(len, from + 1);
-      view.dispatch(setDiagnostics(view.state, [{ from, to: Math.max(to, from), severity: 'error', message }]));
+      errors.mark(view, offset, message);
     },
   };
 }
