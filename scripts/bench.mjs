@@ -1,5 +1,6 @@
-// `npm run bench`: builds the app, drives Chromium, prints each figure beside a reference
-// measured in the same run (the machines are noisy: ratios, never absolute assertions in tests).
+// `npm run bench [playground|lessons|analysis]`: builds the app, drives Chromium, prints each
+// figure beside a reference measured in the same run (the machines are noisy: ratios, never
+// absolute assertions in tests). With no argument, every part runs.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ const executablePath = findChromium();
 const rows = [];
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
+const parts = process.argv.slice(2);
+const want = (part) => parts.length === 0 || parts.includes(part);
 
 async function waitForServer() {
   for (let i = 0; i < 100; i++) {
@@ -74,9 +77,53 @@ async function perStatement(page) {
   return median(ins);
 }
 
+/**
+ * Lessons: the chapter database is built from its dataset once, then "Reset chapter database"
+ * restores it from the snapshot; measured from the click to the status saying it is done.
+ */
+async function lessonReset() {
+  const s = await freshContext();
+  const page = await s.ctx.newPage();
+  page.on('dialog', (d) => d.accept());
+  await page.goto(`${BASE}#/lessons/indexes`);
+  const status = page.getByRole('article').getByRole('status').first();
+  const t0 = performance.now();
+  await status.filter({ hasText: /Chapter database ready \(built in/ }).waitFor({ timeout: 180_000 });
+  const build = performance.now() - t0;
+  const resets = [];
+  for (let i = 0; i < 7; i++) {
+    await page.getByRole('group', { name: 'Example 1', exact: true }).getByRole('button', { name: 'Run' }).click();
+    await page.getByLabel('Results of Example 1', { exact: true }).getByRole('cell', { name: 'orders', exact: true }).waitFor();
+    await page.waitForTimeout(300);
+    // Watch the status from inside the page: "Restoring…" first, then "reset … in N s".
+    const done = page.evaluate(() => new Promise((resolve) => {
+      const el = [...document.querySelectorAll('article [role="status"]')][0];
+      let restoring = false;
+      const t = performance.now();
+      const look = () => {
+        const text = el.textContent ?? '';
+        if (text.includes('Restoring')) restoring = true;
+        else if (restoring && /reset to its starting state/.test(text)) { obs.disconnect(); resolve(performance.now() - t); }
+      };
+      const obs = new MutationObserver(look);
+      obs.observe(el, { childList: true, characterData: true, subtree: true });
+    }));
+    await page.getByRole('button', { name: 'Reset chapter database' }).click();
+    resets.push(await done);
+  }
+  await s.close();
+  return { build, reset: median(resets), all: resets };
+}
+
 try {
   await waitForServer();
 
+  if (want('lessons')) {
+    const l = await lessonReset();
+    console.log(`lesson resets (ms): ${l.all.map((x) => x.toFixed(0)).join(', ')}`);
+    rows.push(['lessons: Reset chapter database (indexes, median of 7)', `${l.reset.toFixed(0)} ms`, `building it from the dataset ${l.build.toFixed(0)} ms`, (l.reset / l.build).toFixed(2)]);
+  }
+  if (want('playground')) {
   // Reference: a bare page that only boots PGlite (initdb, in memory) in a worker.
   let s = await freshContext();
   let page = await s.ctx.newPage();
@@ -129,13 +176,16 @@ try {
 
   rows.push(['JavaScript before the first result (cold)', `${kb(cold.bytes.jsGzip)} gzip (${kb(cold.bytes.js)} raw)`, `everything ${(cold.bytes.all / 1048576).toFixed(1)} MB raw`, '']);
   await s.close();
+  }
 
   console.log('\n| measure | pglab | reference (same run) | ratio |\n|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-  // The analysis modules on a 300-table schema, in Node (scripts/bench-analysis.ts).
-  const analysis = spawnSync('npx', ['tsx', 'scripts/bench-analysis.ts'], { encoding: 'utf8' });
-  process.stdout.write(analysis.stdout.split('\n').filter((l) => l.startsWith('|')).join('\n') + '\n');
-  if (analysis.status !== 0) console.error(analysis.stderr);
+  if (want('analysis')) {
+    // The analysis modules on a 300-table schema, in Node (scripts/bench-analysis.ts).
+    const analysis = spawnSync('npx', ['tsx', 'scripts/bench-analysis.ts'], { encoding: 'utf8' });
+    process.stdout.write(analysis.stdout.split('\n').filter((l) => l.startsWith('|')).join('\n') + '\n');
+    if (analysis.status !== 0) console.error(analysis.stderr);
+  }
 } finally {
   process.kill(-server.pid, 'SIGTERM');
   rmSync('dist-bench', { recursive: true, force: true });
