@@ -2,7 +2,8 @@
 // Typed from one object so the two sides cannot drift apart.
 import type { PgliteAssets } from './pglite-assets.ts';
 
-export type Storage = 'opfs-ahp' | 'idb' | 'memory';
+/** 'idb': pglab's IndexedDB store (idb-store.ts); 'idbfs': PGlite's own, kept for comparison. */
+export type Storage = 'opfs-ahp' | 'idb' | 'idbfs' | 'memory';
 
 export interface InitInfo {
   version: string;

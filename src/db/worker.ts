@@ -2,15 +2,20 @@
 // The Web Worker that owns the PGlite instance. The page never blocks on a query; to stop
 // a running statement the page terminates this worker and starts a new one, which reopens
 // the persisted database (PGlite offers no way to cancel a query).
-import type { PGlite } from '@electric-sql/pglite';
-import { createEngine } from './engine.ts';
+import { createEngine, type EngineOptions } from './engine.ts';
 import { extensionsFor, namesOf, shippedExtensions } from './extensions.ts';
 import { LocalEngine } from './local-engine.ts';
 import { toErrorInfo } from './error-info.ts';
 import type { InitInfo, Request, Response, Storage, WasmCache } from './protocol.ts';
 import { fetchSeed, loadPgliteAssets } from './pglite-assets.ts';
+import { deleteDatabase, IdbFs, IdbStore } from './idb-store.ts';
+import { extensions as allExtensions } from './extensions.ts';
 
 const DB_NAME = 'pglab';
+/** The IndexedDB database of the default storage (idb-store.ts). */
+const STORE_NAME = 'pglab-db';
+/** Where PGlite's own IndexedDB file system (storage 'idbfs', pglab's default before) keeps it. */
+const IDBFS_NAME = `/pglite/${DB_NAME}`;
 let engine: LocalEngine | undefined;
 let storage: Storage = 'idb';
 let cache: WasmCache | undefined;
@@ -20,12 +25,16 @@ let extensionNames: string[] = [];
 /** Compiled once per page: the page hands the modules to the next worker after a Stop. */
 const loadWasm = (given?: WasmCache): Promise<WasmCache> => (given ? Promise.resolve(given) : loadPgliteAssets());
 
-function dataDirFor(s: Storage) {
-  return s === 'memory' ? 'memory://' : `${s}://${DB_NAME}`;
+/** Where the data directory lives: a new file system object for every instance. */
+function placeFor(s: Storage, store?: IdbStore): Pick<EngineOptions, 'dataDir' | 'fs'> {
+  if (s === 'idb') return { fs: new IdbFs(store ?? new IdbStore(STORE_NAME)) };
+  return { dataDir: s === 'memory' ? 'memory://' : s === 'idbfs' ? `idb://${DB_NAME}` : `${s}://${DB_NAME}` };
 }
 
+const idbExists = async (name: string) => (await indexedDB.databases()).some((d) => d.name === name);
+
 async function exists(s: Storage): Promise<boolean> {
-  if (s === 'idb') return (await indexedDB.databases()).some((d) => d.name === `/pglite/${DB_NAME}`);
+  if (s === 'idbfs') return idbExists(IDBFS_NAME);
   if (s === 'opfs-ahp') {
     try {
       await (await navigator.storage.getDirectory()).getDirectoryHandle(DB_NAME);
@@ -38,14 +47,9 @@ async function exists(s: Storage): Promise<boolean> {
 }
 
 async function wipe(s: Storage) {
-  if (s === 'idb') {
-    await new Promise<void>((resolve, reject) => {
-      const req = indexedDB.deleteDatabase(`/pglite/${DB_NAME}`);
-      req.onsuccess = () => resolve();
-      req.onerror = () => reject(req.error);
-      req.onblocked = () => resolve();
-    });
-  } else if (s === 'opfs-ahp') {
+  if (s === 'idb') await deleteDatabase(STORE_NAME);
+  else if (s === 'idbfs') await deleteDatabase(IDBFS_NAME);
+  else if (s === 'opfs-ahp') {
     await (await navigator.storage.getDirectory()).removeEntry(DB_NAME, { recursive: true }).catch(() => {});
   }
 }
@@ -72,21 +76,44 @@ async function waitForStorage(): Promise<void> {
   }
 }
 
+/**
+ * A database saved by an earlier pglab in PGlite's IndexedDB file system, read out as a data
+ * directory to start the new store from. The old copy is deleted only once the new one is saved.
+ */
+async function previousDatabase(wasm: EngineOptions): Promise<Blob | undefined> {
+  if (!(await idbExists(IDBFS_NAME))) return undefined;
+  const old = await createEngine({ dataDir: `idb://${DB_NAME}`, extensions: allExtensions, ...wasm });
+  try {
+    return await old.dumpDataDir('none');
+  } finally {
+    await old.close();
+  }
+}
+
 const api = {
   async init(wanted: Storage, given?: WasmCache, useSeed = true, wantedExtensions: string[] = []): Promise<InitInfo> {
     const t0 = performance.now();
     storage = wanted;
     seeded = useSeed;
-    const created = !(await exists(storage));
+    const compiling = loadWasm(given);
+    // pglab's own store is read while PostgreSQL compiles; reading it tells whether it holds a database.
+    const store = storage === 'idb' ? new IdbStore(STORE_NAME) : undefined;
+    let created = !(await (store ? store.prefetch() : exists(storage)));
     // A new database starts from the prepared data directory (no initdb), fetched alongside the wasm.
-    const [wasmCache, loadDataDir] = await Promise.all([loadWasm(given), created && useSeed ? fetchSeed() : undefined]);
+    const [wasmCache, seed] = await Promise.all([compiling, created && useSeed ? fetchSeed() : undefined]);
     cache = wasmCache;
     const loadedMs = performance.now() - t0;
     const wasm = { pgliteWasmModule: cache.pglite, initdbWasmModule: cache.initdb, fsBundle: cache.fsBundle };
     await waitForStorage();
     const t1 = performance.now();
-    let loaded = extensionsFor(wantedExtensions);
-    let db = await createEngine({ dataDir: dataDirFor(storage), loadDataDir, extensions: loaded, ...wasm });
+    const previous = created && storage === 'idb' ? await previousDatabase(wasm) : undefined;
+    if (previous) created = false;
+    const loadDataDir = previous ?? seed;
+    // An old database may use any extension: the move loads them all, once.
+    let loaded = previous ? allExtensions : extensionsFor(wantedExtensions);
+    let db = await createEngine({ ...placeFor(storage, store), loadDataDir, extensions: loaded, ...wasm });
+    // createEngine ran queries, so the new store holds the database now.
+    if (previous) await deleteDatabase(IDBFS_NAME);
     // One round trip for what start-up needs to know. The page's extension list can be stale
     // (its storage was cleared): an installed extension must be loaded.
     const { rows } = await db.query<{ version: string; installed: string[] }>(
@@ -97,7 +124,7 @@ const api = {
     if (missing.length) {
       await db.close();
       loaded = extensionsFor([...namesOf(loaded), ...missing]);
-      db = await createEngine({ dataDir: dataDirFor(storage), extensions: loaded, ...wasm });
+      db = await createEngine({ ...placeFor(storage), extensions: loaded, ...wasm });
     }
     const openMs = performance.now() - t1;
     engine = new LocalEngine(db);

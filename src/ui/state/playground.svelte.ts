@@ -15,7 +15,7 @@ const params = new URLSearchParams(location.search);
 /** IndexedDB by default (see README, "Storage"); `?storage=` picks another for comparison. */
 function pickStorage(): Storage {
   const wanted = params.get('storage');
-  return wanted === 'idb' || wanted === 'memory' || wanted === 'opfs-ahp' ? wanted : 'idb';
+  return wanted === 'idb' || wanted === 'idbfs' || wanted === 'memory' || wanted === 'opfs-ahp' ? wanted : 'idb';
 }
 
 const EXTENSIONS_KEY = 'pglab.extensions.v1';
