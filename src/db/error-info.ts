@@ -17,3 +17,21 @@ export function toErrorInfo(e: unknown): DbErrorInfo {
   }
   return info;
 }
+
+/**
+ * The browser store refused a save (quota exceeded, or the save was aborted). PGlite reports it
+ * from the statement that ran before the save; the change stays in memory and the next save
+ * tries again, so the instance is fine and nothing is lost unless the tab closes first.
+ */
+export function storageFailure(e: unknown): DbErrorInfo | undefined {
+  const name = (e as { name?: unknown } | null)?.name;
+  if (name !== 'QuotaExceededError' && name !== 'UnknownError' && name !== 'AbortError') return undefined;
+  if (typeof (e as { message?: unknown }).message !== 'string' || 'severity' in (e as object)) return undefined;
+  return {
+    message: `The statement ran, but the browser would not save its changes (${name}: ${(e as Error).message}).`,
+    detail: 'The changes are kept in this tab and are saved with the next statement that succeeds; closing or reloading the tab before then loses them.',
+    hint: name === 'QuotaExceededError'
+      ? "This site's storage is full: drop tables you no longer need, or export your work, then run a statement again."
+      : 'Run a statement again to retry the save.',
+  };
+}

@@ -2,7 +2,7 @@
 // Node tests and the CLI use it directly.
 import type { PGlite } from '@electric-sql/pglite';
 import type { Engine, Field, Notice, RunOutcome } from './types.ts';
-import { toErrorInfo } from './error-info.ts';
+import { storageFailure, toErrorInfo } from './error-info.ts';
 
 /**
  * Parsers that keep every value as PostgreSQL's text. PGlite merges the option into its own
@@ -41,6 +41,8 @@ export class LocalEngine implements Engine {
       };
     } catch (e) {
       const durationMs = performance.now() - t0;
+      const unsaved = storageFailure(e);
+      if (unsaved) return { ok: false, error: unsaved, notices, durationMs, inTransaction: this.db.isInTransaction() };
       const error = toErrorInfo(e);
       // A wasm trap or a PANIC leaves the backend unusable: the caller must restart it.
       const broken = !('code' in (e as object)) || error.severity === 'PANIC' || error.severity === 'FATAL';
