@@ -1,4 +1,5 @@
-import { mount } from 'svelte';
-import App from './ui/App.svelte';
+// The page's entry is small on purpose: it starts the database worker, then loads the app.
+import { startDatabaseWorker } from './db/early-worker.ts';
 
-mount(App, { target: document.getElementById('app')! });
+startDatabaseWorker();
+void import('./app.ts');

@@ -1,6 +1,7 @@
 // The page's side of the database worker: an Engine whose calls cross to the worker, plus
 // restart (the only way to stop a running statement) and reset.
 import type { InitInfo, Storage, WasmCache } from './protocol.ts';
+import type { StartOptions } from './start-options.ts';
 import type { WorkerApi } from './worker.ts';
 import type { Engine, Field, RunOutcome } from './types.ts';
 import { WorkerRpc } from './worker-rpc.ts';
@@ -12,13 +13,16 @@ export class WorkerEngine implements Engine {
   info!: InitInfo;
   private cache?: WasmCache;
 
-  /**
-   * `extensions`: SQL names of the extensions to load besides pg_stat_statements (the page
-   * remembers what the database uses). `seed: false` makes a new database with initdb instead
-   * of the prepared one (for the bench).
-   */
-  constructor(makeWorker: () => Worker, private storage: Storage, public extensions: string[] = [], private seed = true) {
+  private storage: Storage;
+  private seed: boolean;
+  /** SQL names of the extensions to load besides pg_stat_statements (what the database uses). */
+  extensions: string[];
+
+  constructor(makeWorker: () => Worker, options: StartOptions) {
     this.rpc = new WorkerRpc<WorkerApi>(makeWorker, 'The database worker crashed.');
+    this.storage = options.storage;
+    this.seed = options.seed;
+    this.extensions = options.extensions;
   }
 
   async start(): Promise<InitInfo> {

@@ -8,6 +8,7 @@ import { LocalEngine } from './local-engine.ts';
 import { toErrorInfo } from './error-info.ts';
 import type { InitInfo, Request, Response, Storage, WasmCache } from './protocol.ts';
 import { fetchSeed, loadPgliteAssets } from './pglite-assets.ts';
+import { startOptionsFromName, type StartOptions } from './start-options.ts';
 import { deleteDatabase, IdbFs, IdbStore } from './idb-store.ts';
 import { extensions as allExtensions } from './extensions.ts';
 
@@ -90,49 +91,77 @@ async function previousDatabase(wasm: EngineOptions): Promise<Blob | undefined> 
   }
 }
 
+/** Opens the saved database (or makes a new one) and reports what start-up found. */
+async function open(wanted: Storage, given: WasmCache | undefined, useSeed: boolean, wantedExtensions: string[]): Promise<InitInfo> {
+  const t0 = performance.now();
+  storage = wanted;
+  seeded = useSeed;
+  const compiling = loadWasm(given);
+  // pglab's own store is read while PostgreSQL compiles; reading it tells whether it holds a database.
+  const store = storage === 'idb' ? new IdbStore(STORE_NAME) : undefined;
+  let created = !(await (store ? store.prefetch() : exists(storage)));
+  // A new database starts from the prepared data directory (no initdb), fetched alongside the wasm.
+  const [wasmCache, seed] = await Promise.all([compiling, created && useSeed ? fetchSeed() : undefined]);
+  cache = wasmCache;
+  const loadedMs = performance.now() - t0;
+  const wasm = { pgliteWasmModule: cache.pglite, initdbWasmModule: cache.initdb, fsBundle: cache.fsBundle };
+  await waitForStorage();
+  const t1 = performance.now();
+  const previous = created && storage === 'idb' ? await previousDatabase(wasm) : undefined;
+  if (previous) created = false;
+  const loadDataDir = previous ?? seed;
+  // An old database may use any extension: the move loads them all, once.
+  let loaded = previous ? allExtensions : extensionsFor(wantedExtensions);
+  let db = await createEngine({ ...placeFor(storage, store), loadDataDir, extensions: loaded, ...wasm });
+  // createEngine ran queries, so the new store holds the database now.
+  if (previous) await deleteDatabase(IDBFS_NAME);
+  // One round trip for what start-up needs to know. The page's extension list can be stale
+  // (its storage was cleared): an installed extension must be loaded.
+  const { rows } = await db.query<{ version: string; installed: string[] }>(
+    `select current_setting('server_version') as version, array(select extname::text from pg_extension) as installed`,
+  );
+  const { version, installed } = rows[0];
+  const missing = installed.filter((name) => shippedExtensions.includes(name) && !namesOf(loaded).includes(name));
+  if (missing.length) {
+    await db.close();
+    loaded = extensionsFor([...namesOf(loaded), ...missing]);
+    db = await createEngine({ ...placeFor(storage), extensions: loaded, ...wasm });
+  }
+  const openMs = performance.now() - t1;
+  engine = new LocalEngine(db);
+  // The query analyzer reads pg_stat_statements: have it in every new database.
+  if (created) await db.exec('create extension if not exists pg_stat_statements');
+  const ms = performance.now() - t0;
+  extensionNames = namesOf(loaded);
+  return { version, storage, created, ms, phases: { loadMs: loadedMs, openMs }, extensions: extensionNames, cache: given ? undefined : cache };
+}
+
+/**
+ * The page's first worker carries its start options in its name (early-worker.ts) and opens
+ * the database before the page's code has loaded; the page's init then takes this.
+ */
+let selfStart: { options: StartOptions; started: Promise<InitInfo> } | undefined = (() => {
+  const options = startOptionsFromName(self.name);
+  if (!options) return undefined;
+  const started = open(options.storage, undefined, options.seed, options.extensions);
+  started.catch(() => {}); // the page's init gets the failure
+  return { options, started };
+})();
+
 const api = {
+  /** Opens the database (or takes the opening the worker began by itself, when it asked for the same). */
   async init(wanted: Storage, given?: WasmCache, useSeed = true, wantedExtensions: string[] = []): Promise<InitInfo> {
-    const t0 = performance.now();
-    storage = wanted;
-    seeded = useSeed;
-    const compiling = loadWasm(given);
-    // pglab's own store is read while PostgreSQL compiles; reading it tells whether it holds a database.
-    const store = storage === 'idb' ? new IdbStore(STORE_NAME) : undefined;
-    let created = !(await (store ? store.prefetch() : exists(storage)));
-    // A new database starts from the prepared data directory (no initdb), fetched alongside the wasm.
-    const [wasmCache, seed] = await Promise.all([compiling, created && useSeed ? fetchSeed() : undefined]);
-    cache = wasmCache;
-    const loadedMs = performance.now() - t0;
-    const wasm = { pgliteWasmModule: cache.pglite, initdbWasmModule: cache.initdb, fsBundle: cache.fsBundle };
-    await waitForStorage();
-    const t1 = performance.now();
-    const previous = created && storage === 'idb' ? await previousDatabase(wasm) : undefined;
-    if (previous) created = false;
-    const loadDataDir = previous ?? seed;
-    // An old database may use any extension: the move loads them all, once.
-    let loaded = previous ? allExtensions : extensionsFor(wantedExtensions);
-    let db = await createEngine({ ...placeFor(storage, store), loadDataDir, extensions: loaded, ...wasm });
-    // createEngine ran queries, so the new store holds the database now.
-    if (previous) await deleteDatabase(IDBFS_NAME);
-    // One round trip for what start-up needs to know. The page's extension list can be stale
-    // (its storage was cleared): an installed extension must be loaded.
-    const { rows } = await db.query<{ version: string; installed: string[] }>(
-      `select current_setting('server_version') as version, array(select extname::text from pg_extension) as installed`,
-    );
-    const { version, installed } = rows[0];
-    const missing = installed.filter((name) => shippedExtensions.includes(name) && !namesOf(loaded).includes(name));
-    if (missing.length) {
-      await db.close();
-      loaded = extensionsFor([...namesOf(loaded), ...missing]);
-      db = await createEngine({ ...placeFor(storage), extensions: loaded, ...wasm });
+    const head = selfStart;
+    selfStart = undefined;
+    if (head) {
+      const same = head.options.storage === wanted && head.options.seed === useSeed && head.options.extensions.join() === wantedExtensions.join();
+      if (same && !given) return head.started;
+      // Not what the page wants after all: let it finish, then start over.
+      await head.started.catch(() => {});
+      await engine?.db.close().catch(() => {});
+      engine = undefined;
     }
-    const openMs = performance.now() - t1;
-    engine = new LocalEngine(db);
-    // The query analyzer reads pg_stat_statements: have it in every new database.
-    if (created) await db.exec('create extension if not exists pg_stat_statements');
-    const ms = performance.now() - t0;
-    extensionNames = namesOf(loaded);
-    return { version, storage, created, ms, phases: { loadMs: loadedMs, openMs }, extensions: extensionNames, cache: given ? undefined : cache };
+    return open(wanted, given, useSeed, wantedExtensions);
   },
   run: (sql: string) => need().run(sql),
   query: (sql: string, params?: unknown[]) => need().query(sql, params),

@@ -6,37 +6,11 @@ import { missingExtension } from '../../db/extensions.ts';
 import { StoppedError, WorkerEngine } from '../../db/worker-client.ts';
 import { loadCatalog, type Catalog } from '../../db/catalog.ts';
 import type { Storage } from '../../db/protocol.ts';
+import { databaseWorker } from '../../db/early-worker.ts';
+import { saveExtensions, startOptions } from '../../db/start-options.ts';
 import { loadHistory, pushHistory, type HistoryEntry } from './history.ts';
 
 export type Status = 'starting' | 'ready' | 'running' | 'restarting' | 'failed';
-
-const params = new URLSearchParams(location.search);
-
-/** IndexedDB by default (see README, "Storage"); `?storage=` picks another for comparison. */
-function pickStorage(): Storage {
-  const wanted = params.get('storage');
-  return wanted === 'idb' || wanted === 'idbfs' || wanted === 'memory' || wanted === 'opfs-ahp' ? wanted : 'idb';
-}
-
-const EXTENSIONS_KEY = 'pglab.extensions.v1';
-
-/** The extensions the saved database uses, so the next start loads their files (see extensions.ts). */
-function loadExtensionList(): string[] {
-  try {
-    const v = JSON.parse(localStorage.getItem(EXTENSIONS_KEY) ?? '[]');
-    return Array.isArray(v) ? v.filter((x) => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
-function saveExtensionList(names: string[]) {
-  try {
-    localStorage.setItem(EXTENSIONS_KEY, JSON.stringify(names));
-  } catch {
-    // A full store costs only a restart when the extension is next used.
-  }
-}
 
 export class Playground {
   status = $state<Status>('starting');
@@ -53,24 +27,19 @@ export class Playground {
   /** SQL another view asks the editor to show (a fix from Analyze, a lesson's example). */
   editorRequest = $state.raw<{ sql: string } | null>(null);
 
-  readonly engine = new WorkerEngine(
-    () => new Worker(new URL('../../db/worker.ts', import.meta.url), { type: 'module' }),
-    pickStorage(),
-    loadExtensionList(),
-    params.get('seed') !== '0',
-  );
+  readonly engine = new WorkerEngine(databaseWorker, startOptions());
   readonly session = new Session(this.engine);
 
   async start() {
+    // The parser's wasm loads while the database starts, not on the first Run.
+    void prepareSplitter();
     try {
       const info = await this.engine.start();
-      // The parser's wasm loads now, while the user reads the page, not on the first Run.
-      void prepareSplitter();
       this.version = info.version;
       this.startMs = info.ms;
       this.startPhases = info.phases;
       this.storage = info.storage;
-      saveExtensionList(info.extensions);
+      saveExtensions(info.extensions);
       this.status = 'ready';
       await this.refreshCatalog();
     } catch (e) {
@@ -133,7 +102,7 @@ export class Playground {
     loaded.add(name);
     this.status = 'restarting';
     const info = await this.engine.restart(name);
-    saveExtensionList(info.extensions);
+    saveExtensions(info.extensions);
     this.session.resetAfterRestart();
     this.status = 'running';
     return failed;
