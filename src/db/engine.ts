@@ -17,13 +17,15 @@ export interface EngineOptions {
 }
 
 export async function createEngine(opts: EngineOptions = {}): Promise<PGlite> {
-  // 1 MB WAL segments instead of 16 MB: a browser store saves every changed file after each
-  // statement, and the current WAL segment changes on every commit.
-  const options: PGliteOptions = { extensions, initDbStartParams: ['--wal-segsize=1'], ...opts };
+  // 1 MB WAL segments instead of 16 MB: a segment PostgreSQL recycles is saved whole by the
+  // browser store, which is 16 times less with these.
+  const options: PGliteOptions = {
+    extensions,
+    initDbStartParams: ['--wal-segsize=1'],
+    // As server options, they cost no query at start and survive RESET ALL / DISCARD ALL.
+    startParams: [...PGlite.defaultStartParams, ...Object.entries(startupSettings).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
+    ...opts,
+  };
   // PGlite.create resolves only when Postgres can answer (new PGlite() reports ready too early).
-  const db = await PGlite.create(options);
-  for (const [name, value] of Object.entries(startupSettings)) {
-    await db.query(`select set_config($1, $2, false)`, [name, value]);
-  }
-  return db;
+  return PGlite.create(options);
 }

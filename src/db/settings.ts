@@ -2,7 +2,7 @@
 // server, with what each changes for the learner. Shown in "About this database".
 import type { Queryable } from './types.ts';
 
-/** Applied after start: a runaway recursive CTE otherwise spills temp files into memory. */
+/** Server options of every start (engine.ts): a runaway recursive CTE otherwise spills temp files into memory. */
 export const startupSettings: Record<string, string> = {
   temp_file_limit: '256MB',
 };

@@ -8,7 +8,6 @@
 import { parse } from 'libpg-query';
 import { Session } from '../db/session.ts';
 import { splitScript, type ScriptPiece } from '../db/splitter.ts';
-import { startupSettings } from '../db/settings.ts';
 import type { Engine } from '../db/types.ts';
 import { CONDITION_NAMES } from './loader.ts';
 import type {
@@ -74,8 +73,8 @@ async function runOrThrow(db: Engine, sql: string, what: string): Promise<Script
 
 /** Undo session settings the learner changed (enable_seqscan = off would fake a plan). */
 async function resetSettings(db: Engine) {
+  // pglab's own settings are server options (engine.ts): RESET ALL keeps them.
   await db.run('reset all');
-  for (const [name, value] of Object.entries(startupSettings)) await db.query('select set_config($1, $2, false)', [name, value]);
 }
 
 // ------------------------------------------------------------------ reference results

@@ -7,7 +7,6 @@ import { extensionsFor } from '../db/extensions.ts';
 import { snapshotFs, takeSnapshot, type DataDirSnapshot } from '../db/datadir-snapshot.ts';
 import { LocalEngine } from '../db/local-engine.ts';
 import { splitScript } from '../db/splitter.ts';
-import { startupSettings } from '../db/settings.ts';
 import type { Engine } from '../db/types.ts';
 import type { CheckContext, IsolationMode } from './checker.ts';
 import type { Chapter, Variant } from './format.ts';
@@ -157,7 +156,6 @@ export class ChapterSandbox implements CheckContext {
     try {
       await engine.run('rollback');
       await engine.run('discard all');
-      for (const [name, value] of Object.entries(startupSettings)) await engine.query('select set_config($1, $2, false)', [name, value]);
       const r = await engine.query<{ ok: number }>('select 1 as ok');
       healthy = r.rows.length === 1 && r.rows[0].ok === 1;
     } catch {
