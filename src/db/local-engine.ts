@@ -3,6 +3,13 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { Engine, Field, Notice, RunOutcome } from './types.ts';
 import { storageFailure, toErrorInfo } from './error-info.ts';
+import { concatChunks, queryMessage, readBackendMessages, type BackendAnswer } from './backend-messages.ts';
+
+/** The row count a command tag ends with, for the commands that change rows ("INSERT 0 3" → 3). */
+function affectedRowsOf(tag: string | undefined): number | undefined {
+  const m = tag && /^(?:INSERT \d+|UPDATE|DELETE|MERGE|COPY|SELECT|MOVE|FETCH) (\d+)$/.exec(tag);
+  return m ? Number(m[1]) : undefined;
+}
 
 /**
  * Parsers that keep every value as PostgreSQL's text. PGlite merges the option into its own
@@ -21,35 +28,50 @@ export class LocalEngine implements Engine {
   }
 
   async run(sql: string): Promise<RunOutcome> {
-    const notices: Notice[] = [];
-    const onNotice = (n: { severity?: string; message?: string; detail?: string; hint?: string }) => {
-      notices.push({ severity: n.severity ?? 'NOTICE', message: n.message ?? '', detail: n.detail, hint: n.hint });
-    };
+    const chunks: Uint8Array[] = [];
     const t0 = performance.now();
+    let answer: BackendAnswer;
     try {
-      const results = await this.db.exec(sql, { rowMode: 'array', onNotice, parsers: this.rawParsers });
-      const durationMs = performance.now() - t0;
-      const last = results[results.length - 1];
-      return {
-        ok: true,
-        fields: (last?.fields ?? []).map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
-        rows: (last?.rows ?? []) as unknown[][],
-        affectedRows: last?.affectedRows,
-        notices,
-        durationMs,
-        inTransaction: this.db.isInTransaction(),
-      };
+      // The raw stream: PGlite hands over its output buffers as they fill (copied here, as it
+      // reuses them), and the answer is read once at the end (backend-messages.ts).
+      await this.db.runExclusive(() =>
+        this.db.execProtocolRawStream(queryMessage(sql), { onRawData: (d: Uint8Array) => void chunks.push(d.slice()) }),
+      );
+      answer = readBackendMessages(concatChunks(chunks));
     } catch (e) {
       const durationMs = performance.now() - t0;
       const unsaved = storageFailure(e);
-      if (unsaved) return { ok: false, error: unsaved, notices, durationMs, inTransaction: this.db.isInTransaction() };
+      if (unsaved) return { ok: false, error: unsaved, notices: [], durationMs, inTransaction: this.db.isInTransaction() };
       const error = toErrorInfo(e);
-      // A wasm trap or a PANIC leaves the backend unusable: the caller must restart it.
-      const broken = !('code' in (e as object)) || error.severity === 'PANIC' || error.severity === 'FATAL';
+      // A wasm trap or a failure of PGlite itself leaves the backend unusable: the caller must restart it.
       let inTransaction = false;
       try { inTransaction = this.db.isInTransaction(); } catch { /* broken instance */ }
+      return { ok: false, error, notices: [], durationMs, inTransaction, broken: true };
+    }
+    const durationMs = performance.now() - t0;
+    const { error, notices } = answer;
+    if (!answer.status && !error) {
+      // Runaway recursion can leave PGlite answering with nothing at all, not even ReadyForQuery.
+      const message = 'The database stopped answering (no reply to the statement): it is restarting from its last saved state.';
+      return { ok: false, error: { message }, notices, durationMs, inTransaction: false, broken: true };
+    }
+    const inTransaction = answer.status === 'T' || answer.status === 'E';
+    if (error) {
+      // PANIC and FATAL end the backend; so does an answer that never got to ReadyForQuery.
+      const broken = error.severity === 'PANIC' || error.severity === 'FATAL' || !answer.status;
       return { ok: false, error, notices, durationMs, inTransaction, broken };
     }
+    const last = answer.results[answer.results.length - 1];
+    return {
+      ok: true,
+      fields: last?.fields ?? [],
+      rows: last?.rows ?? [],
+      commandTag: last?.commandTag,
+      affectedRows: affectedRowsOf(last?.commandTag),
+      notices,
+      durationMs,
+      inTransaction,
+    };
   }
 
   async query<T = Record<string, unknown>>(sql: string, params?: unknown[]) {

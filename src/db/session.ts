@@ -137,7 +137,7 @@ export class Session {
     const columns = await this.columnsOf(out.fields);
     return {
       ...base,
-      tag: commandTag(node, piece.text, out.rows.length, out.affectedRows, wasFailed),
+      tag: out.commandTag ?? commandTag(node, piece.text, out.rows.length, out.affectedRows, wasFailed),
       columns,
       rows: out.rows,
       rowCount: node === 'SelectStmt' || out.fields.length ? out.rows.length : out.affectedRows ?? 0,
