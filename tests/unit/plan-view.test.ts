@@ -10,7 +10,7 @@ import { explainQuery } from '../../src/analysis/plan/explain.ts';
 import type { Finding } from '../../src/analysis/finding.ts';
 import type { Plan } from '../../src/analysis/plan/types.ts';
 import {
-  allCollapsible, defaultCollapsed, fmtBuffers, fmtMs, fmtPct, hasChildren, misestimate, nodeFacts, outline,
+  allCollapsible, defaultCollapsed, REVEAL_ROWS_MAX, fmtBuffers, fmtMs, fmtPct, hasChildren, misestimate, nodeFacts, outline,
   planFromResult, planModel, planSummary, planToText, revealNode, visibleRows, OPEN_ROWS_BUDGET, REVEAL_MAX, SMALL_PLAN_NODES,
 } from '../../src/ui/plan/plan-view.ts';
 import {
@@ -122,6 +122,22 @@ describe('planModel and collapsing', () => {
     const many = big.nodes.filter((n) => n.nodeType === 'Seq Scan').map((n): Finding => ({ ...warn, object: { node: nodeRef(n) } }));
     const m2 = planModel(big, many);
     expect(visibleRows(m2, defaultCollapsed(m2)).length).toBe(41 + 4 * REVEAL_MAX);
+  });
+
+  it('a warning inside a wide Append stays a click away rather than opening a hundred rows', () => {
+    const wide = bigPlan(100, 2);
+    // Under a join root, so the root opening does not already show the hundred branches.
+    const root = { ...wide.root, id: 'top', nodeType: 'Hash Join', label: 'Hash Join', children: [wide.root] };
+    const joined = { ...wide, root, nodes: [root, ...wide.nodes] };
+    const leaf = wide.nodes[wide.nodes.length - 1];
+    const warn: Finding = { check: 'stale_statistics', severity: 'warning', object: { node: nodeRef(leaf) }, message: 'm', why: 'w' };
+    const m = planModel(joined, [warn]);
+    const vis = visibleRows(m, defaultCollapsed(m));
+    expect(vis.length).toBeLessThanOrEqual(REVEAL_ROWS_MAX);
+    expect(vis.some((r) => r.node.id === leaf.id)).toBe(false);
+    // The collapsed Append still says a warning is below it.
+    expect(m.rows[0].belowWorst).toBe('warning');
+    expect(visibleRows(m, revealNode(m, defaultCollapsed(m), leaf.id)).some((r) => r.node.id === leaf.id)).toBe(true);
   });
 
   it('plain EXPLAIN: shares of cost', () => {

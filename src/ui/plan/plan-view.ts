@@ -89,6 +89,8 @@ export const SMALL_PLAN_NODES = 30;
 export const OPEN_ROWS_BUDGET = 50;
 /** The way to this many nodes with an error or warning is opened too (errors first); the others are a click away. */
 export const REVEAL_MAX = 5;
+/** ...unless opening the way would show more rows than this (a warning inside a 100-way Append). */
+export const REVEAL_ROWS_MAX = 2 * 50;
 
 /**
  * Node ids collapsed when a plan is first shown: nothing for a small plan. A large one opens
@@ -113,7 +115,10 @@ export function defaultCollapsed(model: PlanModel): Set<string> {
   }
   let out: Set<string> = collapsed;
   const serious = (sev: Severity) => model.rows.filter((r) => r.findings.some((f) => f.severity === sev));
-  for (const r of [...serious('error'), ...serious('warning')].slice(0, REVEAL_MAX)) out = revealNode(model, out, r.node.id);
+  for (const r of [...serious('error'), ...serious('warning')].slice(0, REVEAL_MAX)) {
+    const opened = revealNode(model, out, r.node.id);
+    if (visibleRows(model, opened).length <= REVEAL_ROWS_MAX) out = opened;
+  }
   return out;
 }
 
