@@ -1,16 +1,33 @@
 // Builds the prepared data directory a first visit starts from instead of running initdb:
-// made by the same createEngine (same extensions, same initdb options) as the worker's.
+// made by the same createEngine (same extensions, same initdb options) as the worker's, with
+// pg_stat_statements created, and captured after a clean shutdown so the first start does no
+// recovery. Written as a packed snapshot (datadir-snapshot.ts), gzip'd.
 import { writeFileSync } from 'node:fs';
-import { createEngine } from '../src/db/engine.ts';
-import { checkpointAndTrimWal } from '../src/db/wal-trim.ts';
+import { gzipSync } from 'node:zlib';
+import { MemfsFrontendFS } from '@electric-sql/pglite/memfs-frontend';
+import { createEngine, startParams } from '../src/db/engine.ts';
+import { packSnapshot, takeSnapshot } from '../src/db/datadir-snapshot.ts';
+import { MirrorStore } from '../src/db/mirror-store.ts';
 
 const out = process.argv[2];
-if (!out) throw new Error('usage: tsx scripts/make-seed.ts OUT.tgz');
+if (!out) throw new Error('usage: tsx scripts/make-seed.ts OUT.pgdata.gz');
 const t0 = performance.now();
-const db = await createEngine();
-// Checkpointed (starts without WAL replay) and without recycled WAL: 4.3 → 2.9 MB.
-await checkpointAndTrimWal(db);
-const dump = await db.dumpDataDir('gzip');
-writeFileSync(out, new Uint8Array(await dump.arrayBuffer()));
+const mirror = new MirrorStore();
+// wal_recycle=off: the shutdown checkpoint deletes old WAL segments instead of keeping them as
+// future ones, which would only make the seed bigger.
+const db = await createEngine({ fs: new MemfsFrontendFS(mirror), startParams: startParams(['-c', 'wal_recycle=off']) });
+await db.exec('create extension if not exists pg_stat_statements');
+// Every file as it is now (checkpointed, WAL trimmed), then what the shutdown changes on top.
+const walked = await takeSnapshot(db);
+mirror.files.clear();
+mirror.dirs.clear();
+for (const e of walked.entries) {
+  if (e.kind === 'dir') mirror.dirs.add(e.path);
+  else mirror.files.set(e.path, e.data.slice());
+}
 await db.close();
-console.log(`seed data directory: ${(dump.size / 1024 / 1024).toFixed(1)} MB in ${(performance.now() - t0).toFixed(0)} ms`);
+const seed = mirror.snapshot(walked.extensions);
+const packed = gzipSync(new Uint8Array(await packSnapshot(seed).arrayBuffer()), { level: 9 });
+writeFileSync(out, packed);
+const wal = seed.entries.filter((e) => e.path.startsWith('/pg_wal/0')).length;
+console.log(`seed data directory: ${(seed.bytes / 1048576).toFixed(1)} MB (${(packed.byteLength / 1048576).toFixed(1)} MB gzip, ${wal} WAL segments) in ${(performance.now() - t0).toFixed(0)} ms`);

@@ -5,13 +5,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const SHAPING = ['src/db/engine.ts', 'src/db/extensions.ts', 'src/db/settings.ts', 'src/db/wal-trim.ts', 'scripts/make-seed.ts', 'node_modules/@electric-sql/pglite/package.json'];
+const SHAPING = ['src/db/engine.ts', 'src/db/extensions.ts', 'src/db/settings.ts', 'src/db/wal-trim.ts', 'src/db/datadir-snapshot.ts', 'src/db/mirror-store.ts', 'scripts/make-seed.ts', 'node_modules/@electric-sql/pglite/package.json'];
 
 export function seedPath(root = process.cwd()): string {
   const hash = createHash('sha256');
   for (const f of SHAPING) hash.update(readFileSync(join(root, f)));
   const dir = join(root, 'node_modules/.cache/pglab');
-  const file = join(dir, `seed-${hash.digest('hex').slice(0, 12)}.tgz`);
+  const file = join(dir, `seed-${hash.digest('hex').slice(0, 12)}.pgdata.gz`);
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
     execFileSync('npx', ['tsx', join(root, 'scripts/make-seed.ts'), file], { stdio: 'inherit', cwd: root });

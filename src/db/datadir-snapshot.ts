@@ -85,6 +85,11 @@ export function packSnapshot(snapshot: DataDirSnapshot): Blob {
 
 export class SnapshotFormatError extends Error {}
 
+/** A packed snapshot that was gzip'd (the prepared data directory the build ships). */
+export async function unpackGzippedSnapshot(blob: Blob): Promise<DataDirSnapshot> {
+  return unpackSnapshot(await new Response(blob.stream().pipeThrough(new DecompressionStream('gzip'))).blob());
+}
+
 /** Reads a packed snapshot; the files are views into one buffer (no copies). */
 export async function unpackSnapshot(blob: Blob): Promise<DataDirSnapshot> {
   const buf = new Uint8Array(await blob.arrayBuffer());

@@ -9,11 +9,18 @@ export interface EngineOptions {
   loadDataDir?: Blob | File;
   /** A file system holding the data directory already (see datadir-snapshot.ts). */
   fs?: PGliteOptions['fs'];
+  /** Replaces startParams() (the build's seed adds options). */
+  startParams?: string[];
   pgliteWasmModule?: WebAssembly.Module;
   initdbWasmModule?: WebAssembly.Module;
   fsBundle?: Blob;
   /** Default: every extension pglab ships (the worker passes fewer: see extensions.ts). */
   extensions?: Record<string, Extension>;
+}
+
+/** PGlite's start parameters plus pglab's settings as server options (and any `extra`). */
+export function startParams(extra: string[] = []): string[] {
+  return [...PGlite.defaultStartParams, ...Object.entries(startupSettings).flatMap(([name, value]) => ['-c', `${name}=${value}`]), ...extra];
 }
 
 export async function createEngine(opts: EngineOptions = {}): Promise<PGlite> {
@@ -23,7 +30,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<PGlite> {
     extensions,
     initDbStartParams: ['--wal-segsize=1'],
     // As server options, they cost no query at start and survive RESET ALL / DISCARD ALL.
-    startParams: [...PGlite.defaultStartParams, ...Object.entries(startupSettings).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
+    startParams: startParams(),
     ...opts,
   };
   // PGlite.create resolves only when Postgres can answer (new PGlite() reports ready too early).

@@ -4,6 +4,7 @@
 // tab that dies mid-save leaves the previous save whole). Layout: see file-chunks.ts.
 import { PGlite } from '@electric-sql/pglite';
 import { MemfsFrontendFS, type ChangeSet, type FileWrite, type StorageBackend, type StorageEntry } from '@electric-sql/pglite/memfs-frontend';
+import type { DataDirSnapshot } from './datadir-snapshot.ts';
 import {
   assembleFile, manifestFrom, manifestRecord, packBase, pageCount, pagesOf, subtreeOf,
   PAGE, type BaseImage, type FileMeta, type Manifest, type PageWrite,
@@ -81,6 +82,8 @@ export class IdbStore implements StorageBackend {
   private pageKeys = new Set<string>();
   /** Size of the base image, in pages. */
   private basePages = 0;
+  /** Saving a prepared data directory as the base image (importSeed); saves wait for it. */
+  private importing?: Promise<void>;
   /** The MEMFS the frontend mounts (set by IdbFs once PGlite has made it). */
   fs?: () => EmscriptenFs;
 
@@ -103,6 +106,34 @@ export class IdbStore implements StorageBackend {
     await this.init();
     const loaded = await (this.reading ??= this.read());
     return loaded.manifest.has('/PG_VERSION');
+  }
+
+  /**
+   * Makes `seed` the stored database: it is saved as the base image while PostgreSQL starts
+   * from it (load() yields it), so a first visit never waits for a full save.
+   */
+  importSeed(seed: DataDirSnapshot): void {
+    const manifest: Manifest = new Map();
+    const files: Array<[string, Uint8Array]> = [];
+    for (const e of seed.entries) {
+      if (e.kind === 'dir') manifest.set(e.path, { dir: true });
+      else {
+        manifest.set(e.path, { size: e.data.byteLength, baseLen: e.data.byteLength });
+        files.push([e.path, e.data]);
+      }
+    }
+    const base = packBase(files);
+    this.reading = Promise.resolve({ manifest, base, pages: new Map(), pageKeys: new Set() });
+    this.importing = (async () => {
+      await this.init();
+      const tx = this.need().transaction([META, PAGES], 'readwrite');
+      const finished = done(tx);
+      tx.objectStore(PAGES).clear();
+      tx.objectStore(META).put(base, 'base');
+      tx.objectStore(META).put(manifestRecord(manifest), 'manifest');
+      await finished;
+    })();
+    this.importing.catch(() => {}); // the next save reports it
   }
 
   private async read(): Promise<Loaded> {
@@ -167,6 +198,9 @@ export class IdbStore implements StorageBackend {
     const compact = pageKeys.size + puts.length > Math.max(COMPACT_AT, this.basePages / 2);
     const base = compact ? this.baseFromMemfs(manifest) : undefined;
 
+    // IndexedDB runs write transactions in the order they are made, but a failed import must
+    // not be followed by saves that assume it.
+    if (this.importing) await this.importing;
     const tx = this.need().transaction([META, PAGES], 'readwrite');
     const finished = done(tx);
     const pagesStore = tx.objectStore(PAGES);

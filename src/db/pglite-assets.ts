@@ -4,7 +4,8 @@
 import pgliteWasmUrl from '@electric-sql/pglite/pglite.wasm?url';
 import initdbWasmUrl from '@electric-sql/pglite/initdb.wasm?url';
 import fsBundleUrl from '@electric-sql/pglite/pglite.data?url';
-import seedUrl from 'pglab-seed.tgz?url';
+import seedUrl from 'pglab-seed.pgdata.gz?url';
+import { unpackGzippedSnapshot, type DataDirSnapshot } from './datadir-snapshot.ts';
 
 export interface PgliteAssets {
   pglite: WebAssembly.Module;
@@ -22,10 +23,10 @@ export async function loadPgliteAssets(): Promise<PgliteAssets> {
 }
 
 /** The prepared data directory (scripts/make-seed.ts), or undefined: initdb then makes the cluster. */
-export async function fetchSeed(): Promise<Blob | undefined> {
+export async function fetchSeed(): Promise<DataDirSnapshot | undefined> {
   try {
     const res = await fetch(seedUrl);
-    return res.ok ? await res.blob() : undefined;
+    return res.ok ? await unpackGzippedSnapshot(await res.blob()) : undefined;
   } catch {
     return undefined;
   }

@@ -10,6 +10,7 @@ import type { InitInfo, Request, Response, Storage, WasmCache } from './protocol
 import { fetchSeed, loadPgliteAssets } from './pglite-assets.ts';
 import { startOptionsFromName, type StartOptions } from './start-options.ts';
 import { deleteDatabase, IdbFs, IdbStore } from './idb-store.ts';
+import { snapshotFs } from './datadir-snapshot.ts';
 import { extensions as allExtensions } from './extensions.ts';
 
 const DB_NAME = 'pglab';
@@ -100,8 +101,10 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
   // pglab's own store is read while PostgreSQL compiles; reading it tells whether it holds a database.
   const store = storage === 'idb' ? new IdbStore(STORE_NAME) : undefined;
   let created = !(await (store ? store.prefetch() : exists(storage)));
-  // A new database starts from the prepared data directory (no initdb), fetched alongside the wasm.
-  const [wasmCache, seed] = await Promise.all([compiling, created && useSeed ? fetchSeed() : undefined]);
+  // A new database starts from the prepared data directory (no initdb), fetched alongside the
+  // wasm; PGlite's own stores (comparison only) make theirs with initdb.
+  const seedable = storage === 'idb' || storage === 'memory';
+  const [wasmCache, seed] = await Promise.all([compiling, created && useSeed && seedable ? fetchSeed() : undefined]);
   cache = wasmCache;
   const loadedMs = performance.now() - t0;
   const wasm = { pgliteWasmModule: cache.pglite, initdbWasmModule: cache.initdb, fsBundle: cache.fsBundle };
@@ -109,12 +112,16 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
   const t1 = performance.now();
   const previous = created && storage === 'idb' ? await previousDatabase(wasm) : undefined;
   if (previous) created = false;
-  const loadDataDir = previous ?? seed;
+  else if (seed && store) store.importSeed(seed);
   // An old database may use any extension: the move loads them all, once.
   let loaded = previous ? allExtensions : extensionsFor(wantedExtensions);
-  let db = await createEngine({ ...placeFor(storage, store), loadDataDir, extensions: loaded, ...wasm });
-  // createEngine ran queries, so the new store holds the database now.
-  if (previous) await deleteDatabase(IDBFS_NAME);
+  const place = seed && storage === 'memory' ? { fs: snapshotFs(seed) } : placeFor(storage, store);
+  let db = await createEngine({ ...place, loadDataDir: previous, extensions: loaded, ...wasm });
+  if (previous) {
+    // The old copy goes only once the new store holds the database.
+    await db.syncToFs();
+    await deleteDatabase(IDBFS_NAME);
+  }
   // One round trip for what start-up needs to know. The page's extension list can be stale
   // (its storage was cleared): an installed extension must be loaded.
   const { rows } = await db.query<{ version: string; installed: string[] }>(
@@ -129,8 +136,8 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
   }
   const openMs = performance.now() - t1;
   engine = new LocalEngine(db);
-  // The query analyzer reads pg_stat_statements: have it in every new database.
-  if (created) await db.exec('create extension if not exists pg_stat_statements');
+  // The query analyzer reads pg_stat_statements: every new database has it (the seed does).
+  if (created && !seed) await db.exec('create extension if not exists pg_stat_statements');
   const ms = performance.now() - t0;
   extensionNames = namesOf(loaded);
   return { version, storage, created, ms, phases: { loadMs: loadedMs, openMs }, extensions: extensionNames, cache: given ? undefined : cache };

@@ -4,10 +4,11 @@
 // posting one shares it, no copy.
 import type { RpcRequest, RpcResponse } from '../db/worker-rpc.ts';
 import type { PgliteAssets } from '../db/pglite-assets.ts';
+import type { DataDirSnapshot } from '../db/datadir-snapshot.ts';
 
 export interface LessonWasm extends PgliteAssets {
-  /** The prepared empty data directory (pglab-seed.tgz): a build skips initdb. */
-  seed?: Blob;
+  /** The prepared empty data directory (scripts/make-seed.ts): a build skips initdb. */
+  seed?: DataDirSnapshot;
 }
 
 export interface BuildProgress {

@@ -11,7 +11,7 @@ import { toErrorInfo } from '../db/error-info.ts';
 import { missingExtension } from '../db/extensions.ts';
 import type { RunOutcome } from '../db/types.ts';
 import { buildChapterDatabase, ChapterSandbox, restoreOptions } from './sandbox.ts';
-import { packSnapshot, takeSnapshot, unpackSnapshot, type DataDirSnapshot } from '../db/datadir-snapshot.ts';
+import { packSnapshot, snapshotFs, takeSnapshot, unpackSnapshot, type DataDirSnapshot } from '../db/datadir-snapshot.ts';
 import { checkExercise, type CheckContext } from './checker.ts';
 import type { Chapter, Exercise, Variant } from './format.ts';
 import type { BuildProgress, BuildResult, LessonRequest, LessonResponse, LessonWasm } from './lesson-protocol.ts';
@@ -54,7 +54,8 @@ async function loadWasm(given?: LessonWasm): Promise<LessonWasm> {
 
 function engineOptions(): EngineOptions {
   if (!wasm) throw new Error('The lesson worker is not started yet.');
-  return { pgliteWasmModule: wasm.pglite, initdbWasmModule: wasm.initdb, fsBundle: wasm.fsBundle, loadDataDir: wasm.seed };
+  // A chapter's build starts from the prepared data directory (a copy of it), not initdb.
+  return { pgliteWasmModule: wasm.pglite, initdbWasmModule: wasm.initdb, fsBundle: wasm.fsBundle, fs: wasm.seed && snapshotFs(wasm.seed) };
 }
 
 async function closeEngine() {
