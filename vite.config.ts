@@ -40,7 +40,7 @@ export default defineConfig({
   base: './', // works from any sub-path of any static host
   plugins: [svelte(), libpgQueryWasm()],
   // The prepared data directory a first visit starts from (scripts/seed-path.ts builds it once).
-  resolve: { alias: [{ find: /^pglab-seed\.pgdata\.gz/, replacement: seedPath() }] },
+  resolve: { alias: [{ find: /^pglab-seed\.pgseed/, replacement: seedPath() }] },
   // PGlite finds its wasm and data through import.meta.url: it must not be pre-bundled.
   optimizeDeps: { exclude: ['@electric-sql/pglite'] },
   worker: { format: 'es', rolldownOptions: noEvalCheck },

@@ -85,9 +85,14 @@ export function packSnapshot(snapshot: DataDirSnapshot): Blob {
 
 export class SnapshotFormatError extends Error {}
 
-/** A packed snapshot that was gzip'd (the prepared data directory the build ships). */
+/**
+ * A packed snapshot that was gzip'd (the prepared data directory the build ships). A server
+ * that sent it with Content-Encoding: gzip had the browser unpack it already: then it is read as is.
+ */
 export async function unpackGzippedSnapshot(blob: Blob): Promise<DataDirSnapshot> {
-  return unpackSnapshot(await new Response(blob.stream().pipeThrough(new DecompressionStream('gzip'))).blob());
+  const magic = new Uint8Array(await blob.slice(0, 2).arrayBuffer());
+  const gzipped = magic[0] === 0x1f && magic[1] === 0x8b;
+  return unpackSnapshot(gzipped ? await new Response(blob.stream().pipeThrough(new DecompressionStream('gzip'))).blob() : blob);
 }
 
 /** Reads a packed snapshot; the files are views into one buffer (no copies). */

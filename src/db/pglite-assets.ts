@@ -4,7 +4,7 @@
 import pgliteWasmUrl from '@electric-sql/pglite/pglite.wasm?url';
 import initdbWasmUrl from '@electric-sql/pglite/initdb.wasm?url';
 import fsBundleUrl from '@electric-sql/pglite/pglite.data?url';
-import seedUrl from 'pglab-seed.pgdata.gz?url';
+import seedUrl from 'pglab-seed.pgseed?url';
 import { unpackGzippedSnapshot, type DataDirSnapshot } from './datadir-snapshot.ts';
 
 export interface PgliteAssets {

@@ -10,6 +10,8 @@ export interface InitInfo {
   storage: Storage;
   /** True when this start found no saved database and created a new one. */
   created: boolean;
+  /** Where the database came from this time. */
+  origin: 'saved' | 'prepared' | 'initdb' | 'moved';
   ms: number;
   /** Where the start-up time went: fetching and compiling wasm (and the prepared cluster), opening the database. */
   phases: { loadMs: number; openMs: number };

@@ -136,11 +136,14 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
   }
   const openMs = performance.now() - t1;
   engine = new LocalEngine(db);
-  // The query analyzer reads pg_stat_statements: every new database has it (the seed does).
-  if (created && !seed) await db.exec('create extension if not exists pg_stat_statements');
+  // The query analyzer reads pg_stat_statements (preloaded, so it records from the start): a
+  // new database gets its view at once. Measured in Chromium: creating it here rather than in
+  // the prepared cluster also keeps every later start ~0.1 s faster (why, we have not found).
+  if (created) await db.exec('create extension if not exists pg_stat_statements');
   const ms = performance.now() - t0;
   extensionNames = namesOf(loaded);
-  return { version, storage, created, ms, phases: { loadMs: loadedMs, openMs }, extensions: extensionNames, cache: given ? undefined : cache };
+  const origin = previous ? 'moved' : !created ? 'saved' : seed ? 'prepared' : 'initdb';
+  return { version, storage, created, origin, ms, phases: { loadMs: loadedMs, openMs }, extensions: extensionNames, cache: given ? undefined : cache };
 }
 
 /**

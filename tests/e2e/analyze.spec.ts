@@ -23,6 +23,9 @@ create table az_line (order_id int references az_order, qty int);`,
   // Progress names the module running, then the summary replaces it.
   await expect(page.getByRole('status').filter({ hasText: /Running (Schema inspector|Index analyzer|Query analyzer|Schema linter)|Analyzed in/ })).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: /Analyzed in [\d.]+ s/ })).toBeVisible({ timeout: 60_000 });
+  // pg_stat_statements is created on first need, and has recorded the statements run before.
+  await expect(page.getByText(/\d+ distinct statements recorded by pg_stat_statements/)).toBeVisible();
+  await expect(page.getByText('pg_stat_statements_missing')).toHaveCount(0);
 
   const findings = page.getByRole('region', { name: /Findings/ });
   const noPk = findings.getByRole('listitem').filter({ hasText: 'table_without_primary_key' }).filter({ hasText: 'az_line' });

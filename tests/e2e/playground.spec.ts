@@ -162,6 +162,12 @@ test('About this database lists the settings that differ from a stock server, wi
   await expect(row.getByRole('cell').nth(1)).toHaveText('0');
   await expect(about.getByRole('row').filter({ hasText: 'temp_file_limit' }).getByRole('cell').nth(1)).toHaveText('256MB');
   await expect(about).toContainText('PostgreSQL 18');
+  // This test's browser profile is new: the database was made from the prepared cluster.
+  await expect(about).toContainText('from the prepared cluster (no initdb)');
+  await page.reload();
+  await openApp(page);
+  await page.getByRole('button', { name: 'About this database' }).click();
+  await expect(page.getByRole('region', { name: 'About this database' })).toContainText('from the copy saved in this browser');
 });
 
 test('Reset database asks first, and a refusal keeps everything', async ({ page }) => {

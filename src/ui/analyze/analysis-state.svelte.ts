@@ -31,6 +31,9 @@ export class AnalysisState {
     this.running = true;
     this.error = null;
     try {
+      // The library is preloaded and records every statement from the start; the extension
+      // (its view) is created on first need, not in every new database's critical path.
+      if (!this.pg.session.inTransaction) await this.pg.engine.run('create extension if not exists pg_stat_statements');
       this.result = await runAnalysis(this.pg.engine, (p) => (this.progress = p));
     } catch (e) {
       this.error = `The analysis failed: ${e instanceof Error ? e.message : String(e)}`;

@@ -5,7 +5,7 @@ import { prepareSplitter } from '../../db/splitter.ts';
 import { missingExtension } from '../../db/extensions.ts';
 import { StoppedError, WorkerEngine } from '../../db/worker-client.ts';
 import { loadCatalog, type Catalog } from '../../db/catalog.ts';
-import type { Storage } from '../../db/protocol.ts';
+import type { InitInfo, Storage } from '../../db/protocol.ts';
 import { databaseWorker } from '../../db/early-worker.ts';
 import { saveExtensions, startOptions } from '../../db/start-options.ts';
 import { loadHistory, pushHistory, type HistoryEntry } from './history.ts';
@@ -23,6 +23,7 @@ export class Playground {
   version = $state('');
   startMs = $state(0);
   startPhases = $state({ loadMs: 0, openMs: 0 });
+  origin = $state<InitInfo['origin']>('saved');
   storage = $state<Storage>('idb');
   /** SQL another view asks the editor to show (a fix from Analyze, a lesson's example). */
   editorRequest = $state.raw<{ sql: string } | null>(null);
@@ -38,6 +39,7 @@ export class Playground {
       this.version = info.version;
       this.startMs = info.ms;
       this.startPhases = info.phases;
+      this.origin = info.origin;
       this.storage = info.storage;
       saveExtensions(info.extensions);
       this.status = 'ready';
@@ -169,6 +171,7 @@ export class Playground {
   async refreshCatalog() {
     try {
       if (!this.session.transactionFailed) this.catalog = await loadCatalog(this.engine);
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
     } catch {
       // Keep the last catalog; the browser is a convenience and must not mask the user's results.
     }
