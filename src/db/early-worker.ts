@@ -2,15 +2,26 @@
 // saved database), so the page's entry starts it before the app's code has even downloaded.
 // The worker's name carries its start options: it opens the database at once, and the app's
 // `init` call later finds it open or opening (see worker.ts).
-import { startOptions, workerName } from './start-options.ts';
+import { startOptions, workerName, type StartOptions } from './start-options.ts';
+import { holdStoreLock } from './store-lock.ts';
 
 let early: Worker | undefined;
 
 // Written out whole, so Vite sees the worker and bundles it.
 const spawn = (name: string) => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name });
 
-export function startDatabaseWorker(): void {
-  early ??= spawn(workerName(startOptions()));
+let options: StartOptions | undefined;
+
+/** Takes the store's lock (store-lock.ts), then starts the worker with the options it implies. */
+export async function startDatabaseWorker(): Promise<void> {
+  options ??= startOptions(await holdStoreLock());
+  early ??= spawn(workerName(options));
+}
+
+/** The options the page started with (after startDatabaseWorker). */
+export function pageStartOptions(): StartOptions {
+  if (!options) throw new Error('The database worker was not started.');
+  return options;
 }
 
 /** The worker started early, the first time; a new one (after a Stop, a Reset) afterwards. */

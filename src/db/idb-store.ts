@@ -87,7 +87,8 @@ export class IdbStore implements StorageBackend {
   /** The MEMFS the frontend mounts (set by IdbFs once PGlite has made it). */
   fs?: () => EmscriptenFs;
 
-  constructor(readonly name: string) {}
+  /** `readOnly`: loads the saved database but never saves (another tab owns it). */
+  constructor(readonly name: string, readonly readOnly = false) {}
 
   async init(): Promise<void> {
     this.db ??= await (this.opening ??= openDatabase(this.name));
@@ -170,6 +171,7 @@ export class IdbStore implements StorageBackend {
   }
 
   async apply(changes: ChangeSet): Promise<void> {
+    if (this.readOnly) return;
     // Everything is read from MEMFS before the first await: until then it holds exactly the
     // state the change set describes.
     const manifest = new Map(this.manifest);

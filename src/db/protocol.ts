@@ -10,6 +10,8 @@ export interface InitInfo {
   storage: Storage;
   /** True when this start found no saved database and created a new one. */
   created: boolean;
+  /** False when another tab owns the saved database: this one works on a copy that is not saved. */
+  saving: boolean;
   /** Where the database came from this time. */
   origin: 'saved' | 'prepared' | 'initdb' | 'moved';
   ms: number;

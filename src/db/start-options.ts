@@ -8,6 +8,8 @@ export interface StartOptions {
   seed: boolean;
   /** SQL names of the extensions the saved database uses (their files load at start). */
   extensions: string[];
+  /** This page holds the store's lock (store-lock.ts): false, it works on a copy and saves nothing. */
+  saving: boolean;
 }
 
 const EXTENSIONS_KEY = 'pglab.extensions.v1';
@@ -37,8 +39,8 @@ export function saveExtensions(names: string[]) {
   }
 }
 
-export function startOptions(): StartOptions {
-  return { storage: pickStorage(), seed: new URLSearchParams(location.search).get('seed') !== '0', extensions: savedExtensions() };
+export function startOptions(saving: boolean): StartOptions {
+  return { storage: pickStorage(), seed: new URLSearchParams(location.search).get('seed') !== '0', extensions: savedExtensions(), saving };
 }
 
 const PREFIX = 'pglab-db ';
@@ -53,7 +55,7 @@ export function startOptionsFromName(name: string): StartOptions | undefined {
   if (!name.startsWith(PREFIX)) return undefined;
   try {
     const o = JSON.parse(name.slice(PREFIX.length)) as StartOptions;
-    return { storage: asStorage(o.storage), seed: o.seed !== false, extensions: Array.isArray(o.extensions) ? o.extensions.map(String) : [] };
+    return { storage: asStorage(o.storage), seed: o.seed !== false, extensions: Array.isArray(o.extensions) ? o.extensions.map(String) : [], saving: o.saving === true };
   } catch {
     return undefined;
   }

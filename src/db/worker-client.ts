@@ -23,11 +23,14 @@ export class WorkerEngine implements Engine {
     this.storage = options.storage;
     this.seed = options.seed;
     this.extensions = options.extensions;
+    this.saving = options.saving;
   }
+
+  private saving: boolean;
 
   async start(): Promise<InitInfo> {
     this.rpc.open();
-    this.info = await this.rpc.call('init', this.storage, this.cache, this.seed, this.extensions);
+    this.info = await this.rpc.call('init', this.storage, this.cache, this.seed, this.extensions, this.saving);
     this.cache ??= this.info.cache;
     this.extensions = this.info.extensions;
     return this.info;

@@ -22,6 +22,8 @@ let engine: LocalEngine | undefined;
 let storage: Storage = 'idb';
 let cache: WasmCache | undefined;
 let seeded = true;
+/** Whether this worker saves (its page holds the store's lock). */
+let saving = true;
 let extensionNames: string[] = [];
 
 /** Compiled once per page: the page hands the modules to the next worker after a Stop. */
@@ -93,13 +95,15 @@ async function previousDatabase(wasm: EngineOptions): Promise<Blob | undefined> 
 }
 
 /** Opens the saved database (or makes a new one) and reports what start-up found. */
-async function open(wanted: Storage, given: WasmCache | undefined, useSeed: boolean, wantedExtensions: string[]): Promise<InitInfo> {
+async function open(wanted: Storage, given: WasmCache | undefined, useSeed: boolean, wantedExtensions: string[], owner: boolean): Promise<InitInfo> {
   const t0 = performance.now();
   storage = wanted;
   seeded = useSeed;
   const compiling = loadWasm(given);
   // pglab's own store is read while PostgreSQL compiles; reading it tells whether it holds a database.
-  const store = storage === 'idb' ? new IdbStore(STORE_NAME) : undefined;
+  saving = owner;
+  // Only the tab holding the store's lock saves (store-lock.ts); another works on a copy.
+  const store = storage === 'idb' ? new IdbStore(STORE_NAME, !owner) : undefined;
   let created = !(await (store ? store.prefetch() : exists(storage)));
   // A new database starts from the prepared data directory (no initdb), fetched alongside the
   // wasm; PGlite's own stores (comparison only) make theirs with initdb.
@@ -143,7 +147,7 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
   const ms = performance.now() - t0;
   extensionNames = namesOf(loaded);
   const origin = previous ? 'moved' : !created ? 'saved' : seed ? 'prepared' : 'initdb';
-  return { version, storage, created, origin, ms, phases: { loadMs: loadedMs, openMs }, extensions: extensionNames, cache: given ? undefined : cache };
+  return { version, storage, created, origin, saving: owner, ms, phases: { loadMs: loadedMs, openMs }, extensions: extensionNames, cache: given ? undefined : cache };
 }
 
 /**
@@ -153,34 +157,36 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
 let selfStart: { options: StartOptions; started: Promise<InitInfo> } | undefined = (() => {
   const options = startOptionsFromName(self.name);
   if (!options) return undefined;
-  const started = open(options.storage, undefined, options.seed, options.extensions);
+  const started = open(options.storage, undefined, options.seed, options.extensions, options.saving);
   started.catch(() => {}); // the page's init gets the failure
   return { options, started };
 })();
 
 const api = {
   /** Opens the database (or takes the opening the worker began by itself, when it asked for the same). */
-  async init(wanted: Storage, given?: WasmCache, useSeed = true, wantedExtensions: string[] = []): Promise<InitInfo> {
+  async init(wanted: Storage, given?: WasmCache, useSeed = true, wantedExtensions: string[] = [], owner = true): Promise<InitInfo> {
     const head = selfStart;
     selfStart = undefined;
     if (head) {
-      const same = head.options.storage === wanted && head.options.seed === useSeed && head.options.extensions.join() === wantedExtensions.join();
+      const same = head.options.storage === wanted && head.options.seed === useSeed && head.options.extensions.join() === wantedExtensions.join() && head.options.saving === owner;
       if (same && !given) return head.started;
       // Not what the page wants after all: let it finish, then start over.
       await head.started.catch(() => {});
       await engine?.db.close().catch(() => {});
       engine = undefined;
     }
-    return open(wanted, given, useSeed, wantedExtensions);
+    return open(wanted, given, useSeed, wantedExtensions, owner);
   },
   run: (sql: string) => need().run(sql),
   query: (sql: string, params?: unknown[]) => need().query(sql, params),
   rawQuery: (sql: string, params?: unknown[]) => need().rawQuery(sql, params),
   async reset(): Promise<InitInfo> {
+    // The saved database belongs to the tab that holds the store: this one only has a copy.
+    if (storage === 'idb' && !saving) throw new Error('pglab is open in another tab, which owns the saved database: reset it there.');
     await engine?.db.close().catch(() => {});
     engine = undefined;
     await wipe(storage);
-    return api.init(storage, cache, seeded, extensionNames);
+    return api.init(storage, cache, seeded, extensionNames, saving);
   },
 };
 export type WorkerApi = typeof api;

@@ -116,6 +116,25 @@ test('a full browser store: the statement says its changes are not saved yet, an
   await context.close();
 });
 
+test('a second tab works on a copy and says so; the saved database stays the first tab\'s', async ({ page, context }) => {
+  test.setTimeout(90_000);
+  await runSql(page, `create table first_tab (v text); insert into first_tab values ('kept');`);
+  const second = await context.newPage();
+  await openApp(second);
+  const warning = second.getByRole('alert').filter({ hasText: 'open in another tab' });
+  await expect(warning).toContainText('nothing you do here is saved');
+  // The copy has the saved data; what it does is not saved, and it cannot wipe the store.
+  await runSql(second, `select v from first_tab;`);
+  await expect(results(second).first().getByRole('table')).toContainText('kept');
+  await runSql(second, `create table second_tab (v int);`);
+  await second.close();
+  await page.reload();
+  await openApp(page);
+  await expect(page.getByRole('alert').filter({ hasText: 'open in another tab' })).toHaveCount(0);
+  await runSql(page, `select (select count(*) from first_tab) as first_rows, to_regclass('second_tab') is null as second_missing;`);
+  await expect(results(page).first().getByRole('row').nth(1)).toHaveText(/1\s*t/);
+});
+
 test('\\d of a table shows its indexes and not-null columns', async ({ page }) => {
   await runSql(page, `drop table if exists described; create table described (id int primary key, email text not null); create index described_email on described (email);\n\\d described`);
   const block = results(page).last();

@@ -3,9 +3,9 @@ import { pickStorage, startOptionsFromName, workerName } from '../../src/db/star
 
 describe('the first worker gets its start options in its name', () => {
   it('round-trips the options', () => {
-    const o = { storage: 'idb' as const, seed: true, extensions: ['pg_trgm', 'uuid-ossp'] };
+    const o = { storage: 'idb' as const, seed: true, extensions: ['pg_trgm', 'uuid-ossp'], saving: true };
     expect(startOptionsFromName(workerName(o))).toEqual(o);
-    expect(startOptionsFromName(workerName({ ...o, seed: false, storage: 'memory' }))).toEqual({ ...o, seed: false, storage: 'memory' });
+    expect(startOptionsFromName(workerName({ ...o, seed: false, storage: 'memory', saving: false }))).toEqual({ ...o, seed: false, storage: 'memory', saving: false });
   });
 
   it('a worker with another name, or a mangled one, waits for init', () => {

@@ -6,8 +6,8 @@ import { missingExtension } from '../../db/extensions.ts';
 import { StoppedError, WorkerEngine } from '../../db/worker-client.ts';
 import { loadCatalog, type Catalog } from '../../db/catalog.ts';
 import type { InitInfo, Storage } from '../../db/protocol.ts';
-import { databaseWorker } from '../../db/early-worker.ts';
-import { saveExtensions, startOptions } from '../../db/start-options.ts';
+import { databaseWorker, pageStartOptions } from '../../db/early-worker.ts';
+import { saveExtensions } from '../../db/start-options.ts';
 import { loadHistory, pushHistory, type HistoryEntry } from './history.ts';
 
 export type Status = 'starting' | 'ready' | 'running' | 'restarting' | 'failed';
@@ -17,6 +17,8 @@ export class Playground {
   results = $state.raw<StatementResult[]>([]);
   /** A plain-language message about the database itself (restarts, what was lost). */
   message = $state<string | null>(null);
+  /** Set while another tab owns the saved database (role="alert" until a reload). */
+  notSaved = $state<string | null>(null);
   catalog = $state.raw<Catalog | null>(null);
   history = $state.raw<HistoryEntry[]>(loadHistory());
   stopOnError = $state(true);
@@ -28,7 +30,7 @@ export class Playground {
   /** SQL another view asks the editor to show (a fix from Analyze, a lesson's example). */
   editorRequest = $state.raw<{ sql: string } | null>(null);
 
-  readonly engine = new WorkerEngine(databaseWorker, startOptions());
+  readonly engine = new WorkerEngine(databaseWorker, pageStartOptions());
   readonly session = new Session(this.engine);
 
   async start() {
@@ -40,6 +42,7 @@ export class Playground {
       this.startMs = info.ms;
       this.startPhases = info.phases;
       this.origin = info.origin;
+      this.noteSaving(info);
       this.storage = info.storage;
       saveExtensions(info.extensions);
       this.status = 'ready';
@@ -104,6 +107,7 @@ export class Playground {
     loaded.add(name);
     this.status = 'restarting';
     const info = await this.engine.restart(name);
+    this.noteSaving(info);
     saveExtensions(info.extensions);
     this.session.resetAfterRestart();
     this.status = 'running';
@@ -141,7 +145,7 @@ export class Playground {
       : 'the running statement was rolled back';
     this.status = 'restarting';
     try {
-      await this.engine.restart();
+      this.noteSaving(await this.engine.restart());
       this.session.resetAfterRestart();
       this.message = `${why} The database restarted from its saved state: ${lost}. Everything committed before is there.`;
       this.status = 'ready';
@@ -166,6 +170,12 @@ export class Playground {
       this.message = `Reset failed: ${(e as Error).message}`;
     }
     await this.refreshCatalog();
+  }
+
+  private noteSaving(info: InitInfo) {
+    this.notSaved = info.saving
+      ? null
+      : 'pglab is open in another tab, which saves the database. This tab works on a copy of it: nothing you do here is saved. Close the other tab and reload this one to save your work again.';
   }
 
   async refreshCatalog() {
