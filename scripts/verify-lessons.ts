@@ -8,6 +8,15 @@ import { checkExercise } from '../src/lessons/checker.ts';
 import { LessonError, loadLessons } from '../src/lessons/loader.ts';
 import { ChapterSandbox } from '../src/lessons/sandbox.ts';
 import type { CheckReport } from '../src/lessons/format.ts';
+import type { EngineOptions } from '../src/db/engine.ts';
+import { createRequire } from 'node:module';
+
+/** PGlite's wasm compiled once for every copy (PGlite compiles it on each create in Node), as the browser does. */
+async function compiledPglite(): Promise<EngineOptions> {
+  const dist = createRequire(import.meta.url).resolve('@electric-sql/pglite').replace(/index\.c?js$/, '');
+  const [pglite, initdb] = await Promise.all([WebAssembly.compile(readFileSync(dist + 'pglite.wasm')), WebAssembly.compile(readFileSync(dist + 'initdb.wasm'))]);
+  return { pgliteWasmModule: pglite, initdbWasmModule: initdb, fsBundle: new Blob([readFileSync(dist + 'pglite.data')]) };
+}
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -40,12 +49,13 @@ async function main() {
   }
   let passed = 0;
   const problems: string[] = [];
+  const wasm = compiledPglite();
   for (const chapter of chapters) {
     if (only && chapter.id !== only) continue;
     console.log(`\n== ${chapter.id}: ${chapter.title} (${chapter.exercises.length} exercises, ${chapter.blocks.length} SQL blocks)`);
     let box: ChapterSandbox;
     try {
-      box = await ChapterSandbox.build(chapter);
+      box = await ChapterSandbox.build(chapter, undefined, await wasm);
     } catch (e) {
       problems.push(`${chapter.id}: the dataset does not build: ${(e as Error).message}`);
       continue;
