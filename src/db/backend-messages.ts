@@ -138,6 +138,14 @@ export function readBackendMessages(buf: Uint8Array): BackendAnswer {
         answer.notices.push({ severity: f.S ?? f.V ?? 'NOTICE', message: f.M ?? '', detail: f.D, hint: f.H });
         break;
       }
+      case 0x48: // 'H' CopyOutResponse: COPY … TO STDOUT sends its lines next, shown as psql prints them
+        current = { fields: [{ name: 'COPY', dataTypeID: 25 }], rows: [] };
+        break;
+      case 0x64: { // 'd' CopyData: one line of COPY's output
+        if (!current) current = { fields: [{ name: 'COPY', dataTypeID: 25 }], rows: [] };
+        current.rows.push([utf8.decode(buf.subarray(body, end)).replace(/\n$/, '')]);
+        break;
+      }
       case 0x5a: // 'Z' ReadyForQuery
         answer.status = String.fromCharCode(buf[body]) as 'I' | 'T' | 'E';
         break;

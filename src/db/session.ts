@@ -111,6 +111,18 @@ export class Session {
   }
 
   private async runSql(piece: ScriptPiece, report: RunReport): Promise<StatementResult> {
+    // PostgreSQL would wait for the rows the client sends after the statement, and PGlite ends
+    // the whole instance when none come: say so instead of sending it.
+    if (piece.kind === 'sql' && piece.node === 'CopyStmt' && /\bfrom\s+stdin\b/i.test(piece.text)) {
+      return {
+        from: piece.from, to: piece.to, sql: piece.text, durationMs: 0, notices: [], tag: 'ERROR', columns: [], rows: [], rowCount: 0,
+        error: {
+          message: 'COPY … FROM STDIN reads rows that the client sends after the statement, and pglab cannot send them.',
+          hint: 'Use INSERT … VALUES, or build the rows in SQL (generate_series). COPY … TO STDOUT works and shows its lines.',
+          offset: piece.from,
+        },
+      };
+    }
     const out = await this.engine.run(piece.text);
     const base = { from: piece.from, to: piece.to, sql: piece.text, durationMs: out.durationMs, notices: out.notices };
     const wasFailed = this.transactionFailed;

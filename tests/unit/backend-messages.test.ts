@@ -51,6 +51,24 @@ describe('readBackendMessages on real PGlite answers', () => {
   });
 });
 
+describe('COPY in the session', () => {
+  it('COPY … TO STDOUT shows its lines as psql prints them', async () => {
+    const { results } = await new Session(engine).run(`copy (select g, 'x' || g from generate_series(1, 3) g) to stdout with (format csv);`);
+    expect(results[0].tag).toBe('COPY 3');
+    expect(results[0].rows).toEqual([['1,x1'], ['2,x2'], ['3,x3']]);
+  });
+
+  it('COPY … FROM STDIN is refused with a clear message, and the database keeps working', async () => {
+    const session = new Session(engine);
+    const { results } = await session.run(`create temp table copied (v int);\ncopy copied from stdin;\nselect 1;`);
+    expect(results).toHaveLength(2);
+    expect(results[1].error?.message).toMatch(/FROM STDIN.*cannot send them/);
+    expect(results[1].error?.hint).toMatch(/INSERT/);
+    const after = await session.run('select count(*) as n from copied;');
+    expect(after.results[0].rows).toEqual([['0']]);
+  });
+});
+
 describe('the session shows PostgreSQL\'s command tags', () => {
   it('CREATE TABLE AS reports the rows it wrote, as psql does', async () => {
     const { results } = await new Session(engine).run('create temp table tagged as select g from generate_series(1, 200) g;\ndelete from tagged where g <= 20;');
