@@ -113,7 +113,7 @@ export class Session {
   private async runSql(piece: ScriptPiece, report: RunReport): Promise<StatementResult> {
     // PostgreSQL would wait for the rows the client sends after the statement, and PGlite ends
     // the whole instance when none come: say so instead of sending it.
-    if (piece.kind === 'sql' && piece.node === 'CopyStmt' && /\bfrom\s+stdin\b/i.test(piece.text)) {
+    if (piece.kind === 'sql' && piece.readsStdin) {
       return {
         from: piece.from, to: piece.to, sql: piece.text, durationMs: 0, notices: [], tag: 'ERROR', columns: [], rows: [], rowCount: 0,
         error: {

@@ -3,7 +3,8 @@
 import { loadModule, parse, scan, type ScanToken } from 'libpg-query';
 
 export type ScriptPiece =
-  | { kind: 'sql'; from: number; to: number; text: string; node: string }
+  /** `readsStdin`: COPY … FROM STDIN, which waits for rows the client sends after it. */
+  | { kind: 'sql'; from: number; to: number; text: string; node: string; readsStdin?: boolean }
   | { kind: 'backslash'; from: number; to: number; text: string }
   /** Text the parser rejects; it is still sent to the server, whose error is the authoritative one. */
   | { kind: 'invalid'; from: number; to: number; text: string; message: string; position: number };
@@ -123,7 +124,10 @@ async function classify(text: string, chunk: ScanToken[]): Promise<ScriptPiece> 
   try {
     const result = await parse(sql);
     const stmt = result.stmts?.[0]?.stmt as Record<string, unknown> | undefined;
-    return { kind: 'sql', from, to, text: sql, node: stmt ? Object.keys(stmt)[0] : '' };
+    const node = stmt ? Object.keys(stmt)[0] : '';
+    const copy = node === 'CopyStmt' ? (stmt!.CopyStmt as { is_from?: boolean; filename?: string; is_program?: boolean }) : undefined;
+    const readsStdin = !!copy?.is_from && !copy.filename && !copy.is_program;
+    return { kind: 'sql', from, to, text: sql, node, ...(readsStdin ? { readsStdin } : {}) };
   } catch (e) {
     return invalidPiece(text, from, to, e);
   }

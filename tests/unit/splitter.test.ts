@@ -81,6 +81,13 @@ describe('splitScript', () => {
   });
 });
 
+describe('COPY … FROM STDIN', () => {
+  it('is known from the parse tree, not from the words in the text', async () => {
+    const pieces = await splitScript(`copy t from stdin;\ncopy t from '/tmp/x' where note = 'from stdin';\ncopy t to stdout;\ncopy t from program 'cat';`);
+    expect(pieces.map((p) => p.kind === 'sql' && !!p.readsStdin)).toEqual([true, false, false, false]);
+  });
+});
+
 describe('statementAt', () => {
   it('finds the statement under or just before the cursor', async () => {
     const s = 'select 1;\nselect 2;\n\nselect 3';
