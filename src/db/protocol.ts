@@ -25,4 +25,3 @@ export interface InitInfo {
 
 export type WasmCache = PgliteAssets;
 
-export type { RpcRequest as Request, RpcResponse as Response } from './worker-rpc.ts';

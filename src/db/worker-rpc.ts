@@ -1,6 +1,7 @@
 // Request/response over postMessage, for every worker of the page (the playground's database,
 // the lessons' database and checker): ids, whole errors, progress events, and stop by terminate.
 import type { DbErrorInfo } from './types.ts';
+import { toErrorInfo } from './error-info.ts';
 
 /** A failure the worker reported, with everything PostgreSQL said. */
 export class WorkerError extends Error {
@@ -69,4 +70,18 @@ export class WorkerRpc<Api extends AnyApi> {
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
   }
+}
+
+/** The worker's side: answers each request with its operation's value, or its whole error. */
+export function serveRpc(api: AnyApi, post: (message: RpcResponse) => void) {
+  self.onmessage = async (ev: MessageEvent<RpcRequest>) => {
+    const { id, op, args } = ev.data;
+    let msg: RpcResponse;
+    try {
+      msg = { id, ok: true, value: await api[op](...args) };
+    } catch (e) {
+      msg = { id, ok: false, error: toErrorInfo(e) };
+    }
+    post(msg);
+  };
 }

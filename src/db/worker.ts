@@ -5,8 +5,8 @@
 import { createEngine, type EngineOptions } from './engine.ts';
 import { extensionsFor, namesOf, shippedExtensions } from './extensions.ts';
 import { LocalEngine } from './local-engine.ts';
-import { toErrorInfo } from './error-info.ts';
-import type { InitInfo, Request, Response, Storage, WasmCache } from './protocol.ts';
+import { serveRpc } from './worker-rpc.ts';
+import type { InitInfo, Storage, WasmCache } from './protocol.ts';
 import { fetchSeed, loadPgliteAssets } from './pglite-assets.ts';
 import { startOptionsFromName, type StartOptions } from './start-options.ts';
 import { deleteDatabase, IdbFs, IdbStore } from './idb-store.ts';
@@ -196,14 +196,4 @@ function need(): LocalEngine {
   return engine;
 }
 
-self.onmessage = async (ev: MessageEvent<Request>) => {
-  const { id, op, args } = ev.data;
-  let msg: Response;
-  try {
-    const fn = api[op as keyof WorkerApi] as (...a: unknown[]) => Promise<unknown>;
-    msg = { id, ok: true, value: await fn(...args) };
-  } catch (e) {
-    msg = { id, ok: false, error: toErrorInfo(e) };
-  }
-  (self as unknown as DedicatedWorkerGlobalScope).postMessage(msg);
-};
+serveRpc(api, (msg) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(msg));

@@ -2,7 +2,7 @@
 // database (build a chapter's dataset, run SQL, restore from the snapshot) and the checker
 // (a ChapterSandbox of isolated copies). Snapshots travel packed in Blobs (datadir-snapshot.ts):
 // posting one shares it, no copy.
-import type { RpcRequest, RpcResponse } from '../db/worker-rpc.ts';
+import type { RpcResponse } from '../db/worker-rpc.ts';
 import type { PgliteAssets } from '../db/pglite-assets.ts';
 import type { DataDirSnapshot } from '../db/datadir-snapshot.ts';
 
@@ -24,6 +24,5 @@ export interface BuildResult {
   dumpMs: number;
 }
 
-export type LessonRequest = RpcRequest;
 /** Progress reports carry id 0, which answers no call. */
 export type LessonResponse = RpcResponse | { id: 0; progress: BuildProgress };

@@ -7,14 +7,14 @@ import './lesson-worker-env.ts';
 import type { PGlite } from '@electric-sql/pglite';
 import { createEngine, type EngineOptions } from '../db/engine.ts';
 import { LocalEngine } from '../db/local-engine.ts';
-import { toErrorInfo } from '../db/error-info.ts';
+import { serveRpc } from '../db/worker-rpc.ts';
 import { missingExtension } from '../db/extensions.ts';
 import type { RunOutcome } from '../db/types.ts';
 import { buildChapterDatabase, ChapterSandbox, restoreOptions } from './sandbox.ts';
 import { packSnapshot, snapshotFs, takeSnapshot, unpackSnapshot, type DataDirSnapshot } from '../db/datadir-snapshot.ts';
 import { checkExercise, type CheckContext } from './checker.ts';
 import type { Chapter, Exercise, Variant } from './format.ts';
-import type { BuildProgress, BuildResult, LessonRequest, LessonResponse, LessonWasm } from './lesson-protocol.ts';
+import type { BuildProgress, BuildResult, LessonResponse, LessonWasm } from './lesson-protocol.ts';
 import { fetchSeed, loadPgliteAssets } from '../db/pglite-assets.ts';
 
 const post = (m: LessonResponse) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
@@ -182,14 +182,4 @@ const api = {
 };
 export type LessonWorkerApi = typeof api;
 
-self.onmessage = async (ev: MessageEvent<LessonRequest>) => {
-  const { id, op, args } = ev.data;
-  let msg: LessonResponse;
-  try {
-    const fn = api[op as keyof LessonWorkerApi] as (...a: unknown[]) => Promise<unknown>;
-    msg = { id, ok: true, value: await fn(...args) };
-  } catch (e) {
-    msg = { id, ok: false, error: toErrorInfo(e) };
-  }
-  post(msg);
-};
+serveRpc(api, post);
