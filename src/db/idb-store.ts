@@ -1,14 +1,14 @@
 // The playground's saved database: a storage backend for PGlite's MEMFS frontend that keeps
 // the data directory in IndexedDB. Postgres works on memory; after each statement the frontend
 // hands over what changed, and it is saved here in one transaction (all of it or none, so a
-// tab that dies mid-save leaves the previous save whole). Layout: see file-chunks.ts.
+// tab that dies mid-save leaves the previous save whole). Layout: see store-layout.ts.
 import { PGlite } from '@electric-sql/pglite';
 import { MemfsFrontendFS, type ChangeSet, type FileWrite, type StorageBackend, type StorageEntry } from '@electric-sql/pglite/memfs-frontend';
 import type { DataDirSnapshot } from './datadir-snapshot.ts';
 import {
   assembleFile, manifestFrom, manifestRecord, packBase, pageCount, pagesOf, subtreeOf,
   PAGE, type BaseImage, type FileMeta, type Manifest, type PageWrite,
-} from './file-chunks.ts';
+} from './store-layout.ts';
 
 const VERSION = 1;
 /** 'manifest' and 'base' records. */
@@ -55,7 +55,6 @@ export function deleteDatabase(name: string): Promise<void> {
   });
 }
 
-const pageKey = (path: string, index: number) => `${path}\u0000${index}`;
 const pageRange = (path: string, from = 0) => IDBKeyRange.bound([path, from], [path, Infinity]);
 
 interface MemfsNode {
@@ -70,16 +69,20 @@ interface Loaded {
   manifest: Manifest;
   base?: BaseImage;
   pages: Map<string, PageWrite[]>;
-  pageKeys: Set<string>;
 }
+
+/** Page indexes saved since the base image, by file. */
+type SavedPages = Map<string, Set<number>>;
+
+const countPages = (saved: SavedPages) => [...saved.values()].reduce((n, set) => n + set.size, 0);
 
 export class IdbStore implements StorageBackend {
   private db?: IDBDatabase;
   private opening?: Promise<IDBDatabase>;
   private reading?: Promise<Loaded>;
   private manifest: Manifest = new Map();
-  /** Keys of the page records saved since the base image (pageKey). */
-  private pageKeys = new Set<string>();
+  /** The page records saved since the base image. */
+  private saved: SavedPages = new Map();
   /** Size of the base image, in pages. */
   private basePages = 0;
   /** Saving a prepared data directory as the base image (importSeed); saves wait for it. */
@@ -124,7 +127,7 @@ export class IdbStore implements StorageBackend {
       }
     }
     const base = packBase(files);
-    this.reading = Promise.resolve({ manifest, base, pages: new Map(), pageKeys: new Set() });
+    this.reading = Promise.resolve({ manifest, base, pages: new Map() });
     this.importing = (async () => {
       await this.init();
       const tx = this.need().transaction([META, PAGES], 'readwrite');
@@ -147,24 +150,24 @@ export class IdbStore implements StorageBackend {
       request(tx.objectStore(PAGES).getAll() as IDBRequest<Uint8Array[]>),
     ]);
     const pages = new Map<string, PageWrite[]>();
-    const pageKeys = new Set<string>();
     keys.forEach(([path, index], i) => {
       let list = pages.get(path);
       if (!list) pages.set(path, (list = []));
       list.push({ index, data: values[i] });
-      pageKeys.add(pageKey(path, index));
     });
-    return { manifest: manifestFrom(record), base, pages, pageKeys };
+    return { manifest: manifestFrom(record), base, pages };
   }
 
   async *load(): AsyncIterable<StorageEntry> {
     await this.init();
-    const { manifest, base, pages, pageKeys } = await (this.reading ??= this.read());
+    const { manifest, base, pages } = await (this.reading ??= this.read());
     this.reading = undefined; // the bytes are MEMFS's now: let the read be collected
     this.manifest = manifest;
-    this.pageKeys = pageKeys;
+    this.saved = new Map([...pages].map(([path, list]) => [path, new Set(list.map((p) => p.index))]));
     this.basePages = pageCount(base?.data.byteLength ?? 0);
-    for (const [path, e] of manifestRecord(manifest).map((r) => [r[0], manifest.get(r[0])!] as const)) {
+    // Sorted paths: parents before their children.
+    for (const path of [...manifest.keys()].sort()) {
+      const e = manifest.get(path)!;
       if ('dir' in e) yield { kind: 'dir', path };
       else yield { kind: 'file', path, data: assembleFile(path, e, base, pages.get(path) ?? []) };
     }
@@ -175,7 +178,7 @@ export class IdbStore implements StorageBackend {
     // Everything is read from MEMFS before the first await: until then it holds exactly the
     // state the change set describes.
     const manifest = new Map(this.manifest);
-    const pageKeys = new Set(this.pageKeys);
+    let manifestChanged = changes.ops.length > 0;
     const removals: string[] = [];
     for (const op of changes.ops) {
       if (op.op === 'remove') {
@@ -186,19 +189,23 @@ export class IdbStore implements StorageBackend {
       } else manifest.set(op.path, { dir: true });
     }
     const writes: FileWrite[] = [...changes.files.wal, ...changes.files.data, ...changes.files.control];
-    const puts: Array<{ path: string; page: PageWrite; fromPage?: number }> = [];
+    const puts: Array<{ path: string; page: PageWrite }> = [];
     const cuts: Array<{ path: string; fromPage: number }> = [];
     for (const w of writes) {
       const old = manifest.get(w.path);
-      const before: FileMeta = old && !('dir' in old) ? old : { size: 0, baseLen: 0 };
-      const meta: FileMeta = w.full ? { size: w.size, baseLen: 0 } : { size: w.size, baseLen: Math.min(before.baseLen, w.truncate ? w.size : before.baseLen) };
-      manifest.set(w.path, meta);
+      const before: FileMeta | undefined = old && !('dir' in old) ? old : undefined;
+      const baseLen = w.full ? 0 : Math.min(before?.baseLen ?? 0, w.truncate ? w.size : Infinity);
+      if (!before || before.size !== w.size || before.baseLen !== baseLen) {
+        manifest.set(w.path, { size: w.size, baseLen });
+        manifestChanged = true;
+      }
       if (w.full) cuts.push({ path: w.path, fromPage: 0 });
       else if (w.truncate) cuts.push({ path: w.path, fromPage: pageCount(w.size) });
       for (const page of pagesOf(w, (index) => this.readPage(w.path, index, w.size))) puts.push({ path: w.path, page });
     }
-    const compact = pageKeys.size + puts.length > Math.max(COMPACT_AT, this.basePages / 2);
+    const compact = countPages(this.saved) + puts.length > Math.max(COMPACT_AT, this.basePages / 2);
     const base = compact ? this.baseFromMemfs(manifest) : undefined;
+    if (base) for (const [path, e] of manifest) if (!('dir' in e)) manifest.set(path, { size: e.size, baseLen: e.size });
 
     // IndexedDB runs write transactions in the order they are made, but a failed import must
     // not be followed by saves that assume it.
@@ -206,36 +213,35 @@ export class IdbStore implements StorageBackend {
     const tx = this.need().transaction([META, PAGES], 'readwrite');
     const finished = done(tx);
     const pagesStore = tx.objectStore(PAGES);
-    const metaStore = tx.objectStore(META);
     if (base) {
       // The new base image holds every file whole: no page record is needed any more.
       pagesStore.clear();
-      pageKeys.clear();
-      metaStore.put(base, 'base');
-      for (const [path, e] of manifest) if (!('dir' in e)) manifest.set(path, { size: e.size, baseLen: e.size });
+      tx.objectStore(META).put(base, 'base');
     } else {
-      for (const path of removals) {
-        pagesStore.delete(pageRange(path));
-        for (const k of [...pageKeys]) if (k.startsWith(`${path}\u0000`)) pageKeys.delete(k);
-      }
-      for (const { path, fromPage } of cuts) {
-        pagesStore.delete(pageRange(path, fromPage));
-        for (const k of [...pageKeys]) {
-          const [p, i] = k.split('\u0000');
-          if (p === path && Number(i) >= fromPage) pageKeys.delete(k);
-        }
-      }
-      for (const { path, page } of puts) {
-        pagesStore.put(page.data, [path, page.index]);
-        pageKeys.add(pageKey(path, page.index));
-      }
+      for (const path of removals) pagesStore.delete(pageRange(path));
+      for (const { path, fromPage } of cuts) pagesStore.delete(pageRange(path, fromPage));
+      for (const { path, page } of puts) pagesStore.put(page.data, [path, page.index]);
     }
-    metaStore.put(manifestRecord(manifest), 'manifest');
+    // Most statements change no size and no name: then the manifest record stays as it is.
+    if (base || manifestChanged) tx.objectStore(META).put(manifestRecord(manifest), 'manifest');
     await finished;
     // Only a complete save changes what we believe is stored.
     this.manifest = manifest;
-    this.pageKeys = pageKeys;
-    if (base) this.basePages = pageCount(base.data.byteLength);
+    if (base) {
+      this.saved = new Map();
+      this.basePages = pageCount(base.data.byteLength);
+    } else {
+      for (const path of removals) this.saved.delete(path);
+      for (const { path, fromPage } of cuts) {
+        const set = this.saved.get(path);
+        if (set) for (const i of set) if (i >= fromPage) set.delete(i);
+      }
+      for (const { path, page } of puts) {
+        let set = this.saved.get(path);
+        if (!set) this.saved.set(path, (set = new Set()));
+        set.add(page.index);
+      }
+    }
   }
 
   /** Page `index` of a file as MEMFS holds it now (short at the end of the file). */

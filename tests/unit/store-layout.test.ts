@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { FileWrite } from '@electric-sql/pglite/memfs-frontend';
-import { assembleFile, manifestFrom, manifestRecord, packBase, pagesOf, subtreeOf, PAGE, type Manifest } from '../../src/db/file-chunks.ts';
+import { assembleFile, manifestFrom, manifestRecord, packBase, pagesOf, subtreeOf, PAGE, type Manifest } from '../../src/db/store-layout.ts';
 
 const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
 const write = (w: Partial<FileWrite> & Pick<FileWrite, 'size' | 'chunks'>): FileWrite => ({ path: '/f', full: false, truncate: false, ...w });
