@@ -19,12 +19,7 @@ const mirror = new MirrorStore();
 const db = await createEngine({ fs: new MemfsFrontendFS(mirror), startParams: startParams(['-c', 'wal_recycle=off']) });
 // Every file as it is now (checkpointed, WAL trimmed), then what the shutdown changes on top.
 const walked = await takeSnapshot(db);
-mirror.files.clear();
-mirror.dirs.clear();
-for (const e of walked.entries) {
-  if (e.kind === 'dir') mirror.dirs.add(e.path);
-  else mirror.files.set(e.path, e.data.slice());
-}
+mirror.reset(walked);
 await db.close();
 const seed = mirror.snapshot(walked.extensions);
 const packed = gzipSync(new Uint8Array(await packSnapshot(seed).arrayBuffer()), { level: 9 });

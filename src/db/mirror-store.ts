@@ -10,7 +10,14 @@ export class MirrorStore implements StorageBackend {
 
   /** Starts from a snapshot's files (copies), or empty. */
   constructor(from?: DataDirSnapshot) {
-    for (const e of from?.entries ?? []) {
+    if (from) this.reset(from);
+  }
+
+  /** Holds exactly the snapshot's files (copies) from now on. */
+  reset(from: DataDirSnapshot) {
+    this.files.clear();
+    this.dirs.clear();
+    for (const e of from.entries) {
       if (e.kind === 'dir') this.dirs.add(e.path);
       else this.files.set(e.path, e.data.slice());
     }
