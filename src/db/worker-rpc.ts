@@ -1,6 +1,6 @@
 // Request/response over postMessage, for every worker of the page (the playground's database,
 // the lessons' database and checker): ids, whole errors, progress events, and stop by terminate.
-import type { DbErrorInfo } from './types.ts';
+import type { DbErrorInfo, Engine, Field, RunOutcome } from './types.ts';
 import { toErrorInfo } from './error-info.ts';
 
 /** A failure the worker reported, with everything PostgreSQL said. */
@@ -69,6 +69,30 @@ export class WorkerRpc<Api extends AnyApi> {
   private failAll(e: Error) {
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
+  }
+}
+
+/** What every database worker answers besides its own operations: the Engine calls. */
+type EngineOps = {
+  run(sql: string): Promise<RunOutcome>;
+  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[]; fields: Field[] }>;
+  rawQuery(sql: string, params?: unknown[]): Promise<{ rows: Record<string, string | null>[]; fields: Field[] }>;
+};
+
+/** An Engine whose calls cross to a worker (the playground's database, the lessons' database). */
+export abstract class RpcEngine<Api extends AnyApi & EngineOps> implements Engine {
+  protected abstract readonly rpc: WorkerRpc<Api>;
+
+  run(sql: string): Promise<RunOutcome> {
+    return (this.rpc as unknown as WorkerRpc<EngineOps>).call('run', sql);
+  }
+
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[]; fields: Field[] }> {
+    return (this.rpc as unknown as WorkerRpc<EngineOps>).call('query', sql, params) as Promise<{ rows: T[]; fields: Field[] }>;
+  }
+
+  rawQuery(sql: string, params?: unknown[]): Promise<{ rows: Record<string, string | null>[]; fields: Field[] }> {
+    return (this.rpc as unknown as WorkerRpc<EngineOps>).call('rawQuery', sql, params);
   }
 }
 

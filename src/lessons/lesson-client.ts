@@ -1,8 +1,7 @@
 // The page's side of a lesson worker: an Engine over the learner's lesson database (so the
 // playground's Session drives it), the checker's calls, build progress, and stop (terminate and
 // start again: PGlite cannot cancel a statement).
-import type { Engine, Field, RunOutcome } from '../db/types.ts';
-import { WorkerRpc } from '../db/worker-rpc.ts';
+import { RpcEngine, WorkerRpc } from '../db/worker-rpc.ts';
 import type { CheckReport, Chapter, Exercise, Variant } from './format.ts';
 import type { BuildProgress, BuildResult, LessonWasm } from './lesson-protocol.ts';
 import type { LessonWorkerApi } from './lesson-worker.ts';
@@ -12,11 +11,12 @@ export { WorkerError as LessonWorkerError, StoppedError as LessonStoppedError } 
 /** Compiled wasm shared by every lesson worker of the page: a restart skips download and compile. */
 let sharedWasm: LessonWasm | undefined;
 
-export class LessonWorkerClient implements Engine {
-  private rpc: WorkerRpc<LessonWorkerApi>;
+export class LessonWorkerClient extends RpcEngine<LessonWorkerApi> {
+  protected readonly rpc: WorkerRpc<LessonWorkerApi>;
   onProgress?: (p: BuildProgress) => void;
 
   constructor(makeWorker: () => Worker = () => new Worker(new URL('./lesson-worker.ts', import.meta.url), { type: 'module' })) {
+    super();
     this.rpc = new WorkerRpc<LessonWorkerApi>(makeWorker, 'The lesson worker crashed.', (m) => {
       if (m && typeof m === 'object' && 'progress' in m) this.onProgress?.((m as { progress: BuildProgress }).progress);
     });
@@ -44,18 +44,6 @@ export class LessonWorkerClient implements Engine {
   /** Opens the learner's database from the chapter's packed snapshot; resolves to the ms it took. */
   open(chapter: Chapter, snapshot: Blob): Promise<number> {
     return this.rpc.call('open', chapter, snapshot);
-  }
-
-  run(sql: string): Promise<RunOutcome> {
-    return this.rpc.call('run', sql);
-  }
-
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[]; fields: Field[] }> {
-    return this.rpc.call('query', sql, params) as Promise<{ rows: T[]; fields: Field[] }>;
-  }
-
-  rawQuery(sql: string, params?: unknown[]): Promise<{ rows: Record<string, string | null>[]; fields: Field[] }> {
-    return this.rpc.call('rawQuery', sql, params);
   }
 
   checkerOpen(chapter: Chapter, snapshots: Partial<Record<Variant, Blob>>): Promise<void> {
