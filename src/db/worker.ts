@@ -3,7 +3,7 @@
 // a running statement the page terminates this worker and starts a new one, which reopens
 // the persisted database (PGlite offers no way to cancel a query).
 import { createEngine, type EngineOptions } from './engine.ts';
-import { extensionsFor, namesOf, shippedExtensions } from './extensions.ts';
+import { extensions as allExtensions, extensionsFor, namesOf, shippedExtensions } from './extensions.ts';
 import { LocalEngine } from './local-engine.ts';
 import { serveRpc } from './worker-rpc.ts';
 import type { InitInfo, Storage, WasmCache } from './protocol.ts';
@@ -11,7 +11,6 @@ import { fetchSeed, loadPgliteAssets } from './pglite-assets.ts';
 import { startOptionsFromName, type StartOptions } from './start-options.ts';
 import { deleteDatabase, IdbFs, IdbStore } from './idb-store.ts';
 import { snapshotFs } from './datadir-snapshot.ts';
-import { extensions as allExtensions } from './extensions.ts';
 
 const DB_NAME = 'pglab';
 /** The IndexedDB database of the default storage (idb-store.ts). */
@@ -31,7 +30,8 @@ const loadWasm = (given?: WasmCache): Promise<WasmCache> => (given ? Promise.res
 
 /** Where the data directory lives: a new file system object for every instance. */
 function placeFor(s: Storage, store?: IdbStore): Pick<EngineOptions, 'dataDir' | 'fs'> {
-  if (s === 'idb') return { fs: new IdbFs(store ?? new IdbStore(STORE_NAME)) };
+  // A tab that does not hold the store's lock reads it but never saves (store-lock.ts).
+  if (s === 'idb') return { fs: new IdbFs(store ?? new IdbStore(STORE_NAME, !saving)) };
   return { dataDir: s === 'memory' ? 'memory://' : s === 'idbfs' ? `idb://${DB_NAME}` : `${s}://${DB_NAME}` };
 }
 
