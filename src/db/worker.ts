@@ -7,7 +7,7 @@ import { extensions as allExtensions, extensionsFor, namesOf, shippedExtensions 
 import { LocalEngine } from './local-engine.ts';
 import { serveRpc } from './worker-rpc.ts';
 import type { InitInfo, Storage, WasmCache } from './protocol.ts';
-import { fetchSeed, loadPgliteAssets } from './pglite-assets.ts';
+import { fetchSeed, initdbModule, loadPgliteAssets, noInitdb } from './pglite-assets.ts';
 import { startOptionsFromName, type StartOptions } from './start-options.ts';
 import { deleteDatabase, IdbFs, IdbStore } from './idb-store.ts';
 import { snapshotFs } from './datadir-snapshot.ts';
@@ -108,10 +108,14 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
   // A new database starts from the prepared data directory (no initdb), fetched alongside the
   // wasm; PGlite's own stores (comparison only) make theirs with initdb.
   const seedable = storage === 'idb' || storage === 'memory';
+  // initdb runs only for a new cluster without the prepared one (and in PGlite's own stores,
+  // which decide for themselves): only then is its wasm fetched.
+  const early = !seedable || (created && !useSeed) ? initdbModule() : undefined;
   const [wasmCache, seed] = await Promise.all([compiling, created && useSeed && seedable ? fetchSeed() : undefined]);
   cache = wasmCache;
+  if (early || (created && !seed)) cache.initdb ??= await (early ?? initdbModule());
   const loadedMs = performance.now() - t0;
-  const wasm = { pgliteWasmModule: cache.pglite, initdbWasmModule: cache.initdb, fsBundle: cache.fsBundle };
+  const wasm = { pgliteWasmModule: cache.pglite, initdbWasmModule: cache.initdb ?? noInitdb(), fsBundle: cache.fsBundle };
   await waitForStorage();
   const t1 = performance.now();
   const previous = created && storage === 'idb' ? await previousDatabase(wasm) : undefined;

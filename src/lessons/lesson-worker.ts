@@ -15,7 +15,7 @@ import { packSnapshot, snapshotFs, takeSnapshot, unpackSnapshot, type DataDirSna
 import { checkExercise, type CheckContext } from './checker.ts';
 import type { Chapter, Exercise, Variant } from './format.ts';
 import type { BuildProgress, BuildResult, LessonResponse, LessonWasm } from './lesson-protocol.ts';
-import { fetchSeed, loadPgliteAssets } from '../db/pglite-assets.ts';
+import { fetchSeed, initdbModule, loadPgliteAssets, noInitdb } from '../db/pglite-assets.ts';
 
 const post = (m: LessonResponse) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
 
@@ -47,15 +47,20 @@ function unpack(key: string, blob: Blob): Promise<DataDirSnapshot> {
 }
 
 async function loadWasm(given?: LessonWasm): Promise<LessonWasm> {
-  if (given) return given;
-  const [assets, seed] = await Promise.all([loadPgliteAssets(), fetchSeed()]);
-  return { ...assets, seed };
+  let loaded = given;
+  if (!loaded) {
+    const [assets, seed] = await Promise.all([loadPgliteAssets(), fetchSeed()]);
+    loaded = { ...assets, seed };
+  }
+  // Without the prepared data directory a build runs initdb.
+  if (!loaded.seed) loaded.initdb ??= await initdbModule();
+  return loaded;
 }
 
 function engineOptions(): EngineOptions {
   if (!wasm) throw new Error('The lesson worker is not started yet.');
   // A chapter's build starts from the prepared data directory (a copy of it), not initdb.
-  return { pgliteWasmModule: wasm.pglite, initdbWasmModule: wasm.initdb, fsBundle: wasm.fsBundle, fs: wasm.seed && snapshotFs(wasm.seed) };
+  return { pgliteWasmModule: wasm.pglite, initdbWasmModule: wasm.initdb ?? noInitdb(), fsBundle: wasm.fsBundle, fs: wasm.seed && snapshotFs(wasm.seed) };
 }
 
 async function closeEngine() {
