@@ -1,7 +1,9 @@
 /// <reference types="vitest/config" />
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { seedPath } from './scripts/seed-path.ts';
+import { lazyInitdb } from './scripts/lazy-initdb-glue.ts';
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
@@ -40,10 +42,17 @@ export default defineConfig({
   base: './', // works from any sub-path of any static host
   plugins: [svelte(), libpgQueryWasm()],
   // The prepared data directory a first visit starts from (scripts/seed-path.ts builds it once).
-  resolve: { alias: [{ find: /^pglab-seed\.pgseed/, replacement: seedPath() }] },
+  resolve: {
+    alias: [
+      { find: /^pglab-seed\.pgseed/, replacement: seedPath() },
+      // The bench's bare PGlite page imports initdb's glue up front, as stock PGlite does.
+      { find: /^pglite-initdb-glue$/, replacement: join(dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')), 'initdb.js') },
+    ],
+  },
   // PGlite finds its wasm and data through import.meta.url: it must not be pre-bundled.
   optimizeDeps: { exclude: ['@electric-sql/pglite'] },
-  worker: { format: 'es', rolldownOptions: noEvalCheck },
+  // PGlite runs in workers: there, initdb's glue loads only when initdb runs.
+  worker: { format: 'es', plugins: () => [lazyInitdb()], rolldownOptions: noEvalCheck },
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 1000,
