@@ -35,12 +35,29 @@ function libpgQueryWasm(): Plugin {
   };
 }
 
+/**
+ * PGlite's and libpg-query's Emscripten glue import `node:module`, `node:fs` and `node:crypto`
+ * only in branches that run under Node. In the browser build they resolve to an empty module,
+ * instead of Vite's stand-in, which warns about each one on every build.
+ */
+function nodeOnlyImports(): Plugin {
+  const id = '\0pglab:node-only';
+  const glue = /[\\/](@electric-sql[\\/]pglite[\\/]dist|libpg-query[\\/]wasm)[\\/]/;
+  return {
+    name: 'pglab:node-only-imports',
+    apply: 'build',
+    enforce: 'pre',
+    resolveId: (source, importer) => (/^node:(module|fs|crypto)$/.test(source) && importer && glue.test(importer) ? id : null),
+    load: (loaded) => (loaded === id ? 'export default {};' : null),
+  };
+}
+
 // `npm run bench` adds its reference page (bare PGlite boot); the product build does not ship it.
 const input: Record<string, string> = process.env.PGLAB_BENCH ? { app: 'index.html', bench: 'bench/boot.html' } : { app: 'index.html' };
 
 export default defineConfig({
   base: './', // works from any sub-path of any static host
-  plugins: [svelte(), libpgQueryWasm()],
+  plugins: [svelte(), libpgQueryWasm(), nodeOnlyImports()],
   // The prepared data directory a first visit starts from (scripts/seed-path.ts builds it once).
   resolve: {
     alias: [
@@ -52,7 +69,7 @@ export default defineConfig({
   // PGlite finds its wasm and data through import.meta.url: it must not be pre-bundled.
   optimizeDeps: { exclude: ['@electric-sql/pglite'] },
   // PGlite runs in workers: there, initdb's glue loads only when initdb runs.
-  worker: { format: 'es', plugins: () => [lazyInitdb()], rolldownOptions: noEvalCheck },
+  worker: { format: 'es', plugins: () => [lazyInitdb(), nodeOnlyImports()], rolldownOptions: noEvalCheck },
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 1000,
