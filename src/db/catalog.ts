@@ -6,7 +6,8 @@ export interface CatalogRelation {
   schema: string;
   name: string;
   kind: 'table' | 'view' | 'materialized view' | 'partitioned table' | 'foreign table';
-  estimatedRows: number;
+  /** pg_class.reltuples; null until VACUUM or ANALYZE first counts the table (and for views). */
+  estimatedRows: number | null;
   size: string;
   columns: CatalogColumn[];
   indexes: { name: string; definition: string }[];
@@ -31,7 +32,7 @@ export async function loadCatalog(db: Queryable): Promise<Catalog> {
       'schemas', (select coalesce(json_agg(n.nspname order by n.nspname), '[]') from pg_namespace n where ${USER_SCHEMAS}),
       'relations', (select coalesce(json_agg(json_build_object(
           'schema', n.nspname, 'name', c.relname, 'relkind', c.relkind,
-          'estimatedRows', greatest(c.reltuples, 0)::bigint,
+          'estimatedRows', case when c.reltuples >= 0 and c.relkind in ('r','m','p') then c.reltuples::bigint end,
           'size', pg_size_pretty(pg_total_relation_size(c.oid)),
           'columns', (select coalesce(json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
                          'notNull', a.attnotnull, 'default', pg_get_expr(d.adbin, d.adrelid)) order by a.attnum), '[]')
@@ -54,6 +55,6 @@ export async function loadCatalog(db: Queryable): Promise<Catalog> {
   const c = rows[0].catalog;
   return {
     ...c,
-    relations: c.relations.map(({ relkind, ...r }) => ({ ...r, kind: KINDS[relkind], estimatedRows: Number(r.estimatedRows) })),
+    relations: c.relations.map(({ relkind, ...r }) => ({ ...r, kind: KINDS[relkind], estimatedRows: r.estimatedRows === null ? null : Number(r.estimatedRows) })),
   };
 }

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Session } from '../../src/db/session.ts';
 import { loadCatalog } from '../../src/db/catalog.ts';
+import { relationSummary } from '../../src/ui/relation-summary.ts';
 import type { LocalEngine } from '../../src/db/local-engine.ts';
 import { localEngine } from '../support/pglite.ts';
 
@@ -127,5 +128,19 @@ describe('loadCatalog', () => {
     const after = await loadCatalog(engine);
     expect(after.relations.map((r) => r.name)).not.toContain('pg_stat_statements');
     expect(after.extensions.map((e) => e.name)).toContain('pg_stat_statements');
+  });
+
+  it('has no row estimate for a table until ANALYZE counts it, nor for a view', async () => {
+    await engine.query('create table est_rows as select g from generate_series(1, 1234) g');
+    await engine.query('create view est_view as select * from est_rows');
+    const before = await loadCatalog(engine);
+    expect(before.relations.find((r) => r.name === 'est_rows')?.estimatedRows).toBeNull();
+    expect(before.relations.find((r) => r.name === 'est_view')?.estimatedRows).toBeNull();
+    expect(relationSummary(before.relations.find((r) => r.name === 'est_rows')!).text).toMatch(/^not analyzed · \d+ kB$/);
+    expect(relationSummary(before.relations.find((r) => r.name === 'est_view')!)).toEqual({ text: 'view' });
+    await engine.query('analyze est_rows');
+    const after = (await loadCatalog(engine)).relations.find((r) => r.name === 'est_rows')!;
+    expect(after.estimatedRows).toBe(1234);
+    expect(relationSummary(after).text).toMatch(/^~1,234 rows · \d+ kB$/);
   });
 });
