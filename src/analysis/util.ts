@@ -1,17 +1,11 @@
 // Small helpers shared by the analysis modules: portable value decoding (PGlite parses int8 to
 // number or BigInt, node-postgres to string), tagged queries and the statistics window.
 import type { Queryable } from '../db/types.ts';
+import { OWN_TAG, ownStatement } from '../db/own-statements.ts';
 
-/** Every analyzer statement carries this comment, so the query analyzer can leave them out. */
-export const ANALYSIS_TAG = '/* pglab:analysis */';
-
-/**
- * Puts the tag after the first keyword: PostgreSQL 18 records a statement's text from its first
- * token, so a leading comment would not reach pg_stat_statements.
- */
-export function tagged(sql: string): string {
-  return sql.replace(/^\s*[A-Za-z]+/, (word) => `${word} ${ANALYSIS_TAG}`);
-}
+/** Every analyzer statement carries pglab's tag, so the query analyzer can leave them out. */
+export const ANALYSIS_TAG = OWN_TAG;
+export const tagged = ownStatement;
 
 export async function rows<T = Record<string, unknown>>(db: Queryable, sql: string, params?: unknown[]): Promise<T[]> {
   return (await db.query<T>(tagged(sql), params)).rows;

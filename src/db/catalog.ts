@@ -1,5 +1,6 @@
 // The live catalog, read in one round trip: feeds the schema browser and editor completion.
 import type { Queryable } from './types.ts';
+import { ownStatement } from './own-statements.ts';
 
 export interface CatalogColumn { name: string; type: string; notNull: boolean; default: string | null }
 export interface CatalogRelation {
@@ -27,7 +28,7 @@ const USER_SCHEMAS = `n.nspname not in ('pg_catalog', 'information_schema', 'pg_
 // Objects that belong to an extension (pg_stat_statements' views) are left out.
 export async function loadCatalog(db: Queryable): Promise<Catalog> {
   type RawRelation = Omit<CatalogRelation, 'kind'> & { relkind: string };
-  const { rows } = await db.query<{ catalog: Omit<Catalog, 'relations'> & { relations: RawRelation[] } }>(`
+  const { rows } = await db.query<{ catalog: Omit<Catalog, 'relations'> & { relations: RawRelation[] } }>(ownStatement(`
     select json_build_object(
       'schemas', (select coalesce(json_agg(n.nspname order by n.nspname), '[]') from pg_namespace n where ${USER_SCHEMAS}),
       'relations', (select coalesce(json_agg(json_build_object(
@@ -51,7 +52,7 @@ export async function loadCatalog(db: Queryable): Promise<Catalog> {
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
         where ${USER_SCHEMAS} and not exists (select 1 from pg_depend dep where dep.objid = p.oid and dep.deptype = 'e')),
       'extensions', (select coalesce(json_agg(json_build_object('name', extname, 'version', extversion) order by extname), '[]') from pg_extension)
-    ) as catalog`);
+    ) as catalog`));
   const c = rows[0].catalog;
   return {
     ...c,

@@ -4,6 +4,7 @@ import { splitScript, type ScriptPiece } from './splitter.ts';
 import type { PsqlOutput, PsqlState } from './psql.ts';
 import { commandTag } from './command-tag.ts';
 import type { DbErrorInfo, Engine, Notice } from './types.ts';
+import { ownStatement } from './own-statements.ts';
 
 export interface Column {
   name: string;
@@ -159,7 +160,7 @@ export class Session {
   private async columnsOf(fields: { name: string; dataTypeID: number }[]): Promise<Column[]> {
     if (fields.some((f) => !this.typeNames.has(f.dataTypeID))) {
       const { rows } = await this.engine.query<{ oid: number; name: string }>(
-        `select oid::int as oid, format_type(oid, null) as name from pg_type where oid = any($1::oid[])`,
+        ownStatement(`select oid::int as oid, format_type(oid, null) as name from pg_type where oid = any($1::oid[])`),
         [fields.map((f) => f.dataTypeID)],
       );
       for (const r of rows) this.typeNames.set(r.oid, r.name);

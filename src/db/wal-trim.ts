@@ -4,6 +4,7 @@
 // insert position. Dropping the former and zeroing the latter (what a fresh segment holds)
 // changes nothing for PostgreSQL and much for the size and the restore time.
 import { PGlite } from '@electric-sql/pglite';
+import { ownStatement } from './own-statements.ts';
 
 const WAL_PAGE = 8192;
 
@@ -16,11 +17,11 @@ interface EmscriptenFs {
 
 /** Checkpoints, then trims pg_wal. Call right before `dumpDataDir`, with nothing else running. */
 export async function checkpointAndTrimWal(pg: PGlite): Promise<void> {
-  await pg.exec('checkpoint');
+  await pg.exec(ownStatement('checkpoint'));
   const { rows } = await pg.query<{ current: string; offset: string }>(
-    `select pg_walfile_name(pg_current_wal_insert_lsn()) as current,
+    ownStatement(`select pg_walfile_name(pg_current_wal_insert_lsn()) as current,
             ((pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint
-              % (select setting::bigint from pg_settings where name = 'wal_segment_size'))::text as offset`,
+              % (select setting::bigint from pg_settings where name = 'wal_segment_size'))::text as offset`),
   );
   const { current, offset } = rows[0];
   // PGlite has no file API; its Emscripten file system is reachable through the module.

@@ -51,7 +51,7 @@ export function describeQueryAnalyzer(label: string, getDb: () => Queryable): vo
       expect(facts.topByCalls.length).toBeGreaterThan(0);
       // The analyzer's own statements (catalog reads, the statistics flush) are left out.
       const listed = [...facts.topByTotalTime, ...facts.topByCalls, ...facts.topByMeanTime].map((s) => s.query);
-      expect(listed.filter((q) => /pglab:analysis|pg_stat_force_next_flush|from \S*pg_stat_statements\b/.test(q))).toEqual([]);
+      expect(listed.filter((q) => /\/\* pglab \*\/|pg_stat_force_next_flush|from \S*pg_stat_statements\b/.test(q))).toEqual([]);
     });
 
     it('reads the generic plan of a parameterized statement and names the missing index', async () => {
