@@ -11,6 +11,8 @@ import { fetchSeed, initdbModule, loadPgliteAssets, noInitdb } from './pglite-as
 import { startOptionsFromName, type StartOptions } from './start-options.ts';
 import { deleteDatabase, IdbFs, IdbStore } from './idb-store.ts';
 import { snapshotFs } from './datadir-snapshot.ts';
+import { ownStatement } from './own-statements.ts';
+import { WalHousekeeper } from './wal-housekeeping.ts';
 
 const DB_NAME = 'pglab';
 /** The IndexedDB database of the default storage (idb-store.ts). */
@@ -18,6 +20,8 @@ const STORE_NAME = 'pglab-db';
 /** Where PGlite's own IndexedDB file system (storage 'idbfs', pglab's default before) keeps it. */
 const IDBFS_NAME = `/pglite/${DB_NAME}`;
 let engine: LocalEngine | undefined;
+/** Checkpoints the open database when it is idle (no checkpointer runs in PGlite). */
+let housekeeper: WalHousekeeper | undefined;
 let storage: Storage = 'idb';
 let cache: WasmCache | undefined;
 let seeded = true;
@@ -133,7 +137,7 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
   // One round trip for what start-up needs to know. The page's extension list can be stale
   // (its storage was cleared): an installed extension must be loaded.
   const { rows } = await db.query<{ version: string; installed: string[] }>(
-    `select current_setting('server_version') as version, array(select extname::text from pg_extension) as installed`,
+    ownStatement(`select current_setting('server_version') as version, array(select extname::text from pg_extension) as installed`),
   );
   const { version, installed } = rows[0];
   const missing = installed.filter((name) => shippedExtensions.includes(name) && !namesOf(loaded).includes(name));
@@ -144,6 +148,8 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
   }
   const openMs = performance.now() - t1;
   engine = new LocalEngine(db);
+  housekeeper?.stop();
+  housekeeper = new WalHousekeeper(db);
   // The query analyzer reads pg_stat_statements (preloaded, so it records from the start): a
   // new database gets its view at once. Measured in Chromium: creating it here rather than in
   // the prepared cluster also keeps every later start ~0.1 s faster (why, we have not found).
@@ -176,24 +182,33 @@ const api = {
       if (same && !given) return head.started;
       // Not what the page wants after all: let it finish, then start over.
       await head.started.catch(() => {});
-      await engine?.db.close().catch(() => {});
-      engine = undefined;
+      await closeEngine();
     }
     return open(wanted, given, useSeed, wantedExtensions, owner);
   },
-  run: (sql: string) => need().run(sql),
+  async run(sql: string) {
+    const out = await need().run(sql);
+    housekeeper?.touched();
+    return out;
+  },
   query: (sql: string, params?: unknown[]) => need().query(sql, params),
   rawQuery: (sql: string, params?: unknown[]) => need().rawQuery(sql, params),
   async reset(): Promise<InitInfo> {
     // The saved database belongs to the tab that holds the store: this one only has a copy.
     if (storage === 'idb' && !saving) throw new Error('pglab is open in another tab, which owns the saved database: reset it there.');
-    await engine?.db.close().catch(() => {});
-    engine = undefined;
+    await closeEngine();
     await wipe(storage);
     return api.init(storage, cache, seeded, extensionNames, saving);
   },
 };
 export type WorkerApi = typeof api;
+
+async function closeEngine() {
+  housekeeper?.stop();
+  housekeeper = undefined;
+  await engine?.db.close().catch(() => {});
+  engine = undefined;
+}
 
 function need(): LocalEngine {
   if (!engine) throw new Error('The database is not started yet.');

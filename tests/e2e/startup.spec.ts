@@ -38,3 +38,17 @@ test('without the prepared cluster initdb makes the database, and it is saved li
   await expect(await about(page)).toContainText('from the copy saved in this browser');
   expect(urls.filter((u) => /initdb/.test(u))).toEqual([]);
 });
+
+test('after a big write the database checkpoints once idle, so the next start replays little WAL', async ({ page }) => {
+  await openApp(page);
+  await runSql(page, `create table wal_heavy as select g, md5(g::text) as h from generate_series(1, 200000) g; update wal_heavy set h = h || 'x';`);
+  const walCheck = `select pg_current_wal_insert_lsn() - redo_lsn < 8 * 1024 * 1024 as replay_is_small, (select count(*) from pg_ls_waldir()) <= 18 as few_wal_files from pg_control_checkpoint();`;
+  // PGlite has no checkpointer: pglab checkpoints after a second without statements.
+  await page.waitForTimeout(2_500);
+  await runSql(page, walCheck);
+  await expect(results(page).first().getByRole('row').nth(1)).toHaveText(/^\s*t\s*t\s*$/);
+  await page.reload();
+  await openApp(page);
+  await runSql(page, 'select count(*) as kept from wal_heavy;');
+  await expect(results(page).first().getByRole('table')).toContainText('200000');
+});
