@@ -47,8 +47,17 @@ export class WalHousekeeper {
 
   constructor(private readonly db: PGlite, private readonly idleMs = CHECKPOINT_IDLE_MS) {}
 
-  /** A statement ran: wait for the next quiet moment. */
-  touched(): void {
+  /**
+   * A statement starts: the quiet moment is over. (Without this, the wait begun after the
+   * previous statement ran out during a long one, and the checkpoint then held up the next.)
+   */
+  statementStarted(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** A statement ended: wait for the next quiet moment. */
+  statementEnded(): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;

@@ -187,9 +187,12 @@ const api = {
     return open(wanted, given, useSeed, wantedExtensions, owner);
   },
   async run(sql: string) {
-    const out = await need().run(sql);
-    housekeeper?.touched();
-    return out;
+    housekeeper?.statementStarted();
+    try {
+      return await need().run(sql);
+    } finally {
+      housekeeper?.statementEnded();
+    }
   },
   query: (sql: string, params?: unknown[]) => need().query(sql, params),
   rawQuery: (sql: string, params?: unknown[]) => need().rawQuery(sql, params),

@@ -50,15 +50,23 @@ describe('WAL housekeeping (PGlite has no checkpointer)', () => {
     expect((await checkpointIfDue(engine.db)).checkpointed).toBe(true);
   });
 
-  it('runs after the database has been idle a moment, not between statements', async () => {
+  it('runs after the database has been idle a moment, not between statements nor during one', async () => {
     const keeper = new WalHousekeeper(engine.db, 200);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     await writeWal('wal_c');
-    keeper.touched();
-    await new Promise((r) => setTimeout(r, 100));
-    keeper.touched(); // another statement: the wait starts again
-    await new Promise((r) => setTimeout(r, 150));
+    keeper.statementEnded();
+    await sleep(100);
+    // A statement longer than the idle time: no checkpoint waits behind it.
+    keeper.statementStarted();
+    await sleep(300);
     expect(await walSinceCheckpoint()).toBeGreaterThan(CHECKPOINT_AFTER_BYTES);
-    await new Promise((r) => setTimeout(r, 400));
+    keeper.statementEnded();
+    await sleep(100);
+    keeper.statementStarted();
+    keeper.statementEnded(); // another statement: the wait starts again
+    await sleep(150);
+    expect(await walSinceCheckpoint()).toBeGreaterThan(CHECKPOINT_AFTER_BYTES);
+    await sleep(400);
     expect(await walSinceCheckpoint()).toBeLessThan(1048576);
     keeper.stop();
   });
