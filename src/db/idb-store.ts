@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { MemfsFrontendFS, type ChangeSet, type FileWrite, type StorageBackend, type StorageEntry } from '@electric-sql/pglite/memfs-frontend';
 import type { DataDirSnapshot } from './datadir-snapshot.ts';
 import {
-  assembleFile, manifestFrom, manifestRecord, packBase, pageCount, pagesOf, subtreeOf,
+  assembleFile, livePages, manifestFrom, manifestRecord, packBase, pageCount, pagesOf, shouldCompact, subtreeOf,
   PAGE, type BaseImage, type FileMeta, type Manifest, type PageWrite,
 } from './store-layout.ts';
 
@@ -15,12 +15,6 @@ const VERSION = 1;
 const META = 'meta';
 /** [path, page index] → the page's bytes. */
 const PAGES = 'pages';
-/**
- * When the page records saved since the base image outnumber this, or half the base image's
- * pages, the next save folds everything into a new base image (so a big import rewrites the
- * base a few times, not once per 4 MB).
- */
-const COMPACT_AT = 512;
 
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -203,7 +197,7 @@ export class IdbStore implements StorageBackend {
       else if (w.truncate) cuts.push({ path: w.path, fromPage: pageCount(w.size) });
       for (const page of pagesOf(w, (index) => this.readPage(w.path, index, w.size))) puts.push({ path: w.path, page });
     }
-    const compact = countPages(this.saved) + puts.length > Math.max(COMPACT_AT, this.basePages / 2);
+    const compact = shouldCompact({ savedPages: countPages(this.saved), newPages: puts.length, basePages: this.basePages, livePages: livePages(manifest) });
     const base = compact ? this.baseFromMemfs(manifest) : undefined;
     if (base) for (const [path, e] of manifest) if (!('dir' in e)) manifest.set(path, { size: e.size, baseLen: e.size });
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { FileWrite } from '@electric-sql/pglite/memfs-frontend';
-import { assembleFile, manifestFrom, manifestRecord, packBase, pagesOf, subtreeOf, PAGE, type Manifest } from '../../src/db/store-layout.ts';
+import { assembleFile, livePages, manifestFrom, manifestRecord, packBase, pagesOf, shouldCompact, subtreeOf, COMPACT_AT, PAGE, type Manifest } from '../../src/db/store-layout.ts';
 
 const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
 const write = (w: Partial<FileWrite> & Pick<FileWrite, 'size' | 'chunks'>): FileWrite => ({ path: '/f', full: false, truncate: false, ...w });
@@ -69,5 +69,28 @@ describe('manifest', () => {
     expect(rec.map((r) => r[0])).toEqual(['/base', '/base-x', '/base/1', '/base/1/1259']);
     expect(manifestFrom(rec)).toEqual(m);
     expect(subtreeOf(m, '/base').sort()).toEqual(['/base', '/base/1', '/base/1/1259']);
+  });
+});
+
+describe('shouldCompact: when a save folds everything into a new base image', () => {
+  const mb = (n: number) => (n * 1024 * 1024) / PAGE;
+  it('not for a small database or a few changes', () => {
+    expect(shouldCompact({ savedPages: 100, newPages: 10, basePages: 3000, livePages: 3000 })).toBe(false);
+    expect(shouldCompact({ savedPages: 0, newPages: COMPACT_AT, basePages: 100, livePages: 100 })).toBe(false);
+    expect(shouldCompact({ savedPages: 0, newPages: COMPACT_AT + 1, basePages: 100, livePages: 100 })).toBe(true);
+  });
+  it('once the page records would outnumber half the data directory', () => {
+    expect(shouldCompact({ savedPages: mb(10), newPages: mb(2), basePages: mb(25), livePages: mb(25) })).toBe(false);
+    expect(shouldCompact({ savedPages: mb(10), newPages: mb(3), basePages: mb(25), livePages: mb(25) })).toBe(true);
+  });
+  it('when the base is mostly files that are gone: a checkpoint removed the WAL a big write left in it', () => {
+    // Measured: a 146 MB base for a 63 MB data directory, and 55 MB of pages the checkpoint wrote.
+    expect(shouldCompact({ savedPages: 0, newPages: mb(55), basePages: mb(146), livePages: mb(63) })).toBe(true);
+    expect(shouldCompact({ savedPages: 0, newPages: 1, basePages: mb(146), livePages: mb(63) })).toBe(true);
+    expect(shouldCompact({ savedPages: 0, newPages: 1, basePages: mb(120), livePages: mb(63) })).toBe(false);
+  });
+  it('counts the live data directory from the manifest', () => {
+    const m: Manifest = new Map([['/base', { dir: true }], ['/base/1', { size: 3 * PAGE + 1, baseLen: 0 }], ['/PG_VERSION', { size: 3, baseLen: 3 }]]);
+    expect(livePages(m)).toBe(5);
   });
 });
