@@ -3,7 +3,8 @@
 // nothing is executed; a generic plan where the text has $n parameters).
 import type { Queryable } from '../db/types.ts';
 import { ident, qualified, type Finding, type Report } from './finding.ts';
-import { ANALYSIS_TAG, flushStats, formatBytes, literal, num, rows, sortFindings, str } from './util.ts';
+import { OWN_TAG } from '../db/own-statements.ts';
+import { flushStats, formatBytes, literal, num, rows, sortFindings, str } from './util.ts';
 
 /** A tenth of a second per call is where users start to notice and connections pile up. */
 export const SLOW_QUERY_MEAN_MS = 100;
@@ -171,7 +172,7 @@ export async function analyzeQueries(db: Queryable, opts: QueryAnalyzerOptions =
          from ${schema}.pg_stat_statements s
         where s.dbid = (select oid from pg_database where datname = current_database())
           and s.calls > 0 and s.query is not null and s.query not like $1 and s.query <> '<insufficient privilege>'`,
-      [`%${ANALYSIS_TAG}%`],
+      [`%${OWN_TAG}%`],
     );
   } catch (e) {
     return missing(`reading pg_stat_statements failed (${(e as Error).message}).`);

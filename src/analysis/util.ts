@@ -1,14 +1,11 @@
 // Small helpers shared by the analysis modules: portable value decoding (PGlite parses int8 to
 // number or BigInt, node-postgres to string), tagged queries and the statistics window.
 import type { Queryable } from '../db/types.ts';
-import { OWN_TAG, ownStatement } from '../db/own-statements.ts';
-
-/** Every analyzer statement carries pglab's tag, so the query analyzer can leave them out. */
-export const ANALYSIS_TAG = OWN_TAG;
-export const tagged = ownStatement;
+import { ownStatement } from '../db/own-statements.ts';
 
 export async function rows<T = Record<string, unknown>>(db: Queryable, sql: string, params?: unknown[]): Promise<T[]> {
-  return (await db.query<T>(tagged(sql), params)).rows;
+  // Tagged, so the query analyzer leaves the analyzers' own statements out.
+  return (await db.query<T>(ownStatement(sql), params)).rows;
 }
 
 /** A number from number, bigint, numeric text or null (null → fallback). */
