@@ -2,6 +2,7 @@
 // bytes PGlite streams out. PGlite's own exec parses and copies every message as it arrives,
 // which costs ~0.25 s on 100,000 rows; this reads the finished buffer once, keeps values as
 // PostgreSQL's text, and returns the real command tag ("SELECT 200000", "INSERT 0 3").
+import type { PGlite } from '@electric-sql/pglite';
 import type { DbErrorInfo, Field, Notice } from './types.ts';
 
 export interface ResultSet {
@@ -21,7 +22,7 @@ export interface BackendAnswer {
 }
 
 /** A simple Query message for `sql`. */
-export function queryMessage(sql: string): Uint8Array {
+function queryMessage(sql: string): Uint8Array {
   const text = new TextEncoder().encode(sql);
   const out = new Uint8Array(1 + 4 + text.byteLength + 1);
   out[0] = 0x51; // 'Q'
@@ -30,7 +31,7 @@ export function queryMessage(sql: string): Uint8Array {
   return out;
 }
 
-export function concatChunks(chunks: Uint8Array[]): Uint8Array {
+function concatChunks(chunks: Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
   let at = 0;
@@ -155,4 +156,20 @@ export function readBackendMessages(buf: Uint8Array): BackendAnswer {
     at = end;
   }
   return answer;
+}
+
+/**
+ * What PostgreSQL answers to `sql` sent as one simple Query over PGlite's raw stream, as bytes.
+ * Takes no lock: the caller holds PGlite's (runExclusive). PGlite hands over its output buffers
+ * as they fill and reuses them, so each is copied.
+ */
+export async function exchangeBytes(db: PGlite, sql: string, syncToFs = true): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  await db.execProtocolRawStream(queryMessage(sql), { syncToFs, onRawData: (d: Uint8Array) => void chunks.push(d.slice()) });
+  return concatChunks(chunks);
+}
+
+/** exchangeBytes, read (readBackendMessages). */
+export async function exchange(db: PGlite, sql: string, syncToFs = true): Promise<BackendAnswer> {
+  return readBackendMessages(await exchangeBytes(db, sql, syncToFs));
 }

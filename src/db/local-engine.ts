@@ -3,7 +3,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { Engine, Field, Notice, RunOutcome } from './types.ts';
 import { storageFailure, toErrorInfo } from './error-info.ts';
-import { concatChunks, queryMessage, readBackendMessages, type BackendAnswer } from './backend-messages.ts';
+import { exchange, type BackendAnswer } from './backend-messages.ts';
 
 /** The row count a command tag ends with, for the commands that change rows ("INSERT 0 3" → 3). */
 function affectedRowsOf(tag: string | undefined): number | undefined {
@@ -28,16 +28,11 @@ export class LocalEngine implements Engine {
   }
 
   async run(sql: string): Promise<RunOutcome> {
-    const chunks: Uint8Array[] = [];
     const t0 = performance.now();
     let answer: BackendAnswer;
     try {
-      // The raw stream: PGlite hands over its output buffers as they fill (copied here, as it
-      // reuses them), and the answer is read once at the end (backend-messages.ts).
-      await this.db.runExclusive(() =>
-        this.db.execProtocolRawStream(queryMessage(sql), { onRawData: (d: Uint8Array) => void chunks.push(d.slice()) }),
-      );
-      answer = readBackendMessages(concatChunks(chunks));
+      // The raw stream, read once at the end (backend-messages.ts).
+      answer = await this.db.runExclusive(() => exchange(this.db, sql));
     } catch (e) {
       const durationMs = performance.now() - t0;
       const unsaved = storageFailure(e);

@@ -6,7 +6,7 @@
 // The worker therefore checkpoints once the database has been idle a moment and enough WAL has
 // been written since the last checkpoint.
 import type { PGlite } from '@electric-sql/pglite';
-import { concatChunks, queryMessage, readBackendMessages, type BackendAnswer } from './backend-messages.ts';
+import { exchange } from './backend-messages.ts';
 import { ownStatement } from './own-statements.ts';
 
 /** WAL since the last checkpoint that makes one worth it: replaying this much costs ~0.1 s. */
@@ -14,29 +14,23 @@ export const CHECKPOINT_AFTER_BYTES = 8 * 1024 * 1024;
 /** How long the database must have been idle: a checkpoint never delays a script's next statement. */
 export const CHECKPOINT_IDLE_MS = 1000;
 
-/** One statement over the raw protocol, inside the caller's exclusive section (query() would wait for it). */
-async function runRaw(db: PGlite, sql: string): Promise<BackendAnswer> {
-  const chunks: Uint8Array[] = [];
-  await db.execProtocolRawStream(queryMessage(sql), { syncToFs: false, onRawData: (d: Uint8Array) => void chunks.push(d.slice()) });
-  return readBackendMessages(concatChunks(chunks));
-}
-
 /**
  * Checkpoints when more than `threshold` bytes of WAL were written since the last checkpoint,
  * and no transaction is open (the session is the learner's: a statement of ours must never run
  * inside their transaction). Returns the WAL bytes found, and whether it checkpointed.
  */
 export async function checkpointIfDue(db: PGlite, threshold = CHECKPOINT_AFTER_BYTES): Promise<{ walBytes: number; checkpointed: boolean }> {
+  // One exclusive section, over the raw protocol (query() would wait for the lock): nothing of
+  // the learner's can run between the look and the checkpoint.
   return db.runExclusive(async () => {
     if (db.isInTransaction()) return { walBytes: 0, checkpointed: false };
-    const answer = await runRaw(db, ownStatement(`select (pg_current_wal_insert_lsn() - redo_lsn)::text from pg_control_checkpoint()`));
+    const answer = await exchange(db, ownStatement(`select (pg_current_wal_insert_lsn() - redo_lsn)::text from pg_control_checkpoint()`), false);
     if (answer.error) throw new Error(answer.error.message);
     const walBytes = Number(answer.results[0]?.rows[0]?.[0] ?? 0);
     if (walBytes <= threshold) return { walBytes, checkpointed: false };
-    const done = await runRaw(db, ownStatement('checkpoint'));
+    // Its save holds the pages the checkpoint wrote and the WAL files it removed, in one go.
+    const done = await exchange(db, ownStatement('checkpoint'));
     if (done.error) throw new Error(done.error.message);
-    // The pages the checkpoint wrote, and the WAL files it removed, are saved in one go.
-    await db.syncToFs();
     return { walBytes, checkpointed: true };
   });
 }
@@ -52,8 +46,7 @@ export class WalHousekeeper {
    * previous statement ran out during a long one, and the checkpoint then held up the next.)
    */
   statementStarted(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.stop();
   }
 
   /** A statement ended: wait for the next quiet moment. */

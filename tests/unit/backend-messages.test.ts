@@ -1,5 +1,5 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { concatChunks, ProtocolError, queryMessage, readBackendMessages } from '../../src/db/backend-messages.ts';
+import { exchangeBytes, ProtocolError, readBackendMessages } from '../../src/db/backend-messages.ts';
 import { Session } from '../../src/db/session.ts';
 import { localEngine } from '../support/pglite.ts';
 
@@ -7,11 +7,7 @@ const engine = await localEngine();
 afterAll(() => engine.db.close().catch(() => {}));
 
 /** PostgreSQL's answer to a simple Query, as the bytes PGlite streams. */
-async function answerBytes(sql: string): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  await engine.db.execProtocolRawStream(queryMessage(sql), { onRawData: (d: Uint8Array) => void chunks.push(d.slice()) });
-  return concatChunks(chunks);
-}
+const answerBytes = (sql: string) => engine.db.runExclusive(() => exchangeBytes(engine.db, sql));
 
 describe('readBackendMessages on real PGlite answers', () => {
   it('reads fields with their type oids, text values, NULLs, non-ASCII text and the command tags', async () => {
