@@ -113,11 +113,13 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
   // wasm; PGlite's own stores (comparison only) make theirs with initdb.
   const seedable = storage === 'idb' || storage === 'memory';
   // initdb runs only for a new cluster without the prepared one (and in PGlite's own stores,
-  // which decide for themselves): only then is its wasm fetched.
-  const early = !seedable || (created && !useSeed) ? initdbModule() : undefined;
+  // which decide for themselves): only then is its wasm fetched, alongside PostgreSQL's when
+  // that is known already (initdbModule compiles once).
+  const needsInitdb = (seed: unknown) => !seedable || (created && !seed);
+  if (needsInitdb(useSeed)) void initdbModule();
   const [wasmCache, seed] = await Promise.all([compiling, created && useSeed && seedable ? fetchSeed() : undefined]);
   cache = wasmCache;
-  if (early || (created && !seed)) cache.initdb ??= await (early ?? initdbModule());
+  if (needsInitdb(seed)) cache.initdb ??= await initdbModule();
   const loadedMs = performance.now() - t0;
   const wasm = { pgliteWasmModule: cache.pglite, initdbWasmModule: cache.initdb ?? noInitdb(), fsBundle: cache.fsBundle };
   await waitForStorage();
