@@ -181,7 +181,6 @@ export class Playground {
   async refreshCatalog() {
     try {
       if (!this.session.transactionFailed) this.catalog = await loadCatalog(this.engine);
-      await new Promise((r) => requestAnimationFrame(() => r(null)));
     } catch {
       // Keep the last catalog; the browser is a convenience and must not mask the user's results.
     }
