@@ -11,7 +11,7 @@ export function seedPath(root = process.cwd()): string {
   const hash = createHash('sha256');
   for (const f of SHAPING) hash.update(readFileSync(join(root, f)));
   const dir = join(root, 'node_modules/.cache/pglab');
-  const file = join(dir, `seed-${hash.digest("hex").slice(0, 12)}.pgseed`);
+  const file = join(dir, `seed-${hash.digest('hex').slice(0, 12)}.pgseed`);
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
     execFileSync('npx', ['tsx', join(root, 'scripts/make-seed.ts'), file], { stdio: 'inherit', cwd: root });
