@@ -39,6 +39,11 @@ export class WorkerEngine extends RpcEngine<WorkerApi> {
     return this.start();
   }
 
+  /** Why the database is not being saved now (undefined: all saved); tries the save that is owed. */
+  saveState() {
+    return this.rpc.call('saveState');
+  }
+
   async reset(): Promise<InitInfo> {
     this.info = await this.rpc.call('reset');
     this.extensions = this.info.extensions;

@@ -6,7 +6,8 @@ import { createEngine, type EngineOptions } from './engine.ts';
 import { extensions as allExtensions, extensionsFor, namesOf, shippedExtensions } from './extensions.ts';
 import { LocalEngine } from './local-engine.ts';
 import { serveRpc } from './worker-rpc.ts';
-import type { InitInfo, Storage, WasmCache } from './protocol.ts';
+import type { InitInfo, Storage, Unsaved, WasmCache } from './protocol.ts';
+import { storageFailure } from './error-info.ts';
 import { fetchSeed, initdbModule, loadPgliteAssets, noInitdb } from './pglite-assets.ts';
 import { startOptionsFromName, type StartOptions } from './start-options.ts';
 import { deleteDatabase, IdbFs, IdbStore } from './idb-store.ts';
@@ -28,6 +29,8 @@ let seeded = true;
 /** Whether this worker saves (its page holds the store's lock). */
 let saving = true;
 let extensionNames: string[] = [];
+/** pglab's own store of the open database (storage 'idb'). */
+let openStore: IdbStore | undefined;
 
 /** Compiled once per page: the page hands the modules to the next worker after a Stop. */
 const loadWasm = (given?: WasmCache): Promise<WasmCache> => (given ? Promise.resolve(given) : loadPgliteAssets());
@@ -107,8 +110,21 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
   // pglab's own store is read while PostgreSQL compiles; reading it tells whether it holds a database.
   saving = owner;
   // Only the tab holding the store's lock saves (store-lock.ts); another works on a copy.
-  const store = storage === 'idb' ? new IdbStore(STORE_NAME, !owner) : undefined;
-  let created = !(await (store ? store.prefetch() : exists(storage)));
+  let store = storage === 'idb' ? new IdbStore(STORE_NAME, !owner) : undefined;
+  openStore = store;
+  let refused: string | undefined;
+  let created: boolean;
+  try {
+    created = !(await (store ? store.prefetch() : exists(storage)));
+  } catch (e) {
+    if (!store) throw e;
+    // The browser gives this site no IndexedDB (some private windows, storage denied or
+    // evicted): PostgreSQL still runs, in memory, and the page says nothing is saved.
+    refused = `the browser refused this site's storage (${(e as Error).name}: ${(e as Error).message})`;
+    store = openStore = undefined;
+    storage = 'memory';
+    created = true;
+  }
   // A new database starts from the prepared data directory (no initdb), fetched alongside the
   // wasm; PGlite's own stores (comparison only) make theirs with initdb.
   const seedable = storage === 'idb' || storage === 'memory';
@@ -155,11 +171,38 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
   // The query analyzer reads pg_stat_statements (preloaded, so it records from the start): a
   // new database gets its view at once. Measured in Chromium: creating it here rather than in
   // the prepared cluster also keeps every later start ~0.1 s faster (why, we have not found).
-  if (created) await db.exec('create extension if not exists pg_stat_statements');
+  if (created) await tolerateUnsaved(() => db.exec('create extension if not exists pg_stat_statements'));
   const ms = performance.now() - t0;
   extensionNames = namesOf(loaded);
   const origin = previous ? 'moved' : !created ? 'saved' : seed ? 'prepared' : 'initdb';
-  return { version, storage, created, origin, saving: owner, ms, phases: { loadMs: loadedMs, openMs }, extensions: extensionNames, cache: given ? undefined : cache };
+  const unsaved = refused ? await unsavedInfo(refused, seed?.bytes ?? 0) : await storeState();
+  return { version, storage, created, origin, saving: owner, unsaved, ms, phases: { loadMs: loadedMs, openMs }, extensions: extensionNames, cache: given ? undefined : cache };
+}
+
+/** A statement of pglab's own whose save the browser refused still ran: the store owes the save. */
+async function tolerateUnsaved(fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    if (!storageFailure(e)) throw e;
+  }
+}
+
+/** Why this database is not being saved, with the browser's figures (undefined: it is saved). */
+async function unsavedInfo(reason: string, needed = openStore?.databaseBytes ?? 0): Promise<Unsaved> {
+  const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+  return { reason, quota: estimate?.quota, usage: estimate?.usage, needed };
+}
+
+/** Whether the store is behind the database; first tries the save that is owed. */
+async function storeState(): Promise<Unsaved | undefined> {
+  const store = openStore;
+  if (!store?.behind || !engine) return undefined;
+  await engine.db.runExclusive(() => store.saveWhole()).catch(() => {});
+  if (!store.behind) return undefined;
+  const e = store.lastFailure;
+  const reason = e?.name === 'QuotaExceededError' ? "this site's browser storage is too small for the database" : `the browser would not save it (${e?.name ?? 'Error'}: ${e?.message ?? 'unknown'})`;
+  return unsavedInfo(reason);
 }
 
 /**
@@ -191,11 +234,16 @@ const api = {
   async run(sql: string) {
     housekeeper?.statementStarted();
     try {
-      return await need().run(sql);
+      const out = await need().run(sql);
+      // The statement ran; if the browser refused its save, say so beside its result.
+      const refused = openStore?.behind ? storageFailure(openStore.lastFailure) : undefined;
+      return refused && out.ok ? { ...out, unsaved: refused } : out;
     } finally {
       housekeeper?.statementEnded();
     }
   },
+  /** Why the database is not being saved now (undefined: everything is saved). */
+  saveState: () => storeState(),
   query: (sql: string, params?: unknown[]) => need().query(sql, params),
   rawQuery: (sql: string, params?: unknown[]) => need().rawQuery(sql, params),
   async reset(): Promise<InitInfo> {

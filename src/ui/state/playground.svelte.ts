@@ -5,7 +5,8 @@ import { prepareSplitter } from '../../db/splitter.ts';
 import { missingExtension } from '../../db/extensions.ts';
 import { StoppedError, WorkerEngine } from '../../db/worker-client.ts';
 import { loadCatalog, type Catalog } from '../../db/catalog.ts';
-import type { InitInfo, Storage } from '../../db/protocol.ts';
+import type { InitInfo, Storage, Unsaved } from '../../db/protocol.ts';
+import { describeUnsaved } from '../../db/unsaved.ts';
 import { databaseWorker, pageStartOptions } from '../../db/early-worker.ts';
 import { saveExtensions } from '../../db/start-options.ts';
 import { loadHistory, pushHistory, type HistoryEntry } from './history.ts';
@@ -17,8 +18,9 @@ export class Playground {
   results = $state.raw<StatementResult[]>([]);
   /** A plain-language message about the database itself (restarts, what was lost). */
   message = $state<string | null>(null);
-  /** Set while another tab owns the saved database (role="alert" until a reload). */
+  /** Set while this tab's work is not being saved: another tab owns the store, or the browser refuses it room. */
   notSaved = $state<string | null>(null);
+  private unsaved: Unsaved | undefined;
   catalog = $state.raw<Catalog | null>(null);
   history = $state.raw<HistoryEntry[]>(loadHistory());
   stopOnError = $state(true);
@@ -86,6 +88,7 @@ export class Playground {
     } finally {
       if (this.status === 'running') this.status = 'ready';
     }
+    await this.recheckSaving();
     // A reload after every run would cost a query (and a save) per statement: only after DDL.
     if (catalogChanged) await this.refreshCatalog();
   }
@@ -173,9 +176,22 @@ export class Playground {
   }
 
   private noteSaving(info: InitInfo) {
-    this.notSaved = info.saving
-      ? null
-      : 'pglab is open in another tab, which saves the database. This tab works on a copy of it: nothing you do here is saved. Close the other tab and reload this one to save your work again.';
+    this.unsaved = info.unsaved;
+    this.notSaved = !info.saving
+      ? 'pglab is open in another tab, which saves the database. This tab works on a copy of it: nothing you do here is saved. Close the other tab and reload this one to save your work again.'
+      : info.unsaved ? describeUnsaved(info.unsaved) : null;
+  }
+
+  /** After a run while saves were refused: did this one save everything? */
+  private async recheckSaving() {
+    if (!this.unsaved) return;
+    try {
+      this.unsaved = await this.engine.saveState();
+      this.notSaved = this.unsaved ? describeUnsaved(this.unsaved) : null;
+      if (!this.unsaved) this.message = 'The browser has room again: everything you did is saved now.';
+    } catch {
+      // The worker was stopped meanwhile; the next start says how things stand.
+    }
   }
 
   async refreshCatalog() {
