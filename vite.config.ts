@@ -1,5 +1,5 @@
 /// <reference types="vitest/config" />
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { seedPath } from './scripts/seed-path.ts';
@@ -52,6 +52,13 @@ function nodeOnlyImports(): Plugin {
   };
 }
 
+/** What a first start downloads, so the page can show its progress in bytes of the total (pglite-assets.ts). */
+function startBytes(seed: string) {
+  const dist = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+  return { pglite: statSync(join(dist, 'pglite.wasm')).size, data: statSync(join(dist, 'pglite.data')).size, seed: statSync(seed).size };
+}
+const seed = seedPath();
+
 // `npm run bench` adds its reference page (bare PGlite boot); the product build does not ship it.
 const input: Record<string, string> = process.env.PGLAB_BENCH ? { app: 'index.html', bench: 'bench/boot.html' } : { app: 'index.html' };
 
@@ -61,11 +68,12 @@ export default defineConfig({
   // The prepared data directory a first visit starts from (scripts/seed-path.ts builds it once).
   resolve: {
     alias: [
-      { find: /^pglab-seed\.pgseed/, replacement: seedPath() },
+      { find: /^pglab-seed\.pgseed/, replacement: seed },
       // The bench's bare PGlite page imports initdb's glue up front, as stock PGlite does.
       { find: /^pglite-initdb-glue$/, replacement: join(dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')), 'initdb.js') },
     ],
   },
+  define: { __PGLAB_START_BYTES__: JSON.stringify(startBytes(seed)) },
   // PGlite finds its wasm and data through import.meta.url: it must not be pre-bundled.
   optimizeDeps: { exclude: ['@electric-sql/pglite'] },
   // PGlite runs in workers: there, initdb's glue loads only when initdb runs.

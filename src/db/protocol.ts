@@ -27,6 +27,13 @@ export interface InitInfo {
 
 export type WasmCache = PgliteAssets;
 
+/** Posted by the database worker while a start downloads PostgreSQL (bytes as read, of the total). */
+export interface DownloadEvent {
+  event: 'download';
+  received: number;
+  total: number;
+}
+
 /** Why a database is not being saved, with the browser's figures (bytes) where it gives them. */
 export interface Unsaved {
   reason: string;

@@ -6,9 +6,9 @@ import { createEngine, type EngineOptions } from './engine.ts';
 import { extensions as allExtensions, extensionsFor, namesOf, shippedExtensions } from './extensions.ts';
 import { LocalEngine } from './local-engine.ts';
 import { serveRpc } from './worker-rpc.ts';
-import type { InitInfo, Storage, Unsaved, WasmCache } from './protocol.ts';
+import type { DownloadEvent, InitInfo, Storage, Unsaved, WasmCache } from './protocol.ts';
 import { storageFailure } from './error-info.ts';
-import { fetchSeed, initdbModule, loadPgliteAssets, noInitdb } from './pglite-assets.ts';
+import { Downloads, fetchSeed, initdbModule, loadPgliteAssets, noInitdb, START_BYTES, type DownloadProgress } from './pglite-assets.ts';
 import { startOptionsFromName, type StartOptions } from './start-options.ts';
 import { deleteDatabase, IdbFs, IdbStore } from './idb-store.ts';
 import { snapshotFs } from './datadir-snapshot.ts';
@@ -33,7 +33,17 @@ let extensionNames: string[] = [];
 let openStore: IdbStore | undefined;
 
 /** Compiled once per page: the page hands the modules to the next worker after a Stop. */
-const loadWasm = (given?: WasmCache): Promise<WasmCache> => (given ? Promise.resolve(given) : loadPgliteAssets());
+const loadWasm = (given: WasmCache | undefined, downloads: Downloads): Promise<WasmCache> => (given ? Promise.resolve(given) : loadPgliteAssets(downloads));
+
+/** The page shows a first start's download in bytes of the total: a report every 1% or so. */
+function reportDownloads(): DownloadProgress {
+  let last = 0;
+  return (received, total) => {
+    if (received - last < total / 100 && received < total) return;
+    last = received;
+    (self as unknown as DedicatedWorkerGlobalScope).postMessage({ event: 'download', received, total } satisfies DownloadEvent);
+  };
+}
 
 /** Where the data directory lives: a new file system object for every instance. */
 function placeFor(s: Storage, store?: IdbStore): Pick<EngineOptions, 'dataDir' | 'fs'> {
@@ -106,7 +116,8 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
   const t0 = performance.now();
   storage = wanted;
   seeded = useSeed;
-  const compiling = loadWasm(given);
+  const downloads = new Downloads(given ? 0 : START_BYTES.pglite + START_BYTES.data, reportDownloads());
+  const compiling = loadWasm(given, downloads);
   // pglab's own store is read while PostgreSQL compiles; reading it tells whether it holds a database.
   saving = owner;
   // Only the tab holding the store's lock saves (store-lock.ts); another works on a copy.
@@ -133,7 +144,7 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
   // that is known already (initdbModule compiles once).
   const needsInitdb = (seed: unknown) => !seedable || (created && !seed);
   if (needsInitdb(useSeed)) void initdbModule();
-  const [wasmCache, seed] = await Promise.all([compiling, created && useSeed && seedable ? fetchSeed() : undefined]);
+  const [wasmCache, seed] = await Promise.all([compiling, created && useSeed && seedable ? fetchSeed(downloads.expect(START_BYTES.seed)) : undefined]);
   cache = wasmCache;
   if (needsInitdb(seed)) cache.initdb ??= await initdbModule();
   const loadedMs = performance.now() - t0;

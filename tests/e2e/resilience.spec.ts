@@ -35,3 +35,58 @@ test('a tiny quota: the database starts in memory, says it is not saving and why
   await expect(results(page).last().getByRole('table')).toContainText('1000');
   await context.close();
 });
+
+test('a dropped download: the page names the file, offers Retry, and Retry starts the database without a reload', async ({ page, context }) => {
+  test.setTimeout(120_000);
+  let failing = true;
+  // The worker's fetch of PostgreSQL's wasm fails until the network is "back".
+  await context.route(/\/pglite-[^/]*\.wasm$/, (route) => (failing ? route.abort('internetdisconnected') : route.continue()));
+  await page.goto('./');
+  const failure = page.getByRole('alert').filter({ hasText: 'The database could not start' });
+  await expect(failure).toContainText(/Could not download pglite-[^ ]*\.wasm/);
+  await expect(page.getByRole('status').filter({ hasText: 'Database unavailable' })).toBeVisible();
+  failing = false;
+  await failure.getByRole('button', { name: 'Retry' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /PostgreSQL 18/ })).toBeVisible({ timeout: 60_000 });
+  await expect(failure).toHaveCount(0);
+  await runSql(page, 'select 40 + 2 as answer;');
+  await expect(results(page).first().getByRole('table')).toContainText('42');
+});
+
+test('a first start shows its download in bytes of the total', async ({ page }) => {
+  const seen: string[] = [];
+  await page.exposeFunction('pglabSawStatus', (t: string) => seen.push(t));
+  await page.addInitScript(() => {
+    new MutationObserver(() => {
+      const s = document.querySelector('[role="status"]');
+      if (s?.textContent) (window as unknown as { pglabSawStatus: (t: string) => void }).pglabSawStatus(s.textContent);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  await openApp(page);
+  const progress = seen.filter((t) => /downloading [\d.]+ [KM]B of [\d.]+ MB/.test(t));
+  expect(progress.length).toBeGreaterThan(2);
+  // The total is what a first start downloads: PostgreSQL, its files, the prepared cluster.
+  const total = Number(/of ([\d.]+) MB/.exec(progress[0])![1]);
+  expect(total).toBeGreaterThan(15);
+});
+
+test('a view whose code cannot be fetched says so, and Retry loads it once the network is back', async ({ page, context }) => {
+  await openApp(page);
+  let failing = true;
+  await context.route(/\/AnalyzeView-[^/]*\.js$/, (route) => (failing ? route.abort('internetdisconnected') : route.continue()));
+  await page.getByRole('link', { name: 'Analyze' }).click();
+  const failure = page.getByRole('alert').filter({ hasText: 'The analyzer could not be loaded' });
+  await expect(failure).toBeVisible();
+  failing = false;
+  await failure.getByRole('button', { name: 'Retry' }).click();
+  await expect(failure).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: 'Analyze', level: 2 })).toBeVisible();
+});
+
+test('a malformed address opens the playground with a short message', async ({ page }) => {
+  await page.goto('./#/lessons/%E0%A4%A');
+  await expect(page.getByRole('alert').filter({ hasText: 'This address could not be read' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: /PostgreSQL 18/ })).toBeVisible({ timeout: 60_000 });
+  await runSql(page, 'select 1 as still_works;');
+  await expect(results(page).first().getByRole('table')).toContainText('still_works');
+});

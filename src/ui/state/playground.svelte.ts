@@ -5,7 +5,7 @@ import { prepareSplitter } from '../../db/splitter.ts';
 import { missingExtension } from '../../db/extensions.ts';
 import { StoppedError, WorkerEngine } from '../../db/worker-client.ts';
 import { loadCatalog, type Catalog } from '../../db/catalog.ts';
-import type { InitInfo, Storage, Unsaved } from '../../db/protocol.ts';
+import type { DownloadEvent, InitInfo, Storage, Unsaved } from '../../db/protocol.ts';
 import { describeUnsaved } from '../../db/unsaved.ts';
 import { databaseWorker, pageStartOptions } from '../../db/early-worker.ts';
 import { saveExtensions } from '../../db/start-options.ts';
@@ -32,14 +32,32 @@ export class Playground {
   /** SQL another view asks the editor to show (a fix from Analyze, a lesson's example). */
   editorRequest = $state.raw<{ sql: string } | null>(null);
 
-  readonly engine = new WorkerEngine(databaseWorker, pageStartOptions());
+  /** A start's download so far (PostgreSQL's files, the prepared cluster), in bytes of the total. */
+  download = $state.raw<DownloadEvent | null>(null);
+  /** Why the database could not start or restart (status 'failed'); Retry tries again. */
+  failure = $state<string | null>(null);
+
+  readonly engine = new WorkerEngine(databaseWorker, pageStartOptions(), (e) => (this.download = e));
   readonly session = new Session(this.engine);
 
   async start() {
     // The parser's wasm loads while the database starts, not on the first Run.
     void prepareSplitter();
+    await this.open(() => this.engine.start());
+  }
+
+  /** After a failed start (a dropped download, say): a new worker fetches what it lacks. */
+  async retry() {
+    if (this.status !== 'failed') return;
+    this.status = 'starting';
+    this.failure = null;
+    this.download = null;
+    await this.open(() => this.engine.restart());
+  }
+
+  private async open(starting: () => Promise<InitInfo>) {
     try {
-      const info = await this.engine.start();
+      const info = await starting();
       this.version = info.version;
       this.startMs = info.ms;
       this.startPhases = info.phases;
@@ -51,7 +69,7 @@ export class Playground {
       await this.refreshCatalog();
     } catch (e) {
       this.status = 'failed';
-      this.message = `The database could not start: ${(e as Error).message}`;
+      this.failure = `The database could not start: ${(e as Error).message}`;
     }
   }
 
@@ -155,7 +173,7 @@ export class Playground {
       await this.refreshCatalog();
     } catch (e) {
       this.status = 'failed';
-      this.message = `${why} The database could not restart: ${(e as Error).message}`;
+      this.failure = `${why} The database could not restart: ${(e as Error).message}`;
     }
   }
 
@@ -170,7 +188,7 @@ export class Playground {
       this.status = 'ready';
     } catch (e) {
       this.status = 'failed';
-      this.message = `Reset failed: ${(e as Error).message}`;
+      this.failure = `Reset failed: ${(e as Error).message}`;
     }
     await this.refreshCatalog();
   }
