@@ -1,5 +1,7 @@
 // A real user's browser: little storage, a dropped download, a mangled address, an older pglab's database.
-import { test, expect, type BrowserContext } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { brotliDecompressSync } from 'node:zlib';
 import { openApp, runSql, results } from './helpers.ts';
 
 /** Chromium applies a quota override only to an origin that has not used its storage yet: a new context. */
@@ -89,4 +91,45 @@ test('a malformed address opens the playground with a short message', async ({ p
   await expect(page.getByRole('status').filter({ hasText: /PostgreSQL 18/ })).toBeVisible({ timeout: 60_000 });
   await runSql(page, 'select 1 as still_works;');
   await expect(results(page).first().getByRole('table')).toContainText('still_works');
+});
+
+test('a database saved by pglab on PGlite 0.5.16 (PostgreSQL 18.6) opens under this release with its rows', async ({ page }) => {
+  test.setTimeout(120_000);
+  // Every record of the store as that release saved it in Chromium (tests/fixtures/stores/capture.mjs).
+  const dump = brotliDecompressSync(readFileSync('tests/fixtures/stores/pglite-0.5.16.json.br')).toString();
+  await page.goto('./favicon.svg'); // the origin, before any pglab code runs
+  await page.evaluate(async (json) => {
+    const { version, meta, pages, extensions } = JSON.parse(json);
+    const dec = (v: unknown): unknown => {
+      if (v && typeof v === 'object' && '$bytes' in v) return Uint8Array.from(atob((v as { $bytes: string }).$bytes), (c) => c.charCodeAt(0));
+      if (Array.isArray(v)) return v.map(dec);
+      if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, dec(x)]));
+      return v;
+    };
+    const db = await new Promise<IDBDatabase>((res, rej) => {
+      const r = indexedDB.open('pglab-db', version);
+      r.onupgradeneeded = () => { r.result.createObjectStore('meta'); r.result.createObjectStore('pages'); };
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    const tx = db.transaction(['meta', 'pages'], 'readwrite');
+    for (const [k, v] of meta) tx.objectStore('meta').put(dec(v), k);
+    for (const [k, v] of pages) tx.objectStore('pages').put(dec(v), k);
+    await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
+    db.close();
+    if (extensions) localStorage.setItem('pglab.extensions.v1', extensions);
+  }, dump);
+  await openApp(page);
+  await expect(page.getByRole('status')).toHaveText(/PostgreSQL 18\.7/);
+  await runSql(page, `select count(*) as n, max(id) as top, (select count(*) from with_citext where name = 'ALICE') as citext_match from kept_across_upgrade;`);
+  await expect(results(page).first().getByRole('row').nth(1)).toHaveText(/^\s*5000\s*5000\s*1\s*$/);
+  // The index and the data are consistent after the upgrade (amcheck would say otherwise).
+  await runSql(page, `set enable_seqscan = off; select label from kept_across_upgrade where label = 'row 4242';`);
+  await expect(results(page).last().getByRole('table')).toContainText('row 4242');
+  // And it keeps saving under the new release.
+  await runSql(page, `insert into kept_across_upgrade (id, label) values (5001, 'after the upgrade');`);
+  await page.reload();
+  await openApp(page);
+  await runSql(page, `select count(*) as n from kept_across_upgrade;`);
+  await expect(results(page).first().getByRole('table')).toContainText('5001');
 });
