@@ -7,6 +7,7 @@ import { extensions as allExtensions, extensionsFor, namesOf, shippedExtensions 
 import { LocalEngine } from './local-engine.ts';
 import { serveRpc } from './worker-rpc.ts';
 import type { DownloadEvent, InitInfo, Storage, Unsaved, WasmCache } from './protocol.ts';
+import type { DbErrorInfo } from './types.ts';
 import { storageFailure } from './error-info.ts';
 import { Downloads, fetchSeed, initdbModule, loadPgliteAssets, noInitdb, START_BYTES, type DownloadProgress } from './pglite-assets.ts';
 import { startOptionsFromName, type StartOptions } from './start-options.ts';
@@ -205,12 +206,32 @@ async function unsavedInfo(reason: string, needed = openStore?.databaseBytes ?? 
   return { reason, quota: estimate?.quota, usage: estimate?.usage, needed };
 }
 
+/** When the store last tried a whole save it owed (each is a write of the whole database). */
+let lastCatchUp = 0;
+const CATCH_UP_EVERY_MS = 2000;
+
+/**
+ * Tries the whole save the store owes, if it owes one: `always`, or at most every 2 s (a script
+ * of many statements must not write the whole database after each). True when nothing is owed.
+ */
+async function catchUpSave(always: boolean): Promise<boolean> {
+  const store = openStore;
+  if (!store?.behind || !engine) return true;
+  if (!always && performance.now() - lastCatchUp < CATCH_UP_EVERY_MS) return false;
+  lastCatchUp = performance.now();
+  await engine.db.runExclusive(() => store.saveWhole()).catch(() => {});
+  return !store.behind;
+}
+
+/** What a statement's result says while the browser refuses to save. */
+function refusal(e: Error | undefined): DbErrorInfo {
+  return storageFailure(e) ?? { message: `The statement ran, but the browser would not save its changes${e ? ` (${e.name}: ${e.message})` : ''}.`, hint: 'Run a statement again to retry the save.' };
+}
+
 /** Whether the store is behind the database; first tries the save that is owed. */
 async function storeState(): Promise<Unsaved | undefined> {
   const store = openStore;
-  if (!store?.behind || !engine) return undefined;
-  await engine.db.runExclusive(() => store.saveWhole()).catch(() => {});
-  if (!store.behind) return undefined;
+  if (!store || (await catchUpSave(true))) return undefined;
   const e = store.lastFailure;
   const reason = e?.name === 'QuotaExceededError' ? "this site's browser storage is too small for the database" : `the browser would not save it (${e?.name ?? 'Error'}: ${e?.message ?? 'unknown'})`;
   return unsavedInfo(reason);
@@ -247,7 +268,7 @@ const api = {
     try {
       const out = await need().run(sql);
       // The statement ran; if the browser refused its save, say so beside its result.
-      const refused = openStore?.behind ? storageFailure(openStore.lastFailure) : undefined;
+      const refused = (await catchUpSave(false)) ? undefined : refusal(openStore?.lastFailure);
       return refused && out.ok ? { ...out, unsaved: refused } : out;
     } finally {
       housekeeper?.statementEnded();

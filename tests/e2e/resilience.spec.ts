@@ -38,6 +38,26 @@ test('a tiny quota: the database starts in memory, says it is not saving and why
   await context.close();
 });
 
+test('storage that fills up mid-session: results still show, the page says what is not saved, and a later run saves it all', async ({ browser, baseURL }) => {
+  test.setTimeout(150_000);
+  // Room for the new database (~4.5 MB in Chromium's IndexedDB), not for a table of ~60 MB.
+  const { context, page, raise } = await contextWithQuota(browser, baseURL!, 30_000_000);
+  await openApp(page);
+  await expect(notSaving(page)).toHaveCount(0);
+  await runSql(page, `create table roomy as select g, md5(random()::text) || md5(random()::text) as h from generate_series(1, 400000) g; select count(*) as n from roomy;`);
+  await expect(results(page).last().getByRole('table')).toContainText('400000');
+  await expect(results(page).last().getByRole('alert')).toContainText('would not save its changes');
+  await expect(notSaving(page)).toContainText('too small for the database');
+  await raise();
+  await runSql(page, `select 1 as after_room;`);
+  await expect(notSaving(page)).toHaveCount(0);
+  await page.reload();
+  await openApp(page);
+  await runSql(page, `select count(*) as n from roomy;`);
+  await expect(results(page).last().getByRole('table')).toContainText('400000');
+  await context.close();
+});
+
 test('a dropped download: the page names the file, offers Retry, and Retry starts the database without a reload', async ({ page, context }) => {
   test.setTimeout(120_000);
   let failing = true;

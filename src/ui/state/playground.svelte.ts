@@ -161,14 +161,17 @@ export class Playground {
   }
 
   private async recover(why: string) {
-    const lost = this.session.inTransaction
-      ? `the running statement and the open transaction (${this.session.transactionStatements} statement(s) since BEGIN) were rolled back`
-      : 'the running statement was rolled back';
+    const unsavedLost = !!this.unsaved || this.results.some((r) => r.unsaved);
+    const lost = unsavedLost
+      ? 'what you did since the browser last saved was lost with it, since the browser gave no room to save it'
+      : this.session.inTransaction
+        ? `the running statement and the open transaction (${this.session.transactionStatements} statement(s) since BEGIN) were rolled back`
+        : 'the running statement was rolled back';
     this.status = 'restarting';
     try {
       this.noteSaving(await this.engine.restart());
       this.session.resetAfterRestart();
-      this.message = `${why} The database restarted from its saved state: ${lost}. Everything committed before is there.`;
+      this.message = `${why} The database restarted from its saved state: ${lost}.${unsavedLost ? '' : ' Everything committed before is there.'}`;
       this.status = 'ready';
       await this.refreshCatalog();
     } catch (e) {
@@ -202,7 +205,7 @@ export class Playground {
 
   /** After a run while saves were refused: did this one save everything? */
   private async recheckSaving() {
-    if (!this.unsaved) return;
+    if (!this.unsaved && !this.results.some((r) => r.unsaved)) return;
     try {
       this.unsaved = await this.engine.saveState();
       this.notSaved = this.unsaved ? describeUnsaved(this.unsaved) : null;
