@@ -14,11 +14,24 @@ async function contextWithQuota(browser: import('@playwright/test').Browser, bas
   return { context, page, raise: () => cdp.send('Storage.overrideQuotaForOrigin', { origin }) };
 }
 
+/** Every text shown in role="alert" from now on, in order (messages can be replaced by the next run's). */
+async function recordAlerts(page: import('@playwright/test').Page): Promise<string[]> {
+  const said: string[] = [];
+  await page.exposeFunction('pglabSawAlert', (t: string) => said.push(t));
+  await page.addInitScript(() => {
+    new MutationObserver(() => {
+      for (const a of document.querySelectorAll('[role="alert"]')) (window as unknown as { pglabSawAlert: (t: string) => void }).pglabSawAlert(a.textContent ?? '');
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  return said;
+}
+
 const notSaving = (page: import('@playwright/test').Page) => page.getByRole('alert').filter({ hasText: 'Your work is not being saved' });
 
 test('a tiny quota: the database starts in memory, says it is not saving and why, and saves once there is room', async ({ browser, baseURL }) => {
   test.setTimeout(120_000);
-  const { context, page, raise } = await contextWithQuota(browser, baseURL!, 12_000_000);
+  const { context, page, raise } = await contextWithQuota(browser, baseURL!, 1_000_000);
+  const said = await recordAlerts(page);
   await openApp(page);
   await expect(notSaving(page)).toContainText('too small for the database');
   await expect(notSaving(page)).toContainText(/the database is \d+\.\d MB/);
@@ -29,7 +42,9 @@ test('a tiny quota: the database starts in memory, says it is not saving and why
   await raise();
   await runSql(page, `select count(*) as n from small_room;`);
   await expect(notSaving(page)).toHaveCount(0);
-  await expect(page.getByRole('alert').filter({ hasText: 'everything you did is saved now' })).toBeVisible();
+  // Chromium may lift an override before raise() takes it away: what matters is that the page
+  // said so when saving resumed, and that the work is there after a reload.
+  expect(said.some((t) => t.includes('everything you did is saved now'))).toBe(true);
   await page.reload();
   await openApp(page);
   await expect(notSaving(page)).toHaveCount(0);

@@ -12,8 +12,12 @@ export class AppUpdate {
   error = $state<string | null>(null);
   private update?: (reload?: boolean) => Promise<void>;
 
+  private started = false;
+
+  /** Registers the service worker, once. */
   start() {
-    if (!('serviceWorker' in navigator)) return;
+    if (this.started || !('serviceWorker' in navigator)) return;
+    this.started = true;
     this.update = registerSW({
       onNeedRefresh: () => (this.waiting = true),
       onOfflineReady: () => (this.offlineReady = true),

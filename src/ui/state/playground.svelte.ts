@@ -209,7 +209,11 @@ export class Playground {
     try {
       this.unsaved = await this.engine.saveState();
       this.notSaved = this.unsaved ? describeUnsaved(this.unsaved) : null;
-      if (!this.unsaved) this.message = 'The browser has room again: everything you did is saved now.';
+      if (!this.unsaved) {
+        this.message = 'The browser has room again: everything you did is saved now.';
+        // The results' own "not saved" notes are out of date now.
+        if (this.results.some((r) => r.unsaved)) this.results = this.results.map((r) => (r.unsaved ? { ...r, unsaved: undefined } : r));
+      }
     } catch {
       // The worker was stopped meanwhile; the next start says how things stand.
     }
