@@ -271,7 +271,7 @@ function parseExercise(chapter: string, file: string, text: string): Exercise {
 
   const hints: string[] = [];
   for (const l of sections.get('hints') ?? []) {
-    if (l.token.type === 'list') hints.push(...(l.token as Tokens.List).items.map((i) => i.text.trim()));
+    if (l.token.type === 'list') hints.push(...(l.token as Tokens.List).items.map((i) => stripClaims(i.text).trim()));
     else if (l.token.type !== 'space') throw new FileProblem('hints are a Markdown list ("- hint" or "1. hint"), one item per hint', l.line);
   }
 
