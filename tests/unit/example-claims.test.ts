@@ -131,6 +131,13 @@ describe('checking claims on PGlite', () => {
     expect(r.checked).toBe(1);
     expect(r.problems).toEqual([expect.stringMatching(/^c\.md:9: the text says count is 11; it is 10 \(main copy\)$/)]);
   });
+
+  it('runs a statement whose plan is stated exactly once', async () => {
+    const md = '```sql\ncreate table w (i int);\ninsert into w values (1);\n```\n<!-- expect\nplan: { uses: ModifyTable }\n-->\n\n```sql\nselect count(*) from w;\n```\n<!-- expect\nvalue: 1\n-->\n';
+    const blocks = [{ sql: 'create table w (i int);\ninsert into w values (1);', line: 1 }, { sql: 'select count(*) from w;', line: 9 }];
+    const r = await runChapterClaims(db, blocks, parseClaims(md, 1, [1, 9]), { variant: 'main', file: 'c.md' });
+    expect(r).toEqual({ problems: [], checked: 2 });
+  });
 });
 
 describe('statistics of a chapter database', () => {
