@@ -11,6 +11,7 @@ import type { Engine } from '../db/types.ts';
 import type { CheckContext, IsolationMode } from './checker.ts';
 import type { Chapter, Variant } from './format.ts';
 import { datasetSql } from './loader.ts';
+import { becomeLearner, LEARNER_ROLE_SQL } from './sandbox-role.ts';
 
 export interface BuildTimes {
   /** Creating the instance and running the dataset script, ms. */
@@ -43,8 +44,10 @@ export async function buildChapterDatabase(
     }
     onProgress?.(++done, pieces.length);
   }
+  await db.exec(LEARNER_ROLE_SQL);
   return db;
 }
+
 
 /**
  * Options for a new instance of a chapter's database from its snapshot: the file system holds
@@ -130,6 +133,7 @@ export class ChapterSandbox implements CheckContext {
     if (mode === 'fresh') {
       const { engine, ms } = await this.restore(variant);
       try {
+        await becomeLearner(engine);
         return { value: await fn(engine), resetMs: ms };
       } finally {
         await engine.db.close();
@@ -142,6 +146,7 @@ export class ChapterSandbox implements CheckContext {
     }
     const t0 = performance.now();
     await engine.run('begin transaction read only');
+    await becomeLearner(engine);
     const resetMs = performance.now() - t0;
     try {
       return { value: await fn(engine), resetMs };
@@ -155,6 +160,8 @@ export class ChapterSandbox implements CheckContext {
     let healthy = false;
     try {
       await engine.run('rollback');
+      // PGlite's RESET SESSION AUTHORIZATION keeps current_user (platform notes): name the user.
+      await engine.run('set session authorization postgres');
       await engine.run('discard all');
       const r = await engine.query<{ ok: number }>('select 1 as ok');
       healthy = r.rows.length === 1 && r.rows[0].ok === 1;
