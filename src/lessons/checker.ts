@@ -219,7 +219,7 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
       await resetSession(db);
       const outcomes: CheckOutcome[] = [];
       for (const check of ordered(exercise.checks)) {
-        if (check.kind === 'behavior' && before && base) outcomes.push(await checkIntact(ctx, db, exercise, before, base));
+        if (check.kind === 'behavior' && before && base && !outcomes.some((o) => o.kind === 'intact')) outcomes.push(await checkIntact(ctx, db, exercise, before, base));
         outcomes.push(await runCheck(db, check, run, parsed, expected, orderKeys));
         if (check.kind === 'behavior') await resetSession(db);
       }
@@ -725,7 +725,7 @@ const INDEX_SQL = `
                       || case when i.indcollation[k - 1] not in (0, coalesce(a.attcollation, 100))
                               then ' collate ' || (select collname from pg_catalog.pg_collation where oid = i.indcollation[k - 1]) else '' end
                       || case when am.amname = 'btree' and (i.indoption[k - 1] & 1) = 1 then ' desc' else '' end
-                      || case when am.amname = 'btree' and (i.indoption[k - 1] & 2) = 2 <> ((i.indoption[k - 1] & 1) = 1) then
+                      || case when am.amname = 'btree' and ((i.indoption[k - 1] & 2) = 2) <> ((i.indoption[k - 1] & 1) = 1) then
                               case when (i.indoption[k - 1] & 2) = 2 then ' nulls first' else ' nulls last' end else '' end
                from generate_series(1, i.indnkeyatts) k
                join pg_catalog.pg_opclass opc on opc.oid = i.indclass[k - 1]
