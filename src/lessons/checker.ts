@@ -661,7 +661,7 @@ async function planOf(db: Engine, check: PlanCheck, query: string): Promise<Chec
     const types = wanted(check);
     const hit = all.find((n) => isType(n, types) && onRelation(n, check.relation) && usesIndex(n, check.index));
     if (hit) good.push(`uses ${describe([labelOf(hit)], check)}`);
-    else problems.push(`has no ${describe(check.uses, check)}: ${shown}`);
+    else problems.push(`has no ${describe(types, check)}: ${shown}`);
   }
   if (check.avoids) {
     const hit = all.find((n) => isType(n, check.avoids!) && onRelation(n, check.relation));
@@ -814,7 +814,9 @@ async function checkIndex(db: Engine, a: IndexAssertion): Promise<CheckOutcome> 
   }
   if (!matches.length) {
     // Say what is closest: right columns, wrong method or predicate.
-    const near = canon.keys ? all.filter((ix) => same(ix.keys, canon.keys!)) : [];
+    // The closest one: right columns, and partial when a predicate is asked (else not partial).
+    const near = canon.keys ? all.filter((ix) => same(ix.keys, canon.keys!))
+      .sort((x, y) => Number((y.predicate !== null) === (predicate !== 'none')) - Number((x.predicate !== null) === (predicate !== 'none'))) : [];
     let why = '';
     if (near.length) {
       const n = near[0];
