@@ -143,8 +143,9 @@ interface Baseline {
 }
 
 function baselineOf(ctx: CheckContext, exercise: Exercise): Promise<Baseline> {
-  return cached(ctx, `baseline:${exercise.id}`, async () => {
-    const { value } = await ctx.withDatabase('main', 'fresh', async (db) => {
+  // Shared by the exercises with the same setup (most have none: then the warm copy serves).
+  return cached(ctx, `baseline:${exercise.setup}`, async () => {
+    const { value } = await ctx.withDatabase('main', exercise.setup ? 'fresh' : 'shared', async (db) => {
       if (exercise.setup) await runOrThrow(db, exercise.setup, `The setup of ${exercise.id}`);
       await resetSession(db);
       const before = await fingerprint(db);
