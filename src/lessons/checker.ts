@@ -219,12 +219,16 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
       if (role) return { run, outcomes: [] as CheckOutcome[], role };
       await resetSession(db);
       const outcomes: CheckOutcome[] = [];
+      // The intact check reads the database before the behavior checks write to it; it is
+      // listed last.
+      let intact: CheckOutcome | undefined;
       for (const check of ordered(exercise.checks)) {
-        if (check.kind === 'behavior' && before && base && !outcomes.some((o) => o.kind === 'intact')) outcomes.push(await checkIntact(ctx, db, exercise, before, base));
+        if (check.kind === 'behavior' && before && base && !intact) intact = await checkIntact(ctx, db, exercise, before, base);
         outcomes.push(await runCheck(db, check, run, parsed, expected, orderKeys));
         if (check.kind === 'behavior') await resetSession(db);
       }
-      if (before && base && !outcomes.some((o) => o.kind === 'intact')) outcomes.push(await checkIntact(ctx, db, exercise, before, base));
+      if (before && base && !intact) intact = await checkIntact(ctx, db, exercise, before, base);
+      if (intact) outcomes.push(intact);
       return { run, outcomes };
     });
 

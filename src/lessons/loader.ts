@@ -36,10 +36,14 @@ export const DEFAULT_SEEDS = { main: 0.42, perturbed: -0.271828 };
 
 /** The dataset script for one copy of the data, with `:seed` replaced. */
 export function datasetSql(chapter: Chapter, variant: Variant): string {
-  return chapter.dataset.replace(SEED_PLACEHOLDER, String(chapter.seeds[variant]));
+  // `:perturbed` lets the script change the second copy's structure, not only its random values
+  // (see docs/lesson-format.md). A `case when :perturbed then random() … end` calls random()
+  // only on that copy, so the learner's copy is the same as without it.
+  return chapter.dataset.replace(SEED_PLACEHOLDER, String(chapter.seeds[variant])).replace(PERTURBED_PLACEHOLDER, String(variant === 'perturbed'));
 }
 
 const SEED_PLACEHOLDER = /(?<![:\w]):seed\b/g;
+const PERTURBED_PLACEHOLDER = /(?<![:\w]):perturbed\b/g;
 
 export function loadLessons(files: Record<string, string>): Chapter[] {
   const problems: LessonProblem[] = [];
