@@ -338,6 +338,7 @@ function parseCheck(item: YamlValue, line: number): Check {
   } else {
     throw new FileProblem('each check is "- result:", "- plan:", "- catalog:" or "- behavior:" followed by its options', line);
   }
+  if (kind === 'intact') throw new FileProblem('the intact check is implicit: every exercise has it (name it in a wrong answer\'s "fails:")', line);
   if (!CHECK_KINDS.includes(kind as CheckKind)) throw new FileProblem(`unknown check "${kind}" (expected ${CHECK_KINDS.join(', ')})`, line);
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new FileProblem(`the options of "${kind}" must be "key: value" lines`, line);
   const o = body as Record<string, YamlValue>;
@@ -430,7 +431,7 @@ function parseCheck(item: YamlValue, line: number): Check {
       return c;
     }
     case 'intact':
-      throw new FileProblem('the intact check is implicit: every exercise has it', line);
+      throw new FileProblem('the intact check is implicit', line);
   }
 }
 
