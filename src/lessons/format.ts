@@ -239,8 +239,6 @@ export interface CheckReport {
   checks: CheckOutcome[];
   /** The learner's SQL failed: the error, and the statement (1-based) it failed at. */
   error?: { message: string; code?: string; statement: number; sql: string };
-  /** The check was stopped at its time limit (ms). */
-  timedOut?: number;
   /** Things the learner should know that are not a check (e.g. an open transaction was rolled back). */
   notes: string[];
   /** How the checks ran, with timings in ms (fresh copy restore, learner SQL, checks). */

@@ -17,7 +17,7 @@ export const CHECK_TIME_LIMIT_MS = 20_000;
 /** A check ended at its time limit; the checker worker is gone (start and open it again). */
 export class CheckTimeLimitError extends Error {
   constructor(readonly limitMs: number) {
-    super(`The check stopped at its time limit of ${Math.round(limitMs / 1000)} s: your SQL was still running (a pg_sleep, a runaway join?). The checker restarts; change the SQL and check again.`);
+    super(`The check stopped at its time limit of ${limitMs >= 1000 ? Math.round(limitMs / 1000) + ' s' : limitMs + ' ms'}: your SQL was still running (a pg_sleep, a runaway join?). The checker restarts; change the SQL and check again.`);
   }
 }
 
