@@ -50,7 +50,7 @@ end $pglab$;`;
 /**
  * Switches the session to the learner's role. A snapshot made before the role existed (stored by
  * an older pglab) gets it first. PGlite runs as the bootstrap superuser, so the learner could
- * switch back: the checker refuses SQL that does (see checker.ts, guardRole).
+ * switch back: the checker refuses SQL that does (checker.ts: roleEscape before, roleChanged after).
  */
 export async function becomeLearner(db: Engine): Promise<void> {
   const r = await db.run(`set session authorization ${LEARNER_ROLE}`);

@@ -142,6 +142,9 @@ export class ChapterSandbox implements CheckContext {
     let engine = this.warm.get(variant);
     if (!engine) {
       engine = (await this.restore(variant)).engine;
+      // A snapshot stored by an older pglab has no learner role: create it before the read-only transaction.
+      await becomeLearner(engine);
+      await engine.run('set session authorization postgres');
       this.warm.set(variant, engine);
     }
     const t0 = performance.now();
