@@ -166,13 +166,12 @@ export function referenceChanges(ctx: CheckContext, exercise: Exercise): Promise
       await resetSession(db);
       const after = await fingerprint(db);
       const touched = touchedTables(before, after);
-      return changes(before, after, pick(base.counts, touched), await rowCounts(db, touched.filter((t) => t in after)));
+      return changes(before, after, base.counts, await rowCounts(db, touched.filter((t) => t in after)));
     });
     return value;
   });
 }
 
-const pick = (o: Record<string, number>, keys: string[]) => Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]));
 
 // ------------------------------------------------------------------ the entry point
 
@@ -193,7 +192,10 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
   });
   const escape = parsed && roleEscape(parsed);
   if (escape) {
-    return fail(`Your SQL changes the role it runs as (\`${escape.trim().slice(0, 80)}\`): answers run as an ordinary user that owns the chapter's tables, which is all an exercise needs. Remove that statement.`, 0, 'fresh', escape);
+    const stats = /pg_(restore|clear)_(relation|attribute)_stats/i.test(escape);
+    return fail(stats
+      ? `Your SQL sets the planner's statistics by hand (\`${escape.trim().slice(0, 80)}\`): plans would then show what you typed, not what the data is. Remove that statement (ANALYZE gathers real statistics).`
+      : `Your SQL changes the role it runs as (\`${escape.trim().slice(0, 80)}\`): answers run as an ordinary user that owns the chapter's tables, which is all an exercise needs. Remove that statement.`, 0, 'fresh', escape);
   }
   const resultCheck = exercise.checks.find((c): c is ResultCheck => c.kind === 'result');
   const needsWrites = exercise.checks.some((c) => c.kind === 'catalog' || c.kind === 'behavior');
@@ -359,7 +361,7 @@ async function runCheck(
 async function checkIntact(ctx: CheckContext, db: Engine, exercise: Exercise, before: Fingerprint, base: Baseline): Promise<CheckOutcome> {
   const after = await fingerprint(db);
   const touched = touchedTables(before, after);
-  const mine = changes(before, after, pick(base.counts, touched), await rowCounts(db, touched.filter((t) => t in after)));
+  const mine = changes(before, after, base.counts, await rowCounts(db, touched.filter((t) => t in after)));
   if (!mine.length) return { kind: 'intact', passed: true, message: 'The rest of the database is as it was.', details: {} };
   const bad = forbiddenChanges(mine, await referenceChanges(ctx, exercise));
   if (!bad.length) return { kind: 'intact', passed: true, message: 'The rest of the database is as it was.', details: {} };

@@ -13,6 +13,8 @@ export interface TableState {
   indexes: Record<string, string>;
   /** Rows inserted, updated and deleted since the copy was restored. */
   writes: { ins: number; upd: number; del: number };
+  /** The planner's row estimate (pg_class.reltuples; -1: never analyzed). */
+  reltuples: number;
 }
 
 export type Fingerprint = Record<string, TableState>;
@@ -24,7 +26,7 @@ export interface Change {
 }
 
 const TABLES_SQL = `
-  select c.relname as name, pg_catalog.pg_relation_filenode(c.oid)::int8::text as file,
+  select c.relname as name, pg_catalog.pg_relation_filenode(c.oid)::int8::text as file, c.reltuples::float8 as reltuples,
          coalesce(s.n_tup_ins, 0)::int8::text as ins, coalesce(s.n_tup_upd, 0)::int8::text as upd, coalesce(s.n_tup_del, 0)::int8::text as del,
          array(select a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod) || case when a.attnotnull then ' not null' else '' end
                from pg_catalog.pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped order by a.attnum) as columns,
@@ -44,7 +46,7 @@ const pairs = (list: string[]) => Object.fromEntries(list.map((s) => [s.slice(0,
 export async function fingerprint(db: Engine): Promise<Fingerprint> {
   // Counters reach the statistics views at most once a second unless forced (platform notes).
   await db.query('select pg_catalog.pg_stat_force_next_flush()');
-  const { rows } = await db.query<{ name: string; file: string; ins: string; upd: string; del: string; columns: string[]; constraints: string[]; indexes: string[] }>(TABLES_SQL);
+  const { rows } = await db.query<{ name: string; file: string; reltuples: number; ins: string; upd: string; del: string; columns: string[]; constraints: string[]; indexes: string[] }>(TABLES_SQL);
   const out: Fingerprint = {};
   for (const r of rows) {
     out[r.name] = {
@@ -53,6 +55,7 @@ export async function fingerprint(db: Engine): Promise<Fingerprint> {
       constraints: pairs(r.constraints),
       indexes: pairs(r.indexes),
       writes: { ins: Number(r.ins), upd: Number(r.upd), del: Number(r.del) },
+      reltuples: Number(r.reltuples),
     };
   }
   return out;
@@ -86,6 +89,7 @@ export function touchedTables(before: Fingerprint, after: Fingerprint): string[]
  * `countsBefore`/`countsAfter` hold the counts of the touched tables.
  */
 export function changes(before: Fingerprint, after: Fingerprint, countsBefore: Record<string, number>, countsAfter: Record<string, number>): Change[] {
+  // countsBefore holds the starting count of every table the caller knows (untouched ones too).
   const out: Change[] = [];
   for (const [t, b] of Object.entries(before)) {
     const a = after[t];
@@ -109,6 +113,12 @@ export function changes(before: Fingerprint, after: Fingerprint, countsBefore: R
     }
     const nb = countsBefore[t];
     const na = countsAfter[t];
+    // Statistics typed in by hand (or by dynamic SQL the parse tree did not see): the estimate
+    // moved far from the real count. ANALYZE, which samples, stays close.
+    const real = na ?? nb;
+    if (real !== undefined && a.reltuples !== b.reltuples && a.reltuples >= 0 && Math.abs(a.reltuples - real) > Math.max(1000, real)) {
+      out.push({ key: `stats:${t}`, message: `the planner's statistics of ${t} say ${Math.round(a.reltuples)} rows, the table has ${real}` });
+    }
     if (nb !== undefined && na !== undefined && nb !== na) {
       out.push({
         key: `rows:${t}`,

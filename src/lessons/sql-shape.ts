@@ -162,7 +162,10 @@ export function objectChanges(stmts: ParsedStatement[]): { created: Map<string, 
   return { created, dropped };
 }
 
-/** Why the SQL is refused before it runs: it tries to change the role the checks rely on. */
+/**
+ * The statement that makes the SQL refused before it runs: it tries to change the role the checks
+ * rely on, or to type in planner statistics.
+ */
 export function roleEscape(stmts: ParsedStatement[]): string | undefined {
   let found: string | undefined;
   for (const s of stmts) {
@@ -171,7 +174,9 @@ export function roleEscape(stmts: ParsedStatement[]): string | undefined {
       if (t === 'VariableSetStmt' && (b.name === 'session_authorization' || b.name === 'role')) found = s.text;
       if (t === 'DiscardStmt' && b.target === 'DISCARD_ALL') found = s.text;
       if (t === 'FuncCall') {
-        const name = ((b.funcname as Node[]) ?? []).map((n) => (n.String as Node | undefined)?.sval).pop();
+        const name = ((b.funcname as Node[]) ?? []).map((n) => String((n.String as Node | undefined)?.sval ?? '')).pop();
+        // Planner statistics typed in by hand (PostgreSQL 18) would fake any plan check.
+        if (name && /^pg_(restore|clear)_(relation|attribute)_stats$/.test(name)) found = s.text;
         if (name === 'set_config') {
           const first = (b.args as Node[] | undefined)?.[0];
           const val = ((first?.A_Const as Node | undefined)?.sval as Node | undefined)?.sval;

@@ -268,6 +268,14 @@ describe('wrong answers that passed', () => {
     expect(of(rows, 'intact')[0].message).toContain('4000 of the 20000 rows of accounts were deleted');
     const data = await check(7, "update accounts set balance = 0 where kind = 'a';\ncreate index on accounts (status, opened);");
     expect(of(data, 'intact')[0].message).toMatch(/rows were updated in accounts/);
+    // Planner statistics typed in: refused when written out, caught afterwards when hidden in dynamic SQL.
+    const typed = await check(7, "select pg_restore_relation_stats('schemaname', 'public', 'relname', 'accounts', 'reltuples', 1e9::real);\ncreate index on accounts (status, opened);");
+    expect(typed.error?.message).toContain("sets the planner's statistics by hand");
+    // (After the CREATE INDEX, which sets reltuples to the real count.)
+    const hidden = await check(7, "create index on accounts (status, opened);\ndo $$ begin execute 'select pg_restore_relation_' || 'stats(''schemaname'', ''public'', ''relname'', ''accounts'', ''reltuples'', 1e9::real)'; end $$;");
+    expect(of(hidden, 'intact')[0].message).toContain("the planner's statistics of accounts say 1000000000 rows, the table has 20000");
+    // ANALYZE is no change.
+    expect((await check(7, 'analyze accounts;\ncreate index on accounts (status, opened);')).passed).toBe(true);
     const truncated = await check(7, 'truncate bookings;\ncreate index on accounts (status, opened);');
     expect(of(truncated, 'intact')[0].message).toContain('500 of the 500 rows of bookings were deleted');
   });
