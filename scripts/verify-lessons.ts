@@ -8,7 +8,7 @@ import { checkExercise, referenceChanges, referenceResult } from '../src/lessons
 import { parseScript, walk } from '../src/lessons/sql-shape.ts';
 import { LessonError, loadLessons } from '../src/lessons/loader.ts';
 import { ChapterSandbox } from '../src/lessons/sandbox.ts';
-import type { Chapter, CheckKind, CheckReport, Exercise, ResultSet } from '../src/lessons/format.ts';
+import type { Chapter, CheckReport, Exercise, ResultSet } from '../src/lessons/format.ts';
 import type { EngineOptions } from '../src/db/engine.ts';
 import { createRequire } from 'node:module';
 
