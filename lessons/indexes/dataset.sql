@@ -42,7 +42,9 @@ select i,
        case when random() < 0.2 then random(1, 100) else random(1, 50000) end,
        case when r < 0.02 then 'pending' when r < 0.10 then 'paid' when r < 0.13 then 'cancelled' else 'shipped' end,
        round((5 + random() * 245)::numeric, 2),
-       timestamptz '2024-01-01' + (i * interval '4 minutes') + random() * interval '3 minutes',
+       -- On the second copy (:perturbed) one order in 50 sits exactly on midnight, a day's bound.
+       case when :perturbed and i % 50 = 0 then date_trunc('day', timestamptz '2024-01-01' + (i * interval '4 minutes') + random() * interval '3 minutes')
+            else timestamptz '2024-01-01' + (i * interval '4 minutes') + random() * interval '3 minutes' end,
        null
 from (select i, random() as r from generate_series(1, 200000) i) s;
 -- Added after the load: one validating join instead of 200 000 trigger checks.

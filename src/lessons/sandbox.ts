@@ -11,6 +11,7 @@ import type { Engine } from '../db/types.ts';
 import type { CheckContext, IsolationMode } from './checker.ts';
 import type { Chapter, Variant } from './format.ts';
 import { datasetSql } from './loader.ts';
+import { becomeLearner, LEARNER_ROLE_SQL } from './sandbox-role.ts';
 
 export interface BuildTimes {
   /** Creating the instance and running the dataset script, ms. */
@@ -44,8 +45,10 @@ export async function buildChapterDatabase(
     }
     onProgress?.(++done, pieces.length);
   }
+  await db.exec(LEARNER_ROLE_SQL);
   return db;
 }
+
 
 /**
  * Flushes the session's pending table statistics (the counts of the inserts just made). VACUUM
@@ -141,6 +144,7 @@ export class ChapterSandbox implements CheckContext {
     if (mode === 'fresh') {
       const { engine, ms } = await this.restore(variant);
       try {
+        await becomeLearner(engine);
         return { value: await fn(engine), resetMs: ms };
       } finally {
         await engine.db.close();
@@ -149,10 +153,14 @@ export class ChapterSandbox implements CheckContext {
     let engine = this.warm.get(variant);
     if (!engine) {
       engine = (await this.restore(variant)).engine;
+      // A snapshot stored by an older pglab has no learner role: create it before the read-only transaction.
+      await becomeLearner(engine);
+      await engine.run('set session authorization postgres');
       this.warm.set(variant, engine);
     }
     const t0 = performance.now();
     await engine.run('begin transaction read only');
+    await becomeLearner(engine);
     const resetMs = performance.now() - t0;
     try {
       return { value: await fn(engine), resetMs };
@@ -166,6 +174,8 @@ export class ChapterSandbox implements CheckContext {
     let healthy = false;
     try {
       await engine.run('rollback');
+      // PGlite's RESET SESSION AUTHORIZATION keeps current_user (platform notes): name the user.
+      await engine.run('set session authorization postgres');
       await engine.run('discard all');
       const r = await engine.query<{ ok: number }>('select 1 as ok');
       healthy = r.rows.length === 1 && r.rows[0].ok === 1;
