@@ -360,7 +360,7 @@ interface PlanNode {
 }
 
 /** EXPLAIN (VERBOSE, FORMAT JSON) of a statement, generic when it has parameters. */
-export async function explainJson(db: Queryable, query: string): Promise<{ plan: PlanNode; generic: boolean }> {
+export async function explainJson(db: Queryable, query: string, opts: { viaPrepare?: boolean } = {}): Promise<{ plan: PlanNode; generic: boolean }> {
   const n = parameterCount(query);
   const parse = (v: unknown): PlanNode => {
     const j = typeof v === 'string' ? JSON.parse(v) : v;
@@ -370,12 +370,15 @@ export async function explainJson(db: Queryable, query: string): Promise<{ plan:
     const [r] = await rows(db, `explain (verbose, format json) ${query}`);
     return { plan: parse(r['QUERY PLAN']), generic: false };
   }
-  try {
-    const [r] = await rows(db, `explain (generic_plan, verbose, format json) ${query}`);
-    return { plan: parse(r['QUERY PLAN']), generic: true };
-  } catch (e) {
-    // Drivers that always use the extended protocol (PGlite) send a Bind with no values for the $n.
-    if ((e as { code?: string }).code !== '08P01') throw e;
+  // Inside a transaction a failed attempt would abort it: go the prepared way at once.
+  if (!opts.viaPrepare) {
+    try {
+      const [r] = await rows(db, `explain (generic_plan, verbose, format json) ${query}`);
+      return { plan: parse(r['QUERY PLAN']), generic: true };
+    } catch (e) {
+      // Drivers that always use the extended protocol (PGlite) send a Bind with no values for the $n.
+      if ((e as { code?: string }).code !== '08P01') throw e;
+    }
   }
   // The same generic plan through a prepared statement with plan_cache_mode = force_generic_plan.
   const name = `pglab_explain_${Math.random().toString(36).slice(2, 10)}`;
@@ -638,11 +641,11 @@ async function proveIndex(db: Queryable, query: string, p: { schema: string; tab
       if (c.needsTrgm && !trgm) await rows(db, 'create extension if not exists pg_trgm');
       if (hypo) {
         const [h] = await rows(db, `select indexname from hypopg_create_index($1)`, [c.create('x', table)]);
-        const { plan } = await explainJson(db, query);
+        const { plan } = await explainJson(db, query, { viaPrepare: true });
         return usesIndex(plan, str(h?.indexname));
       }
       await rows(db, c.create(name, table));
-      const { plan } = await explainJson(db, query);
+      const { plan } = await explainJson(db, query, { viaPrepare: true });
       return usesIndex(plan, name);
     });
     if (used) return { description: c.description, fix: c.fix, how: hypo ? ', with hypopg' : '' };

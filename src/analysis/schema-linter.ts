@@ -213,7 +213,7 @@ WITH rels AS (${RELS})
 SELECT i.indrelid::text AS rel, ic.relname::text AS name, i.indisprimary AS "primary",
        (i.indexprs IS NULL AND i.indpred IS NULL) AS plain,
        (ic.relam = (SELECT oid FROM pg_am WHERE amname = 'btree') AND NOT i.indnullsnotdistinct AND NOT i.indisexclusion
-        AND i.indnkeyatts = i.indnatts AND 0 <> ALL (i.indoption::int2[]) AND i.indimmediate
+        AND i.indnkeyatts = i.indnatts AND 0 = ALL (i.indoption::int2[]) AND i.indimmediate
         AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)) AS promotable,
        ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(n, p)
              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
@@ -451,7 +451,9 @@ function checkPrimaryKey(t: Table, add: Add) {
     const taken = new Set(t.columns.map((c) => c.name));
     const col = ['id', `${singular(t.name)}_id`, 'row_id', 'pk_id'].find((n) => !taken.has(n)) ?? `${t.name}_pk_id`;
     const key = [col, ...t.partitionKey.filter((c) => c !== col)];
-    fix = `ALTER TABLE ${tq(t)} ADD COLUMN ${ident(col)} bigint GENERATED ALWAYS AS IDENTITY, ADD PRIMARY KEY (${key.map(ident).join(', ')});\n` +
+    fix = (key.length === 1
+      ? `ALTER TABLE ${tq(t)} ADD COLUMN ${ident(col)} bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;\n`
+      : `ALTER TABLE ${tq(t)} ADD COLUMN ${ident(col)} bigint GENERATED ALWAYS AS IDENTITY, ADD PRIMARY KEY (${key.map(ident).join(', ')});\n`) +
       (t.partitionKey.length ? `-- a partitioned table's primary key must include its partition key (${t.partitionKey.join(', ')})\n` : '') +
       `-- or, when the table has a natural key: ALTER TABLE ${tq(t)} ADD PRIMARY KEY (<key columns>);`;
   }
