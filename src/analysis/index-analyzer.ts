@@ -109,6 +109,8 @@ export async function analyzeIndexes(db: Queryable, opts: IndexAnalyzerOptions =
   const duplicateNames = new Set<string>();
   /** Indexes another finding relies on to keep serving the queries: never proposed for dropping. */
   const kept = new Set<string>();
+  /** Kept indexes whose duplicate is proposed for dropping: rebuilding them would revive the duplicate. */
+  const hasTwin = new Set<string>();
   const key = (ix: IndexRow) => ix.tableOid + '/' + ix.name;
   // Keep the one that enforces the most (a constraint, then uniqueness), one that cannot be
   // dropped alone (attached to a partitioned index), then the most used.
@@ -124,6 +126,7 @@ export async function analyzeIndexes(db: Queryable, opts: IndexAnalyzerOptions =
       if (!droppable(ix)) continue;
       duplicateNames.add(key(ix));
       kept.add(key(keep));
+      hasTwin.add(key(keep));
       const fix = dropOne(ix);
       findings.push({
         check: 'duplicate_index',
@@ -203,11 +206,45 @@ export async function analyzeIndexes(db: Queryable, opts: IndexAnalyzerOptions =
     }
   }
 
+  // Foreign keys, read before unused_index: an index that alone serves a foreign key is never proposed for dropping.
+  const fkRows = await rows(
+    db,
+    `select con.conrelid::int8::text as table_oid, n.nspname as schema, c.relname as table, c.relkind::text as relkind, con.conname as name,
+            to_json(con.conkey::int2[]) as attnums,
+            (select json_agg(a.attname order by k.ord) from unnest(con.conkey) with ordinality k(attnum, ord)
+               join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum) as columns,
+            rn.nspname as ref_schema, rc.relname as ref_table, c.reltuples::float8 as row_estimate
+       from pg_constraint con join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
+       join pg_class rc on rc.oid = con.confrelid join pg_namespace rn on rn.oid = rc.relnamespace
+      where con.contype = 'f' and con.conparentid = 0
+        and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_toast%'
+      order by 2, 3, 5`,
+  );
+  const fkCovers = (fk: Record<string, unknown>): IndexRow[] => {
+    const cols = arr<number>(fk.attnums).map(Number);
+    const set = new Set(cols);
+    const fkNames = new Set(arr<string>(fk.columns));
+    return (byTable.get(str(fk.table_oid)) ?? []).filter((ix) => {
+      if (!ix.valid || ix.keyCount < cols.length) return false;
+      // Referential checks look for rows with a given non-null key, so WHERE fk IS NOT NULL serves them.
+      if (ix.predicate && !onlyNotNull(ix.predicate, fkNames)) return false;
+      if (!['btree', 'hash', 'gist', 'gin'].includes(ix.method)) return false;
+      if (ix.method === 'hash' && ix.keyCount !== 1) return false;
+      const lead = ix.attnums.slice(0, cols.length);
+      return lead.every((x) => set.has(x)) && new Set(lead).size === set.size;
+    });
+  };
+  const soleFkCover = new Set<string>();
+  for (const fk of fkRows) {
+    const covers = fkCovers(fk).filter((ix) => !duplicateNames.has(key(ix)));
+    if (covers.length === 1) soleFkCover.add(key(covers[0]));
+  }
+
   // unused_index: never scanned, enforcing nothing.
   for (const ix of valid) {
     if (ix.scans > 0 || ix.unique || ix.constraint || ix.exclusion || !droppable(ix)) continue;
     // Dropping the index another finding keeps would leave those queries no index at all.
-    if (duplicateNames.has(key(ix)) || kept.has(key(ix))) continue;
+    if (duplicateNames.has(key(ix)) || kept.has(key(ix)) || soleFkCover.has(key(ix))) continue;
     findings.push({
       check: 'unused_index',
       severity: window.days >= 7 ? 'warning' : 'info',
@@ -222,33 +259,8 @@ export async function analyzeIndexes(db: Queryable, opts: IndexAnalyzerOptions =
   }
 
   // unindexed_foreign_key
-  const fkRows = await rows(
-    db,
-    `select con.conrelid::int8::text as table_oid, n.nspname as schema, c.relname as table, c.relkind::text as relkind, con.conname as name,
-            to_json(con.conkey::int2[]) as attnums,
-            (select json_agg(a.attname order by k.ord) from unnest(con.conkey) with ordinality k(attnum, ord)
-               join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum) as columns,
-            rn.nspname as ref_schema, rc.relname as ref_table, c.reltuples::float8 as row_estimate
-       from pg_constraint con join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
-       join pg_class rc on rc.oid = con.confrelid join pg_namespace rn on rn.oid = rc.relnamespace
-      where con.contype = 'f' and con.conparentid = 0
-        and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_toast%'
-      order by 2, 3, 5`,
-  );
   for (const fk of fkRows) {
-    const cols = arr<number>(fk.attnums).map(Number);
-    const set = new Set(cols);
-    const fkNames = new Set(arr<string>(fk.columns));
-    const covered = (byTable.get(str(fk.table_oid)) ?? []).some((ix) => {
-      if (!ix.valid || ix.keyCount < cols.length) return false;
-      // Referential checks look for rows with a given non-null key, so WHERE fk IS NOT NULL serves them.
-      if (ix.predicate && !onlyNotNull(ix.predicate, fkNames)) return false;
-      if (!['btree', 'hash'].includes(ix.method) && ix.method !== 'gist' && ix.method !== 'gin') return false;
-      const lead = ix.attnums.slice(0, cols.length);
-      if (ix.method === 'hash' && ix.keyCount !== 1) return false;
-      return lead.every((a) => set.has(a)) && new Set(lead).size === set.size;
-    });
-    if (covered) continue;
+    if (fkCovers(fk).length > 0) continue;
     const columns = arr<string>(fk.columns);
     const table = qualified(str(fk.schema), str(fk.table));
     const partitioned = str(fk.relkind) === 'p';
@@ -300,7 +312,7 @@ export async function analyzeIndexes(db: Queryable, opts: IndexAnalyzerOptions =
   const nullFrac = new Map(nullRows.map((r) => [`${str(r.schema)}.${str(r.table)}.${str(r.column)}`, num(r.null_frac)]));
   for (const ix of valid) {
     if (ix.method !== 'btree' || ix.keyCount !== 1 || ix.predicate || ix.expressions || ix.constraint || ix.unique || ix.attnums[0] === 0 || !droppable(ix)) continue;
-    if (duplicateNames.has(key(ix))) continue;
+    if (duplicateNames.has(key(ix)) || hasTwin.has(key(ix))) continue;
     if (ix.sizeBytes < MOSTLY_NULL_MIN_INDEX_BYTES) continue;
     const col = ix.columns[0].replace(/^"|"$/g, '');
     const frac = nullFrac.get(`${ix.schema}.${ix.table}.${col}`);
@@ -369,6 +381,12 @@ export async function analyzeIndexes(db: Queryable, opts: IndexAnalyzerOptions =
      select n.nspname as schema, c.relname as name, format_type(s.seqtypid, null) as seq_type, ps.last_value::text as last,
             s.seqincrement::float8 as inc, tn.nspname as owner_schema, tc.relname as owner_table, ta.attname as owner_column,
             format_type(ta.atttypid, null) as column_type,
+            -- Columns that reference the fed column must widen with it, or their foreign keys mismatch.
+            (select json_agg(json_build_object('schema', rn.nspname, 'table', rc.relname, 'column', ra.attname) order by rn.nspname, rc.relname, ra.attname)
+               from pg_constraint k join pg_class rc on rc.oid = k.conrelid join pg_namespace rn on rn.oid = rc.relnamespace
+               join pg_attribute ra on ra.attrelid = k.conrelid and ra.attnum = k.conkey[1]
+              where k.contype = 'f' and k.conparentid = 0 and k.confrelid = fed.rel and array_length(k.confkey, 1) = 1 and k.confkey[1] = fed.attnum
+                and ra.atttypid in ('int2'::regtype, 'int4'::regtype)) as referencing,
             (case when s.seqincrement > 0
                   then (ps.last_value::numeric - s.seqmin) / nullif(least(s.seqmax::numeric,
                          case ta.atttypid when 'int2'::regtype then 32767 when 'int4'::regtype then 2147483647 else s.seqmax end) - s.seqmin, 0)
@@ -391,6 +409,9 @@ export async function analyzeIndexes(db: Queryable, opts: IndexAnalyzerOptions =
     const fixes = [];
     if (str(r.seq_type) !== 'bigint') fixes.push(`ALTER SEQUENCE ${seq} AS bigint;`);
     if (owner && colType !== 'bigint') fixes.push(`ALTER TABLE ${qualified(str(r.owner_schema), str(r.owner_table))} ALTER COLUMN ${ident(str(r.owner_column))} TYPE bigint;`);
+    for (const ref of arr<{ schema: string; table: string; column: string }>(r.referencing)) {
+      fixes.push(`ALTER TABLE ${qualified(ref.schema, ref.table)} ALTER COLUMN ${ident(ref.column)} TYPE bigint;  -- references it`);
+    }
     findings.push({
       check: 'sequence_near_overflow',
       severity: used >= 0.9 ? 'error' : 'warning',

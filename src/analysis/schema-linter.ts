@@ -136,6 +136,8 @@ interface Table {
   columns: Column[];
   constraints: Constraint[];
   uniques: UniqueIndex[];
+  /** Columns that lead some valid index: a foreign key on them needs no new index. */
+  indexedLead: Set<string>;
   /** Partition key columns of a partitioned table; null when the key has an expression. */
   partitionKey: string[] | null;
 }
@@ -224,6 +226,13 @@ JOIN pg_class ic ON ic.oid = i.indexrelid
 WHERE i.indisunique AND i.indisvalid
 ORDER BY i.indrelid, ic.relname`;
 
+const INDEX_LEAD_SQL = `
+WITH rels AS (${RELS})
+SELECT i.indrelid::text AS rel, a.attname::text AS name
+FROM pg_index i JOIN rels r ON r.oid = i.indrelid
+JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+WHERE i.indisvalid AND i.indpred IS NULL`;
+
 type Row = Record<string, unknown>;
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const num = (v: unknown): number => Number(v);
@@ -247,6 +256,7 @@ async function loadCatalog(db: Queryable, schema: string | null): Promise<Table[
     byOid.set(String(r.oid), {
       oid: String(r.oid), schema: String(r.schema), name: String(r.name), qname: String(r.qname),
       kind: String(r.kind), reltuples: num(r.reltuples), relpages: num(r.relpages), columns: [], constraints: [], uniques: [],
+      indexedLead: new Set(),
       partitionKey: bool(r.partitioned) ? (r.partition_key === null ? null : list(r.partition_key)) : [],
     });
   }
@@ -270,6 +280,7 @@ async function loadCatalog(db: Queryable, schema: string | null): Promise<Table[
       name: String(r.name), primary: bool(r.primary), plain: bool(r.plain), promotable: bool(r.promotable), columns: list(r.columns),
     });
   }
+  for (const r of (await db.query<Row>(ownStatement(INDEX_LEAD_SQL), params)).rows) byOid.get(String(r.rel))?.indexedLead.add(String(r.name));
   return [...byOid.values()];
 }
 
@@ -697,7 +708,8 @@ function checkUnreferencedIds(t: Table, byName: Map<string, Table>, add: Add) {
       'A foreign key makes the rule explicit and lets you choose what a delete does: CASCADE removes the dependent rows, SET NULL detaches them, RESTRICT refuses the delete. ' +
       'Find existing orphans first: the constraint is added NOT VALID and the VALIDATE step reports them.',
       `ALTER TABLE ${tq(t)} ADD CONSTRAINT ${ident(name)} FOREIGN KEY (${ident(c.name)}) REFERENCES ${tq(target)} (${ident(pk.name)}) ON DELETE ${action} NOT VALID;\n` +
-      `ALTER TABLE ${tq(t)} VALIDATE CONSTRAINT ${ident(name)};  -- fails if orphans exist: SELECT * FROM ${tq(t)} x WHERE ${ident(c.name)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${tq(target)} p WHERE p.${ident(pk.name)} = x.${ident(c.name)})`);
+      `ALTER TABLE ${tq(t)} VALIDATE CONSTRAINT ${ident(name)};  -- fails if orphans exist: SELECT * FROM ${tq(t)} x WHERE ${ident(c.name)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${tq(target)} p WHERE p.${ident(pk.name)} = x.${ident(c.name)})\n` +
+      (t.indexedLead.has(c.name) ? '' : `CREATE INDEX${t.kind === 'p' ? '' : ' CONCURRENTLY'} ON ${tq(t)} (${ident(c.name)});  -- deletes in ${tq(target)} look up the referencing rows through it`));
   }
 }
 
@@ -777,7 +789,8 @@ function checkDependencies(t: Table, s: Sample, byName: Map<string, Table>, add:
       fix = `-- the facts about each ${A.name} get a table of their own, keyed by ${A.name}\n` +
         `CREATE TABLE ${nq} AS SELECT DISTINCT ${[A, ...B].map((c) => ident(c.name)).join(', ')} FROM ${tq(t)} WHERE ${a_} IS NOT NULL;\n` +
         `ALTER TABLE ${nq} ADD PRIMARY KEY (${a_});  -- fails if rows outside the sample disagree: clean them first\n` +
-        `ALTER TABLE ${tq(t)} ADD FOREIGN KEY (${a_}) REFERENCES ${nq} (${a_});\n` +
+        `ALTER TABLE ${tq(t)} ADD FOREIGN KEY (${a_}) REFERENCES ${nq} (${a_}) ON DELETE RESTRICT;\n` +
+        (t.indexedLead.has(A.name) ? '' : `CREATE INDEX ON ${tq(t)} (${a_});  -- serves the foreign key\n`) +
         `ALTER TABLE ${tq(t)} ${B.map((b) => `DROP COLUMN ${ident(b.name)}`).join(', ')};`;
     }
     add('functional_dependency', 'warning', t, { columns: [A.name, ...B.map((b) => b.name)] },
