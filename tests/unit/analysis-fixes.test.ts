@@ -61,6 +61,10 @@ export function expectedConsequence(f: Finding, fix: string, baseline: Finding[]
   return false;
 }
 
+async function dbName(db: Engine): Promise<string> {
+  return (await db.query<{ n: string }>('select current_database() as n')).rows[0].n;
+}
+
 export async function runFix(db: Engine, fix: string): Promise<void> {
   for (const piece of await splitScript(fix)) {
     if (piece.kind !== 'sql') continue;
@@ -75,8 +79,10 @@ export function describeEveryFixRuns(label: string, source: () => CopySource): v
       const src = source();
       const base = await src.copy();
       let baseline: Finding[];
+      let baseName: string;
       try {
         baseline = await allFindings(base.db);
+        baseName = await dbName(base.db);
       } finally {
         await base.close();
       }
@@ -95,7 +101,9 @@ export function describeEveryFixRuns(label: string, source: () => CopySource): v
         const c = await src.copy();
         try {
           try {
-            await runFix(c.db, f.fix!);
+            // A fix that names the database names the one it was found in: here, the copy.
+            const copyName = await dbName(c.db);
+            await runFix(c.db, f.fix!.replaceAll(`ALTER DATABASE ${baseName} `, `ALTER DATABASE ${copyName} `));
           } catch (e) {
             failures.push(`${findingKey(f)}: the fix fails: ${(e as Error).message}`);
             continue;
