@@ -109,8 +109,6 @@ export async function analyzeIndexes(db: Queryable, opts: IndexAnalyzerOptions =
   const duplicateNames = new Set<string>();
   /** Indexes another finding relies on to keep serving the queries: never proposed for dropping. */
   const kept = new Set<string>();
-  /** Kept indexes whose duplicate is proposed for dropping: rebuilding them would revive the duplicate. */
-  const hasTwin = new Set<string>();
   const key = (ix: IndexRow) => ix.tableOid + '/' + ix.name;
   // Keep the one that enforces the most (a constraint, then uniqueness), one that cannot be
   // dropped alone (attached to a partitioned index), then the most used.
@@ -126,7 +124,6 @@ export async function analyzeIndexes(db: Queryable, opts: IndexAnalyzerOptions =
       if (!droppable(ix)) continue;
       duplicateNames.add(key(ix));
       kept.add(key(keep));
-      hasTwin.add(key(keep));
       const fix = dropOne(ix);
       findings.push({
         check: 'duplicate_index',
@@ -312,7 +309,7 @@ export async function analyzeIndexes(db: Queryable, opts: IndexAnalyzerOptions =
   const nullFrac = new Map(nullRows.map((r) => [`${str(r.schema)}.${str(r.table)}.${str(r.column)}`, num(r.null_frac)]));
   for (const ix of valid) {
     if (ix.method !== 'btree' || ix.keyCount !== 1 || ix.predicate || ix.expressions || ix.constraint || ix.unique || ix.attnums[0] === 0 || !droppable(ix)) continue;
-    if (duplicateNames.has(key(ix)) || hasTwin.has(key(ix))) continue;
+    if (duplicateNames.has(key(ix))) continue;
     if (ix.sizeBytes < MOSTLY_NULL_MIN_INDEX_BYTES) continue;
     const col = ix.columns[0].replace(/^"|"$/g, '');
     const frac = nullFrac.get(`${ix.schema}.${ix.table}.${col}`);

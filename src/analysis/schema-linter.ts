@@ -3,7 +3,7 @@
 import { ident, qualified, type Finding, type Queryable, type Report, type Severity } from './finding.ts';
 import pluralize from 'pluralize';
 import { ownStatement } from '../db/own-statements.ts';
-import { SECURITY_CHECKS, securityChecks } from './security-lint.ts';
+import { SECURITY_CHECKS, SECURITY_DEPENDS_ON, securityChecks } from './security-lint.ts';
 import { determinantEvidence, determines, encode, findDelimitedList, type Coded } from './lint-sample.ts';
 
 // ---- Thresholds ------------------------------------------------------------------------------
@@ -52,6 +52,8 @@ export interface SchemaLintFacts {
   sampleErrors: { schema: string; table: string; message: string }[];
   /** Findings per check id, every check listed. */
   counts: Record<string, number>;
+  /** What in the environment the checks depend on (the data checks: the sampled rows). */
+  dependsOn: Record<string, string>;
 }
 
 export const SCHEMA_LINT_CHECKS = [
@@ -357,6 +359,12 @@ export async function lintSchema(db: Queryable, opts: LintOptions = {}): Promise
     sampleRows,
     sampleErrors: [],
     counts: Object.fromEntries(SCHEMA_LINT_CHECKS.map((c) => [c, 0])),
+    dependsOn: {
+      ...SECURITY_DEPENDS_ON,
+      delimited_list_column: 'a sample of the rows (TABLESAMPLE, the same pages every run)',
+      functional_dependency: 'a sample of the rows (TABLESAMPLE, the same pages every run)',
+      missing_not_null: 'a sample of the rows (TABLESAMPLE, the same pages every run)',
+    },
   };
   const byName = new Map(tables.map((t) => [`${t.schema}.${t.name}`, t]));
 
