@@ -119,7 +119,7 @@ export function describeEveryFixRuns(label: string, source: () => CopySource): v
       }
       expect(failures).toEqual([]);
       expect(withFix.length).toBeGreaterThan(40);
-    }, 600_000);
+    }, 1_500_000);
   });
 }
 
