@@ -40,7 +40,7 @@ export function objectPath(f: Finding): string {
   if (o.function) return [o.schema, o.function].filter(Boolean).join('.');
   const parts = [o.schema, o.table, o.index ?? o.constraint ?? o.policy].filter(Boolean) as string[];
   const cols = o.columns?.length && !o.index ? ` (${o.columns.join(', ')})` : '';
-  return parts.join('.') + cols;
+  return parts.join('.') + cols || 'database';
 }
 
 /** Word-wraps text to width, each line prefixed by indent. */
