@@ -97,17 +97,20 @@ export async function healthChecks(db: Queryable, t: HealthThresholds, since: st
   const xidWarn = t.xidAgeWarning ?? num(s.freeze_max_age, 200_000_000);
 
   // table_bloat: pages on disk against the pages the live rows need at the table's fillfactor.
+  // pg_stats is a view with a privilege check per row: read it once, grouped, rather than per table.
   const tables = await rows(
     db,
-    `select n.nspname as schema, c.relname as table, c.relkind::text as kind, c.reltuples::float8 as tuples,
+    `with st as (
+       select schemaname, tablename, count(*) as nstats, sum((1 - null_frac) * avg_width) as width, bool_or(null_frac > 0) as nulls
+         from pg_stats where not inherited and ${SYSTEM.replace(/n\.nspname/g, 'schemaname')} group by 1, 2)
+     select n.nspname as schema, c.relname as table, c.relkind::text as kind, c.reltuples::float8 as tuples,
             pg_relation_size(c.oid)::float8 as bytes,
             coalesce((select substr(o, 12)::int from unnest(c.reloptions) o where o like 'fillfactor=%'), 100) as fillfactor,
-            (select count(*) from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped)::int as ncols,
-            (select count(*) from pg_stats st where st.schemaname = n.nspname and st.tablename = c.relname and not st.inherited)::int as nstats,
-            (select sum((1 - st.null_frac) * st.avg_width) from pg_stats st where st.schemaname = n.nspname and st.tablename = c.relname and not st.inherited)::float8 as width,
-            (select bool_or(st.null_frac > 0) from pg_stats st where st.schemaname = n.nspname and st.tablename = c.relname and not st.inherited) as nulls
+            c.relnatts::int - (select count(*) from pg_attribute a where a.attrelid = c.oid and a.attisdropped)::int as ncols,
+            st.nstats::int as nstats, st.width::float8 as width, st.nulls
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
-      where c.relkind in ('r', 'm') and ${SYSTEM} and ${NOT_EXTENSION} and c.reltuples >= 0
+       join st on st.schemaname = n.nspname and st.tablename = c.relname
+      where c.relkind in ('r', 'm') and ${SYSTEM} and ${NOT_EXTENSION} and c.reltuples >= 0 and c.relpages > 0
       order by 1, 2`,
   );
   for (const r of tables) {
@@ -137,17 +140,21 @@ export async function healthChecks(db: Queryable, t: HealthThresholds, since: st
   // index_bloat: B-tree leaf pages against what the entries need at 90% fill.
   const indexes = await rows(
     db,
-    `select n.nspname as schema, c.relname as index, t.relname as table, c.reltuples::float8 as tuples, t.reltuples::float8 as table_tuples,
+    `with st as (
+       select schemaname, tablename, attname, avg_width from pg_stats
+        where not inherited and ${SYSTEM.replace(/n\.nspname/g, 'schemaname')})
+     select n.nspname as schema, c.relname as index, t.relname as table, c.reltuples::float8 as tuples, t.reltuples::float8 as table_tuples,
             pg_relation_size(c.oid)::float8 as bytes,
             coalesce((select substr(o, 12)::int from unnest(c.reloptions) o where o like 'fillfactor=%'), 90) as fillfactor,
-            i.indnatts::int as natts,
-            (select count(*) from unnest(i.indkey::int2[]) k(a) join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.a
-               join pg_stats st on st.schemaname = n.nspname and st.tablename = t.relname and st.attname = a.attname and not st.inherited)::int as nstats,
-            (select sum(st.avg_width) from unnest(i.indkey::int2[]) k(a) join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.a
-               join pg_stats st on st.schemaname = n.nspname and st.tablename = t.relname and st.attname = a.attname and not st.inherited)::float8 as width
+            i.indnatts::int as natts, count(st.attname)::int as nstats, sum(st.avg_width)::float8 as width
        from pg_index i join pg_class c on c.oid = i.indexrelid join pg_class t on t.oid = i.indrelid
        join pg_namespace n on n.oid = c.relnamespace join pg_am am on am.oid = c.relam
-      where am.amname = 'btree' and c.relkind = 'i' and i.indisvalid and i.indpred is null and ${SYSTEM} and ${NOT_EXTENSION.replace('c.oid', 't.oid')}
+       cross join lateral unnest(i.indkey::int2[]) k(a)
+       left join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.a
+       left join st on st.schemaname = n.nspname and st.tablename = t.relname and st.attname = a.attname
+      where am.amname = 'btree' and c.relkind = 'i' and i.indisvalid and i.indpred is null
+        and ${SYSTEM} and ${NOT_EXTENSION.replace('c.oid', 't.oid')}
+      group by n.nspname, c.relname, t.relname, c.reltuples, t.reltuples, c.oid, c.reloptions, i.indnatts
       order by 1, 2, 3`,
   );
   for (const r of indexes) {
