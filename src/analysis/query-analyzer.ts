@@ -4,7 +4,7 @@
 import type { Queryable } from '../db/types.ts';
 import { ident, qualified, type Finding, type Report } from './finding.ts';
 import { OWN_TAG } from '../db/own-statements.ts';
-import { flushStats, formatBytes, literal, num, rows, sortFindings, str } from './util.ts';
+import { flushStats, formatBytes, literal, num, quietly, rows, sortFindings, str } from './util.ts';
 
 /** A tenth of a second per call is where users start to notice and connections pile up. */
 export const SLOW_QUERY_MEAN_MS = 100;
@@ -497,7 +497,7 @@ async function diagnose(db: Queryable, s: StatementStats, t: QueryThresholds): P
   if (probe) {
     const proven = await proveIndex(db, s.query, probe);
     if (proven && typeof proven === 'object') {
-      best.suggestion = `${proven.description} is used by the planner for this filter (tried on a trial index in a rolled-back transaction${proven.how}); CREATE INDEX CONCURRENTLY cannot run inside a transaction block.`;
+      best.suggestion = `${proven.description} is used by the planner for this filter (tried on a trial index in a rolled-back transaction, not counted in the statistics${proven.how}); CREATE INDEX CONCURRENTLY cannot run inside a transaction block.`;
       best.fix = proven.fix;
     } else {
       best.suggestion = 'No index pglab could try is used by the planner for this filter (a B-tree serves =, <, >, IN and IS NULL on a column; LIKE and regular expressions need a trigram index; an expression needs an index on that expression).' +
@@ -637,7 +637,7 @@ async function proveIndex(db: Queryable, query: string, p: { schema: string; tab
   for (const c of candidates) {
     if (c.needsTrgm && !trgm && !trgmAvailable) continue;
     const name = `pglab_trial_${Math.random().toString(36).slice(2, 10)}`;
-    const used = await inRolledBack(db, async () => {
+    const used = await quietly(db, async () => {
       if (c.needsTrgm && !trgm) await rows(db, 'create extension if not exists pg_trgm');
       if (hypo) {
         const [h] = await rows(db, `select indexname from hypopg_create_index($1)`, [c.create('x', table)]);
@@ -651,25 +651,4 @@ async function proveIndex(db: Queryable, query: string, p: { schema: string; tab
     if (used) return { description: c.description, fix: c.fix, how: hypo ? ', with hypopg' : '' };
   }
   return null;
-}
-
-/** Runs work in a transaction (or a savepoint inside the caller's) that is always rolled back. */
-async function inRolledBack<T>(db: Queryable, work: () => Promise<T>): Promise<T | false> {
-  let savepoint = true;
-  try {
-    await rows(db, 'savepoint pglab_trial');
-  } catch {
-    savepoint = false;
-    await rows(db, 'begin');
-  }
-  try {
-    return await work();
-  } catch {
-    return false;
-  } finally {
-    if (savepoint) {
-      await rows(db, 'rollback to savepoint pglab_trial').catch(() => undefined);
-      await rows(db, 'release savepoint pglab_trial').catch(() => undefined);
-    } else await rows(db, 'rollback').catch(() => undefined);
-  }
 }

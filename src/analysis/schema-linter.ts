@@ -3,6 +3,7 @@
 import { ident, qualified, type Finding, type Queryable, type Report, type Severity } from './finding.ts';
 import pluralize from 'pluralize';
 import { ownStatement } from '../db/own-statements.ts';
+import { quietly } from './util.ts';
 import { SECURITY_CHECKS, SECURITY_DEPENDS_ON, securityChecks } from './security-lint.ts';
 import { determinantEvidence, determines, encode, findDelimitedList, type Coded } from './lint-sample.ts';
 
@@ -431,14 +432,28 @@ async function takeSample(db: Queryable, t: Table, limit: number, facts: SchemaL
   try {
     let method: LintedTable['sampleMethod'] = 'limit';
     let r: { rows: Row[] } | null = null;
-    if (big) {
-      // twice the rows needed, and never fewer pages than TABLESAMPLE_MIN_PAGES
-      const pct = Math.min(100, Math.max((100 * 2 * limit) / t.reltuples, (100 * TABLESAMPLE_MIN_PAGES) / t.relpages));
-      r = await read(pct);
-      method = 'tablesample';
-    }
-    // Small tables (or an unlucky draw, or stale statistics): every page, first rows first.
-    if (!r || r.rows.length === 0) { r = await read(100); method = 'limit'; }
+    let failure: unknown = null;
+    // In a rolled-back transaction with the statistics off (where allowed): the sample adds
+    // nothing to the block and tuple counters either.
+    const got = await quietly(db, async () => {
+      try {
+        let x: { rows: Row[] } | null = null;
+        if (big) {
+          // twice the rows needed, and never fewer pages than TABLESAMPLE_MIN_PAGES
+          const pct = Math.min(100, Math.max((100 * 2 * limit) / t.reltuples, (100 * TABLESAMPLE_MIN_PAGES) / t.relpages));
+          x = await read(pct);
+          method = 'tablesample';
+        }
+        // Small tables (or an unlucky draw, or stale statistics): every page, first rows first.
+        if (!x || x.rows.length === 0) { x = await read(100); method = 'limit'; }
+        return x;
+      } catch (e) {
+        failure = e;
+        throw e;
+      }
+    });
+    if (got === false) throw failure ?? new Error('the sample could not be read');
+    r = got;
     const rows = r.rows;
     const values = columns.map((_, i) => rows.map((row) => str(row[`c${i}`])));
     return { rows: rows.length, method, columns, values };
