@@ -497,7 +497,7 @@ async function diagnose(db: Queryable, s: StatementStats, t: QueryThresholds): P
   if (probe) {
     const proven = await proveIndex(db, s.query, probe);
     if (proven && typeof proven === 'object') {
-      best.suggestion = `${proven.description} is used by the planner for this filter (tried on a trial index in a rolled-back transaction, not counted in the statistics${proven.how}); CREATE INDEX CONCURRENTLY cannot run inside a transaction block.`;
+      best.suggestion = `${proven.description} is used by the planner for this filter (tried on a trial index in a rolled-back transaction${proven.how}); CREATE INDEX CONCURRENTLY cannot run inside a transaction block.`;
       best.fix = proven.fix;
     } else {
       best.suggestion = 'No index pglab could try is used by the planner for this filter (a B-tree serves =, <, >, IN and IS NULL on a column; LIKE and regular expressions need a trigram index; an expression needs an index on that expression).' +
@@ -637,7 +637,9 @@ async function proveIndex(db: Queryable, query: string, p: { schema: string; tab
   for (const c of candidates) {
     if (c.needsTrgm && !trgm && !trgmAvailable) continue;
     const name = `pglab_trial_${Math.random().toString(36).slice(2, 10)}`;
-    const used = await quietly(db, async () => {
+    let countedHere = true;
+    const used = await quietly(db, async (counted) => {
+      countedHere = counted;
       if (c.needsTrgm && !trgm) await rows(db, 'create extension if not exists pg_trgm');
       if (hypo) {
         const [h] = await rows(db, `select indexname from hypopg_create_index($1)`, [c.create('x', table)]);
@@ -648,7 +650,7 @@ async function proveIndex(db: Queryable, query: string, p: { schema: string; tab
       const { plan } = await explainJson(db, query, { viaPrepare: true });
       return usesIndex(plan, name);
     });
-    if (used) return { description: c.description, fix: c.fix, how: hypo ? ', with hypopg' : '' };
+    if (used) return { description: c.description, fix: c.fix, how: (hypo ? ', with hypopg' : '') + (countedHere && !hypo ? '; building it counted as one sequential scan, as this role may not turn track_counts off' : ', not counted in the statistics') };
   }
   return null;
 }
