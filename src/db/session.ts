@@ -139,21 +139,16 @@ export class Session {
     }
     if (!out.inTransaction) this.transactionFailed = false;
     const node = piece.kind === 'sql' ? piece.node : '';
-    // Runaway recursion can leave PGlite answering a query with nothing at all: treat it as broken.
-    if (node === 'SelectStmt' && out.fields.length === 0) {
-      report.broken = true;
-      return {
-        ...base, tag: 'ERROR', columns: [], rows: [], rowCount: 0,
-        error: { message: 'The database stopped answering (a SELECT returned no columns): it is restarting from its last saved state.' },
-      };
-    }
+    // A row description with no columns (`select;`, `select from t`) or none at all (`select … into t`)
+    // is valid SQL. A dead instance is told by the protocol instead: its answer never reaches
+    // ReadyForQuery, which the engine reports as `broken` (local-engine.ts).
     const columns = await this.columnsOf(out.fields);
     return {
       ...base,
       tag: out.commandTag ?? commandTag(node, piece.text, out.rows.length, out.affectedRows, wasFailed),
       columns,
       rows: out.rows,
-      rowCount: node === 'SelectStmt' || out.fields.length ? out.rows.length : out.affectedRows ?? 0,
+      rowCount: out.fields.length || out.rows.length ? out.rows.length : out.affectedRows ?? 0,
     };
   }
 
