@@ -83,8 +83,10 @@ describe('splitScript', () => {
 
 describe('COPY … FROM STDIN', () => {
   it('is known from the parse tree, not from the words in the text', async () => {
-    const pieces = await splitScript(`copy t from stdin;\ncopy t from '/tmp/x' where note = 'from stdin';\ncopy t to stdout;\ncopy t from program 'cat';`);
-    expect(pieces.map((p) => p.kind === 'sql' && !!p.readsStdin)).toEqual([true, false, false, false]);
+    // One script each: psql reads the lines after a COPY … FROM STDIN as its data.
+    const scripts = [`copy t from stdin;`, `copy t from '/tmp/x' where note = 'from stdin';`, `copy t to stdout;`, `copy t from program 'cat';`];
+    const reads = await Promise.all(scripts.map(async (s) => (await splitScript(s)).map((p) => p.kind === 'sql' && !!p.readsStdin)));
+    expect(reads).toEqual([[true], [false], [false], [false]]);
   });
 });
 
