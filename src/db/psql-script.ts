@@ -126,7 +126,7 @@ export function parseArguments(args: string, vars: PsqlVariables): { words: stri
           const name = q === "'" || q === '"' ? m[1] : m[0];
           const value = vars.get(name);
           if (value !== undefined) {
-            word += q === "'" ? escapeLiteral(value).trim() : q === '"' ? escapeIdentifier(value) : value;
+            word += q === "'" ? escapeLiteral(value) : q === '"' ? escapeIdentifier(value) : value;
             i += q === "'" || q === '"' ? 3 + name.length : 1 + name.length;
             continue;
           }

@@ -82,6 +82,8 @@ export class Session {
   /** The last query sent, which `\g` with an empty buffer sends again (as psql's previous_buf). */
   private previousQuery = '';
   private lastError: DbErrorInfo | undefined;
+  /** Set by `\restrict KEY` (pg_dump's guard) until `\unrestrict KEY`. */
+  private restrictKey: string | undefined;
 
   async run(script: string, opts: RunOptions = {}): Promise<RunReport> {
     try {
@@ -90,6 +92,7 @@ export class Session {
       // The page's "Stop at first error" is the default of every run; a script's own \set
       // ON_ERROR_STOP holds for the rest of that run only.
       this.vars.unset('ON_ERROR_STOP');
+      this.restrictKey = undefined;
     }
   }
 
@@ -186,7 +189,23 @@ export class Session {
       }
     }
     if (!cond.active) return none; // psql skips every other command in a branch not taken
+    // pg_dump 18 brackets a dump with \restrict KEY … \unrestrict KEY: no other command runs in between.
+    if (this.restrictKey !== undefined) {
+      if (piece.name !== 'unrestrict') return one([{ kind: 'error', message: 'backslash commands are restricted; only \\unrestrict is allowed' }]);
+      const key = args().words[0];
+      if (key !== this.restrictKey) return one([{ kind: 'error', message: '\\unrestrict: wrong key' }]);
+      this.restrictKey = undefined;
+      return none;
+    }
     switch (piece.name) {
+      case 'restrict': {
+        const key = args().words[0];
+        if (!key) return one([{ kind: 'error', message: '\\restrict: missing required argument' }]);
+        this.restrictKey = key;
+        return none;
+      }
+      case 'unrestrict':
+        return one([{ kind: 'error', message: '\\unrestrict: not currently in restricted mode' }]);
       case 'set': {
         const { words, error } = args();
         if (error) return one([{ kind: 'error', message: error }]);
@@ -263,7 +282,8 @@ export class Session {
       else if (words.length) r.notices = [...r.notices, { severity: 'NOTE', message: `\\g ${words.join(' ')}: pglab cannot write to a file or a command; the result is shown here.` }];
     }
     if (name === 'gset') return [this.gset(r, via)];
-    if (name === 'gexec') return [r, ...(await this.gexec(r, report))];
+    // psql shows only what the generated statements return, not the query that made them.
+    if (name === 'gexec') return this.gexec(r, report);
     return [r];
   }
 
