@@ -2,6 +2,11 @@
 // (the psql-describe port of describe.c); \x, \timing, \? and \conninfo are answered here.
 import { describe } from 'psql-describe';
 
+// psql-describe 0.1.7 calls gettext's ngettext as a global it never defines, so \du of a role
+// with a connection limit failed with "ngettext is not defined": give it psql's English one.
+const gettextGlobal = globalThis as { ngettext?: (one: string, many: string, n: number) => string };
+gettextGlobal.ngettext ??= (one, many, n) => (n === 1 ? one : many);
+
 export interface PsqlState { expanded: boolean; timing: boolean }
 export type PsqlOutput =
   | { kind: 'text'; text: string }

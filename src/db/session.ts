@@ -8,6 +8,7 @@ import { commandTag } from './command-tag.ts';
 import type { DbErrorInfo, Engine, Notice } from './types.ts';
 import { ownStatement } from './own-statements.ts';
 import { copyFromScript } from './psql-copy.ts';
+import { authStatementOf, SessionAuthorization } from './session-auth.ts';
 
 export interface Column {
   name: string;
@@ -75,7 +76,9 @@ export class Session {
   transactionStatements = 0;
   private typeNames = new Map<number, string>();
 
-  constructor(public engine: Engine) {}
+  constructor(public engine: Engine) {
+    this.auth = new SessionAuthorization(engine);
+  }
 
   /** psql's variables (`\set`), kept from run to run like a psql session's. */
   readonly vars = new PsqlVariables();
@@ -84,6 +87,7 @@ export class Session {
   private lastError: DbErrorInfo | undefined;
   /** Set by `\restrict KEY` (pg_dump's guard) until `\unrestrict KEY`. */
   private restrictKey: string | undefined;
+  private readonly auth: SessionAuthorization;
 
   async run(script: string, opts: RunOptions = {}): Promise<RunReport> {
     try {
@@ -145,6 +149,7 @@ export class Session {
     this.inTransaction = false;
     this.transactionFailed = false;
     this.transactionStatements = 0;
+    this.auth.reset();
   }
 
   private psqlResult(piece: { from: number; to: number; text: string }, psql: PsqlOutput[], durationMs = 0): StatementResult {
@@ -359,9 +364,13 @@ export class Session {
     // PostgreSQL waits for the rows a client sends after COPY … FROM STDIN, and PGlite's backend
     // would end waiting: the rows written in the script after it (as psql reads them) go in
     // through a server-side file instead (psql-copy.ts).
+    const authKind = piece.kind === 'sql' ? authStatementOf(piece.node, piece.text) : undefined;
+    const instead = authKind && !this.transactionFailed ? await this.auth.before(authKind) : undefined;
     const out = piece.kind === 'sql' && piece.readsStdin
       ? await copyFromScript(this.engine, piece.text, piece.copyData?.text ?? '', this.transactionFailed)
-      : await this.engine.run(piece.text);
+      : await this.engine.run(instead ?? piece.text);
+    if (instead && out.ok) out.commandTag = /^\s*reset/i.test(piece.text) ? 'RESET' : 'SET';
+    if (!(out.ok === false && out.broken)) await this.auth.after(authKind, out.ok, out.inTransaction);
     const base = { from: piece.from, to: piece.to, sql: piece.text, durationMs: out.durationMs, notices: out.notices };
     const wasFailed = this.transactionFailed;
     this.inTransaction = out.inTransaction;
