@@ -48,6 +48,8 @@ export interface RunOptions {
   baseOffset?: number;
   /** Called as each statement finishes, so the page can show results as they come. */
   onResult?: (r: StatementResult) => void;
+  /** Stops the run after this result whatever stopOnError says (the page restarts for an extension's files). */
+  stopWhen?: (r: StatementResult) => boolean;
 }
 
 export interface RunReport {
@@ -101,7 +103,7 @@ export class Session {
   }
 
   private async runScript(script: string, opts: RunOptions): Promise<RunReport> {
-    const { stopOnError = true, baseOffset = 0, onResult } = opts;
+    const { stopOnError = true, baseOffset = 0, onResult, stopWhen } = opts;
     const pieces = await splitScript(script);
     const results: StatementResult[] = [];
     const report: RunReport = { results, stopped: false, broken: false, catalogChanged: false };
@@ -133,7 +135,7 @@ export class Session {
       let stop = quit;
       for (const r of out) {
         emit(r);
-        if (report.broken || (r.error && stops())) stop = true;
+        if (report.broken || (r.error && stops()) || stopWhen?.(r)) stop = true;
       }
       if (stop) {
         report.stopped = k < pieces.length - 1;
@@ -142,6 +144,11 @@ export class Session {
     }
     if (cond.depth) emit(this.psqlResult({ from: script.length, to: script.length, text: '' }, [{ kind: 'error', message: 'reached EOF without finding closing \\endif(s)' }]));
     return report;
+  }
+
+  /** psql's prompt marks: '' outside a transaction, '*' in one, '!' in a failed one. */
+  get transactionMark(): '' | '*' | '!' {
+    return !this.inTransaction ? '' : this.transactionFailed ? '!' : '*';
   }
 
   /** Forget transaction state after the engine was restarted from its persisted state. */
