@@ -373,9 +373,25 @@ export class Session {
     // through a server-side file instead (psql-copy.ts).
     const authKind = piece.kind === 'sql' ? authStatementOf(piece.node, piece.text) : undefined;
     const instead = authKind && !this.transactionFailed ? await this.auth.before(authKind) : undefined;
+    const node0 = piece.kind === 'sql' ? piece.node : '';
+    // psql's \set AUTOCOMMIT off: a BEGIN before the first statement that can run in a transaction.
+    if (this.vars.bool('AUTOCOMMIT') === false && !this.inTransaction && !noImplicitBegin(node0, piece.text)) {
+      const begun = await this.engine.run('begin');
+      if (begun.ok) this.inTransaction = begun.inTransaction;
+    }
+    // psql's \set ON_ERROR_ROLLBACK on: each statement in a transaction behind a savepoint, so a
+    // failure undoes only itself ('interactive' means on only when typed at the prompt: off here).
+    const savepoint = this.vars.get('ON_ERROR_ROLLBACK')?.toLowerCase() !== 'interactive' && this.vars.bool('ON_ERROR_ROLLBACK') === true
+      && this.inTransaction && !this.transactionFailed && node0 !== 'TransactionStmt'
+      && (await this.engine.run(ownStatement('savepoint pg_psql_temporary_savepoint'))).ok;
     const out = piece.kind === 'sql' && piece.readsStdin
       ? await copyFromScript(this.engine, piece.text, piece.copyData?.text ?? '', this.transactionFailed)
       : await this.engine.run(instead ?? piece.text);
+    let recovered = false;
+    if (savepoint && out.inTransaction && !(out.ok === false && out.broken)) {
+      const back = await this.engine.run(ownStatement(out.ok ? 'release pg_psql_temporary_savepoint' : 'rollback to pg_psql_temporary_savepoint'));
+      recovered = !out.ok && back.ok;
+    }
     if (instead && out.ok) out.commandTag = /^\s*reset/i.test(piece.text) ? 'RESET' : 'SET';
     if (!(out.ok === false && out.broken)) await this.auth.after(authKind, out.ok, out.inTransaction);
     const base = { from: piece.from, to: piece.to, sql: piece.text, durationMs: out.durationMs, notices: out.notices };
@@ -384,7 +400,7 @@ export class Session {
     this.transactionStatements = out.inTransaction ? this.transactionStatements + 1 : 0;
     if (!out.ok) {
       if (out.broken) report.broken = true;
-      this.transactionFailed = out.inTransaction;
+      this.transactionFailed = out.inTransaction && !recovered;
       const error: StatementError = { ...out.error };
       if (error.position) error.offset = sourceOffset(piece, error.position - 1);
       else if (piece.kind === 'invalid') error.offset = piece.position;
@@ -440,4 +456,12 @@ function verboseError(e: DbErrorInfo): string {
   if (e.column) lines.push(`COLUMN NAME:  ${e.column}`);
   if (e.constraint) lines.push(`CONSTRAINT NAME:  ${e.constraint}`);
   return lines.join('\n');
+}
+
+/** psql's command_no_begin: statements AUTOCOMMIT off must not wrap in a BEGIN. */
+function noImplicitBegin(node: string, sql: string): boolean {
+  if (['TransactionStmt', 'VacuumStmt', 'CreatedbStmt', 'DropdbStmt', 'CreateTableSpaceStmt', 'DropTableSpaceStmt', 'AlterSystemStmt',
+    'CreateSubscriptionStmt', 'DropSubscriptionStmt'].includes(node)) return true;
+  const w = sql.replace(/\/\*[\s\S]*?\*\/|--[^\n]*/g, ' ').trim().toLowerCase().replace(/\s+/g, ' ');
+  return /^(cluster$|reindex (\(.*\) )?(database|system)\b|discard all$|create (unique )?index concurrently\b|drop index concurrently\b|reindex .*\bconcurrently\b)/.test(w);
 }

@@ -133,3 +133,30 @@ describe('\\errverbose and \\restrict', () => {
     ]);
   });
 });
+
+describe('AUTOCOMMIT and ON_ERROR_ROLLBACK', () => {
+  it('\\set AUTOCOMMIT off opens a transaction before a statement, as psql does; ROLLBACK undoes it', async () => {
+    const s = new Session(engine);
+    const r = await s.run('\\set AUTOCOMMIT off\ncreate table ac_t (a int);\ninsert into ac_t values (1);', { stopOnError: true });
+    expect(r.results.map((x) => x.error)).toEqual([undefined, undefined]);
+    expect(s.inTransaction).toBe(true);
+    await s.run('rollback;');
+    expect(s.inTransaction).toBe(false);
+    // VACUUM cannot run in a transaction: psql sends no BEGIN before it.
+    expect(await run(s, 'vacuum;')).toEqual(['VACUUM']);
+    expect(s.inTransaction).toBe(false);
+    await s.run('\\set AUTOCOMMIT on');
+    expect(await run(s, "select to_regclass('ac_t') is null as gone;")).toEqual(['t']);
+  });
+
+  it('\\set ON_ERROR_ROLLBACK on: a failing statement in a transaction undoes only itself', async () => {
+    const s = new Session(engine);
+    const out = await run(s, '\\set ON_ERROR_ROLLBACK on\nbegin;\ncreate table oer_t (a int);\ninsert into oer_t values (1);\nselect 1/0;\ninsert into oer_t values (2);\ncommit;\nselect count(*) from oer_t;');
+    expect(out).toEqual(['BEGIN', 'CREATE TABLE', 'INSERT 0 1', 'error: division by zero', 'INSERT 0 1', 'COMMIT', '2']);
+    // Without it, the transaction fails and COMMIT rolls it back (25P02 in between).
+    const off = await run(s, '\\set ON_ERROR_ROLLBACK off\nbegin;\ninsert into oer_t values (3);\nselect 1/0;\ninsert into oer_t values (4);\ncommit;\nselect count(*) from oer_t;');
+    expect(off[3]).toMatch(/current transaction is aborted/);
+    expect(off.at(-2)).toBe('ROLLBACK');
+    expect(off.at(-1)).toBe('2');
+  });
+});
