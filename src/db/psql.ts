@@ -11,7 +11,11 @@ export interface PsqlState { expanded: boolean; timing: boolean }
 export type PsqlOutput =
   | { kind: 'text'; text: string }
   | { kind: 'table'; title?: string; columns: string[]; rows: (string | null)[][]; footer?: string[] }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+  /** `\\copy … to FILE`: COPY's output, offered as a download named `file`. */
+  | { kind: 'download'; file: string; text: string }
+  /** `\\copy … from FILE`: the page asks for the file, then runs `sql` (COPY … FROM STDIN) with it. */
+  | { kind: 'file-request'; file: string; sql: string; text: string };
 
 type RawDb = {
   rawQuery(sql: string, params?: unknown[]): Promise<{ rows: Record<string, string | null>[]; fields: { name: string; dataTypeID: number }[] }>;

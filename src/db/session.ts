@@ -34,8 +34,10 @@ export interface StatementResult {
   error?: StatementError;
   /** Output of a psql backslash command. */
   psql?: PsqlOutput[];
-  /** Shown expanded whatever `\\x` says (`\\gx`). */
+  /** Shown expanded whatever `\x` says (`\gx`). */
   expanded?: boolean;
+  /** One run of a `\watch`: which, and how often (psql's header line). */
+  watch?: { n: number; everySeconds: number; at: number };
 }
 
 type SqlPiece = Extract<ScriptPiece, { kind: 'sql' | 'invalid' }>;
@@ -50,6 +52,8 @@ export interface RunOptions {
   onResult?: (r: StatementResult) => void;
   /** Stops the run after this result whatever stopOnError says (the page restarts for an extension's files). */
   stopWhen?: (r: StatementResult) => boolean;
+  /** Called when a `\watch` starts and ends, so the page can offer to stop it (stopWatch). */
+  onWatch?: (watching: boolean) => void;
 }
 
 export interface RunReport {
@@ -90,6 +94,10 @@ export class Session {
   /** Set by `\restrict KEY` (pg_dump's guard) until `\unrestrict KEY`. */
   private restrictKey: string | undefined;
   private readonly auth: SessionAuthorization;
+  private emitNow: ((r: StatementResult) => void) | undefined;
+  private watchOptions: RunOptions | undefined;
+  private watchStopped = false;
+  private wakeWatch: (() => void) | undefined;
 
   async run(script: string, opts: RunOptions = {}): Promise<RunReport> {
     try {
@@ -104,19 +112,20 @@ export class Session {
 
   private async runScript(script: string, opts: RunOptions): Promise<RunReport> {
     const { stopOnError = true, baseOffset = 0, onResult, stopWhen } = opts;
+    this.watchOptions = opts;
     const pieces = await splitScript(script);
     const results: StatementResult[] = [];
     const report: RunReport = { results, stopped: false, broken: false, catalogChanged: false };
     const cond = new ConditionalStack();
     // `\set ON_ERROR_STOP` in the script decides; otherwise the page's "Stop at first error".
     const stops = () => this.vars.bool('ON_ERROR_STOP') ?? stopOnError;
-    const emit = (r: StatementResult) => {
+    const emit = (this.emitNow = (r: StatementResult) => {
       r.from += baseOffset;
       r.to += baseOffset;
       if (r.error?.offset !== undefined) r.error.offset += baseOffset;
       results.push(r);
       onResult?.(r);
-    };
+    });
     for (let k = 0; k < pieces.length; k++) {
       const piece = pieces[k];
       let out: StatementResult[];
@@ -279,7 +288,8 @@ export class Session {
     if (p.kind === 'sql' && !KEEPS_CATALOG.has(p.node)) report.catalogChanged = true;
     if (p.kind === 'invalid') report.catalogChanged = true;
     const name = via?.name;
-    if (name === 'gdesc' || name === 'crosstabview' || name === 'watch') {
+    if (name === 'watch') return this.watch(p, via!, report);
+    if (name === 'gdesc' || name === 'crosstabview') {
       return [this.psqlResult(via!, [{ kind: 'error', message: `\\${name} is not supported in pglab yet: run the query with ; or \\g.` }])];
     }
     const r = await this.runSql(p, report);
@@ -297,6 +307,49 @@ export class Session {
     // psql shows only what the generated statements return, not the query that made them.
     if (name === 'gexec') return this.gexec(r, report);
     return [r];
+  }
+
+  /**
+   * psql's \watch [SECONDS] [i=SECONDS] [c=COUNT]: the query again and again (every 2 s by
+   * default), each result shown as it comes, until COUNT runs, an error, or stopWatch().
+   */
+  private async watch(p: SqlPiece, via: BackslashPiece, report: RunReport): Promise<StatementResult[]> {
+    let every = 2;
+    let count = Infinity;
+    for (const w of parseArguments(via.args, this.vars).words) {
+      const m = /^(?:(i|interval|c|count|m|min_rows)=)?(.*)$/.exec(w)!;
+      const value = Number(m[2]);
+      if (!Number.isFinite(value) || value < 0) return [this.psqlResult(via, [{ kind: 'error', message: `\\watch: incorrect interval value "${m[2]}"` }])];
+      if (!m[1] || m[1].startsWith('i')) every = value;
+      else if (m[1].startsWith('c')) count = Math.max(1, Math.floor(value));
+    }
+    this.watchStopped = false;
+    this.watchOptions?.onWatch?.(true);
+    try {
+      for (let n = 1; n <= count && !this.watchStopped; n++) {
+        const r = await this.runSql(p, report);
+        this.previousQuery = p.text;
+        this.noteOutcome(r);
+        r.to = Math.max(r.to, via.to);
+        r.watch = { n, everySeconds: every, at: Date.now() };
+        if (r.error || report.broken || n === count) return [r];
+        this.emitNow?.(r);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, every * 1000);
+          this.wakeWatch = () => { clearTimeout(timer); resolve(); };
+        });
+      }
+      return [];
+    } finally {
+      this.wakeWatch = undefined;
+      this.watchOptions?.onWatch?.(false);
+    }
+  }
+
+  /** Ends a running `\watch` after its current query (the rest of the script then runs on). */
+  stopWatch() {
+    this.watchStopped = true;
+    this.wakeWatch?.();
   }
 
   /** psql's \gset: one row, each column into a variable (NULL unsets it); nothing is shown. */
@@ -346,19 +399,41 @@ export class Session {
     }
   }
 
-  /** `\copy … from stdin` with its data in the script, or `\copy … to stdout`, as the COPY statement. */
+  /**
+   * `\copy`: from stdin with its data in the script, to stdout, or with a file. A page cannot
+   * open a file by itself: `to FILE` becomes a download of COPY's output, and `from FILE` a
+   * request that the page shows as a file picker (copyFromFile runs it with the chosen file).
+   */
   private async runCopyCommand(piece: BackslashPiece, report: RunReport): Promise<StatementResult[]> {
     const args = piece.args.replace(/;\s*$/, '');
-    const m = /\b(from|to)\s+(p?stdin|p?stdout|'[^']*'|\S+)/i.exec(args);
-    const target = m?.[2].toLowerCase() ?? '';
-    if (!m || !['stdin', 'pstdin', 'stdout', 'pstdout'].includes(target)) {
-      return [this.psqlResult(piece, [{ kind: 'error', message: '\\copy with a file cannot run in a script here: pglab has no access to your files. Put the rows after "\\copy … from stdin" (ending with a line \\.), or use "\\copy … to stdout".' }])];
+    const m = /\b(from|to)\s+(p?stdin|p?stdout|'(?:[^']|'')*'|\S+)/i.exec(args);
+    if (!m) return [this.psqlResult(piece, [{ kind: 'error', message: '\\copy: parse error at end of line' }])];
+    const target = m[2].toLowerCase();
+    const isStd = ['stdin', 'pstdin', 'stdout', 'pstdout'].includes(target);
+    const from = m[1].toLowerCase() === 'from';
+    if (/^(program)$/i.test(m[2])) return [this.psqlResult(piece, [{ kind: 'error', message: '\\copy … program cannot run in pglab: there is no shell in the page.' }])];
+    const sql = `copy ${args.slice(0, m.index)}${m[1]} ${from ? 'stdin' : 'stdout'}${args.slice(m.index + m[0].length)}`;
+    const file = isStd ? '' : m[2].replace(/^'(.*)'$/s, '$1').replace(/''/g, "'");
+    if (!isStd && from) {
+      return [this.psqlResult(piece, [{ kind: 'file-request', file, sql, text: `\\copy reads ${file}: choose the file below to load it (the rest of the script ran on).` }])];
     }
-    const sql = `copy ${args.slice(0, m.index)}${m[1]} ${target.endsWith('stdin') ? 'stdin' : 'stdout'}${args.slice(m.index + m[0].length)}`;
     const q = await classifySql({ from: piece.from, to: piece.to, text: sql, copyData: piece.copyData });
     const r = await this.runSql(q, report);
     this.noteOutcome(r);
+    if (!isStd && !r.error) {
+      const text = r.rows.map((row) => `${row[0]}\n`).join('');
+      return [{ ...r, columns: [], rows: [], psql: [{ kind: 'download', file, text }] }];
+    }
     return [r];
+  }
+
+  /** Runs a `\copy … from FILE` request with the file the user chose. */
+  async copyFromFile(sql: string, data: string): Promise<StatementResult> {
+    const report: RunReport = { results: [], stopped: false, broken: false, catalogChanged: false };
+    const q = await classifySql({ from: 0, to: 0, text: sql, copyData: { from: 0, to: 0, text: data } });
+    const r = await this.runSql(q, report);
+    this.noteOutcome(r);
+    return r;
   }
 
   private async runSql(piece: SqlPiece, report: RunReport): Promise<StatementResult> {

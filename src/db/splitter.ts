@@ -15,7 +15,7 @@ interface QueryPiece {
   segments?: Segment[];
   /** psql variables in the statement, substituted when it runs. */
   vars?: VarRef[];
-  /** What ended it: `;`, a backslash command that sends it (`\\g`, `\\gset`…), or the end of the script. */
+  /** What ended it: `;`, a backslash command that sends it (`\g`, `\gset`…), or the end of the script. */
   end?: 'semicolon' | 'backslash' | 'eof';
   /** The rows COPY … FROM STDIN reads: the lines after it in the script, up to `\.`. */
   copyData?: CopyData;

@@ -181,3 +181,23 @@ test('psql scripts: variables, \\if, \\gset and COPY … FROM STDIN with its row
   await expect(blocks.last().getByRole('table')).toContainText('quoted');
   await expect(blocks.last().getByRole('table')).toContainText("2");
 });
+
+test('\\watch repeats its query until "Stop \\watch", without restarting the database', async ({ page }) => {
+  await openApp(page);
+  await runSql(page, 'drop table if exists watched; create table watched (v int); begin; insert into watched values (1);');
+  await setSql(page, 'select count(*) as n from watched \\watch 0.2');
+  await page.getByRole('button', { name: 'Run' }).click();
+  const stop = page.getByRole('button', { name: 'Stop \\watch' });
+  await expect(stop).toBeEnabled();
+  await expect(results(page).filter({ hasText: 'run 3,' })).toHaveCount(1);
+  await stop.click();
+  await expect(page.getByRole('button', { name: 'Run' })).toBeEnabled();
+  const count = await results(page).count();
+  await page.waitForTimeout(800);
+  expect(await results(page).count()).toBe(count);
+  // No restart: the open transaction (and its uncommitted row) is still there.
+  await expect(page.getByRole('status', { name: 'Transaction state' })).toContainText('=*');
+  await runSql(page, 'select count(*) as still from watched;');
+  await expect(results(page).first().getByRole('table')).toContainText('1');
+  await runSql(page, 'rollback;');
+});

@@ -160,3 +160,30 @@ describe('AUTOCOMMIT and ON_ERROR_ROLLBACK', () => {
     expect(off.at(-1)).toBe('2');
   });
 });
+
+describe('\\watch', () => {
+  it('runs the query COUNT times at its interval, each result shown as it comes', async () => {
+    const s = new Session(engine);
+    const seen: number[] = [];
+    const r = await s.run('select 7 as v \\watch 0.01 c=3\nselect 8;', { onResult: (x) => x.watch && seen.push(x.watch.n) });
+    expect(shown(r.results)).toEqual(['7', '7', '7', '8']);
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it('repeats until stopWatch(), then the script goes on', async () => {
+    const s = new Session(engine);
+    const states: boolean[] = [];
+    let runs = 0;
+    const report = await s.run('select 1 as tick \\watch 0.01\nselect 2 as after;', {
+      onWatch: (on) => states.push(on),
+      onResult: (x) => { if (x.watch && ++runs === 5) s.stopWatch(); },
+    });
+    expect(runs).toBe(5);
+    expect(states).toEqual([true, false]);
+    expect(shown(report.results).at(-1)).toBe('2');
+  });
+
+  it('refuses a bad interval with psql\'s message', async () => {
+    expect(await run(new Session(engine), 'select 1 \\watch soon')).toEqual(['error: \\watch: incorrect interval value "soon"']);
+  });
+});

@@ -29,6 +29,8 @@ export class Playground {
   storage = $state<Storage>('idb');
   /** The transaction the session is in, as psql's prompt shows it: '' none, '*' open, '!' failed. */
   transaction = $state<'' | '*' | '!'>('');
+  /** A \watch is repeating its query: Stop ends it without restarting the database. */
+  watching = $state(false);
   /** SQL another view asks the editor to show (a fix from Analyze, a lesson's example). */
   editorRequest = $state.raw<{ sql: string } | null>(null);
 
@@ -69,8 +71,11 @@ export class Playground {
         const report = await this.session.run(text, {
           stopOnError: this.stopOnError,
           baseOffset: base,
+          onWatch: (on) => (this.watching = on),
           onResult: (r) => {
-            this.results = [...this.results, r];
+            // A \watch keeps its last 20 runs on screen.
+            const kept = r.watch ? this.results.filter((x) => !x.watch || x.watch.n > r.watch!.n - 20 || x.from !== r.from) : this.results;
+            this.results = [...kept, r];
             this.transaction = this.session.transactionMark;
           },
           // CREATE EXTENSION of one whose files are not loaded: stop there, restart, go on from it.
@@ -162,6 +167,10 @@ export class Playground {
   /** Stops the running statement: the worker is ended and the saved database reopened. */
   async stop() {
     if (this.status !== 'running') return;
+    if (this.watching) {
+      this.session.stopWatch();
+      return;
+    }
     await this.recover('Stopped.');
   }
 
