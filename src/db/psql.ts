@@ -12,9 +12,9 @@ export type PsqlOutput =
   | { kind: 'text'; text: string }
   | { kind: 'table'; title?: string; columns: string[]; rows: (string | null)[][]; footer?: string[] }
   | { kind: 'error'; message: string }
-  /** `\\copy … to FILE`: COPY's output, offered as a download named `file`. */
+  /** `\copy … to FILE`: COPY's output, offered as a download named `file`. */
   | { kind: 'download'; file: string; text: string }
-  /** `\\copy … from FILE`: the page asks for the file, then runs `sql` (COPY … FROM STDIN) with it. */
+  /** `\copy … from FILE`: the page asks for the file, then runs `sql` (COPY … FROM STDIN) with it. */
   | { kind: 'file-request'; file: string; sql: string; text: string };
 
 type RawDb = {

@@ -201,3 +201,22 @@ test('\\watch repeats its query until "Stop \\watch", without restarting the dat
   await expect(results(page).first().getByRole('table')).toContainText('1');
   await runSql(page, 'rollback;');
 });
+
+test('\\copy with a file: to FILE downloads COPY\'s output, from FILE loads the file the user picks', async ({ page }) => {
+  await openApp(page);
+  await runSql(page, "drop table if exists filed; create table filed (a int, b text); insert into filed values (1, 'one');");
+  await runSql(page, "\\copy filed to 'filed.csv' with (format csv)");
+  const downloading = page.waitForEvent('download');
+  await results(page).first().getByRole('link', { name: 'Download filed.csv' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('filed.csv');
+  const path = await download.path();
+  const { readFileSync } = await import('node:fs');
+  expect(readFileSync(path, 'utf8')).toBe('1,one\n');
+
+  await runSql(page, "\\copy filed from 'more.csv' with (format csv)");
+  await results(page).first().getByLabel('Choose more.csv').setInputFiles({ name: 'more.csv', mimeType: 'text/csv', buffer: Buffer.from('2,two\n3,"th,ree"\n') });
+  await expect(results(page).filter({ hasText: 'COPY 2' })).toHaveCount(1);
+  await runSql(page, 'select string_agg(b, \'|\' order by a) as bs from filed;');
+  await expect(results(page).first().getByRole('table')).toContainText('one|two|th,ree');
+});

@@ -116,3 +116,20 @@ ALTER TABLE ONLY dst.items
     expect(stdinAt(`copy t to stdout`)).toBe(-1);
   });
 });
+
+describe('\\copy with a file', () => {
+  it('to FILE gives COPY\'s output as a download; from FILE asks for the file, then loads it', async () => {
+    const session = new Session(engine);
+    await session.run("create table cf (a int, b text); insert into cf values (1, 'x'), (2, null);");
+    const out = (await session.run("\\copy cf to 'cf.csv' with (format csv, header)")).results[0];
+    expect(out.tag).toBe('COPY 2');
+    expect(out.psql).toEqual([{ kind: 'download', file: 'cf.csv', text: 'a,b\n1,x\n2,\n' }]);
+    const ask = (await session.run("\\copy cf (a, b) from 'rows.csv' with (format csv)\nselect 1;")).results;
+    expect(ask).toHaveLength(2);
+    const req = ask[0].psql?.[0];
+    expect(req).toMatchObject({ kind: 'file-request', file: 'rows.csv', sql: 'copy cf (a, b) from stdin with (format csv)' });
+    const loaded = await session.copyFromFile(req!.kind === 'file-request' ? req!.sql : '', '3,"y, z"\n4,\n');
+    expect(loaded.tag).toBe('COPY 2');
+    expect((await session.run('select count(*) from cf;')).results[0].rows).toEqual([['4']]);
+  });
+});

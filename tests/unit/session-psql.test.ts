@@ -11,7 +11,7 @@ afterAll(() => engine.db.close().catch(() => {}));
 function shown(results: StatementResult[]): string[] {
   return results.map((r) => {
     if (r.error) return `error: ${r.error.message}`;
-    if (r.psql) return r.psql.map((o) => (o.kind === 'text' ? o.text : o.kind === 'error' ? `error: ${o.message}` : o.columns.join('|'))).join('\n');
+    if (r.psql) return r.psql.map((o) => (o.kind === 'error' ? `error: ${o.message}` : o.kind === 'table' ? o.columns.join('|') : `${o.kind}: ${o.text}`)).join('\n');
     if (r.columns.length) return r.rows.map((row) => row.join('|')).join(';');
     return r.tag;
   });

@@ -145,6 +145,14 @@ export class Playground {
     await this.refreshCatalog();
   }
 
+  /** A `\copy … from FILE` request answered with the file the user chose: its result joins the others. */
+  async copyFromFile(sql: string, file: File) {
+    const data = await file.text();
+    const r = await this.exclusive(() => this.session.copyFromFile(sql, data));
+    if (r) this.results = [...this.results, r];
+    this.transaction = this.session.transactionMark;
+  }
+
   /** Runs other work on the database (Explain this, the planner lab) as a run: Run is disabled, Stop works. */
   async exclusive<T>(fn: () => Promise<T>): Promise<T | undefined> {
     if (this.status !== 'ready') return undefined;
