@@ -268,6 +268,8 @@ export class Session {
       if (!this.previousQuery) return one([{ kind: 'error', message: `\\${piece.name}: query buffer is empty` }]);
       return { results: await this.runQuery({ kind: 'sql', from: piece.from, to: piece.to, text: this.previousQuery, node: '' }, piece, report, true), quit: false };
     }
+    const notHere = NOT_IN_A_PAGE[piece.name];
+    if (notHere) return one([{ kind: 'error', message: `\\${piece.name}: ${notHere}` }]);
     // psql's describe queries are a large module that most sessions never need: load on first use.
     const { runBackslash } = await import('./psql.ts');
     const line = `\\${piece.name} ${parseArguments(piece.args, this.vars).words.join(' ')}`.trim();
@@ -507,6 +509,17 @@ export class Session {
     return fields.map((f) => ({ name: f.name, typeId: f.dataTypeID, type: this.typeNames.get(f.dataTypeID) ?? String(f.dataTypeID) }));
   }
 }
+
+/** psql commands that need a file system, an editor or a shell: said so, not "invalid command". */
+const FILES = 'pglab cannot open files by name from a script; paste the file into the editor (or use \\copy … from FILE, which asks for it).';
+const NOT_IN_A_PAGE: Record<string, string> = {
+  i: FILES, ir: FILES, include: FILES, include_relative: FILES, o: 'results cannot go to a file here; they are shown on the page.', out: 'results cannot go to a file here; they are shown on the page.',
+  w: 'the editor holds the script; there is no file to write.', write: 'the editor holds the script; there is no file to write.',
+  e: 'the editor above is where the query is edited.', edit: 'the editor above is where the query is edited.', ef: 'use \\sf to see a function\'s definition.', ev: 'use \\sv to see a view\'s definition.',
+  '!': 'there is no shell in the page.', cd: 'there is no file system here.', s: 'the History button lists the scripts run.', setenv: 'there is no environment here.',
+  c: 'there is one database and one user here.', connect: 'there is one database and one user here.', password: 'there are no passwords here.',
+  lo_import: FILES, lo_export: FILES,
+};
 
 /** The index in a piece's text of a script offset inside it. */
 function textIndexOf(piece: { from: number; segments?: { from: number; text: string }[] }, offset: number): number {

@@ -11,7 +11,7 @@ afterAll(() => engine.db.close().catch(() => {}));
 function shown(results: StatementResult[]): string[] {
   return results.map((r) => {
     if (r.error) return `error: ${r.error.message}`;
-    if (r.psql) return r.psql.map((o) => (o.kind === 'error' ? `error: ${o.message}` : o.kind === 'table' ? o.columns.join('|') : `${o.kind}: ${o.text}`)).join('\n');
+    if (r.psql) return r.psql.map((o) => (o.kind === 'error' ? `error: ${o.message}` : o.kind === 'table' ? o.columns.join('|') : o.kind === 'text' ? o.text : `${o.kind}: ${o.text}`)).join('\n');
     if (r.columns.length) return r.rows.map((row) => row.join('|')).join(';');
     return r.tag;
   });
@@ -106,6 +106,8 @@ describe('sending the query buffer', () => {
 
   it('\\quit ends the run; unknown commands answer as psql does', async () => {
     expect(await run(new Session(engine), '\\foo\nselect 1;\n\\q\nselect 2;')).toEqual(['error: invalid command \\foo\nTry \\? for help.', '1']);
+    // Commands psql knows but a page cannot do say why, instead of "invalid command".
+    expect((await run(new Session(engine), "\\i setup.sql"))[0]).toMatch(/^error: \\i: pglab cannot open files by name/);
   });
 });
 
