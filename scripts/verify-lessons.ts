@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { checkExercise } from '../src/lessons/checker.ts';
 import { LessonError, loadLessons } from '../src/lessons/loader.ts';
 import { ChapterSandbox } from '../src/lessons/sandbox.ts';
-import type { CheckReport } from '../src/lessons/format.ts';
+import type { Chapter, CheckReport } from '../src/lessons/format.ts';
 import type { EngineOptions } from '../src/db/engine.ts';
 import { createRequire } from 'node:module';
+import { stopNativeServer, verifyExamplesNative, verifyExamplesPglite, type ExampleReport } from './verify-examples.ts';
 
 /** PGlite's wasm compiled once for every copy (PGlite compiles it on each create in Node), as the browser does. */
 async function compiledPglite(): Promise<EngineOptions> {
@@ -37,6 +38,27 @@ export function readLessonFiles(dir = join(root, 'lessons')): Record<string, str
 const ms = (n: number) => `${Math.round(n)} ms`;
 const failedKinds = (r: CheckReport) => new Set(r.checks.filter((c) => !c.passed).map((c) => c.kind));
 
+/**
+ * What the chapter says its examples show, on both copies on PGlite and on the native PostgreSQL 18
+ * (`native` was started with the chapter's exercises: the server works while PGlite does).
+ */
+async function checkExamples(box: ChapterSandbox, chapter: Chapter, problems: string[], native: Promise<ExampleReport>): Promise<number> {
+  let passed = 0;
+  for (const [where, run] of [['PGlite', () => verifyExamplesPglite(box, chapter)], ['native PostgreSQL', () => native]] as const) {
+    try {
+      const r = await run();
+      if (!r.checked && !r.problems.length) continue;
+      for (const p of r.problems) console.log(`   ✗ ${p}`);
+      problems.push(...r.problems);
+      if (!r.problems.length) passed++;
+      console.log(`   ${r.problems.length ? '✗' : '✓'} examples on ${where}: ${r.checked} claims checked on both copies, ${r.problems.length} wrong (${ms(r.ms)})`);
+    } catch (e) {
+      problems.push(`${chapter.id}: the examples could not be checked on ${where}: ${(e as Error).message}`);
+    }
+  }
+  return passed;
+}
+
 async function main() {
   const only = process.argv[2];
   let chapters;
@@ -63,6 +85,8 @@ async function main() {
     for (const [v, t] of Object.entries(box.times)) {
       console.log(`   dataset ${v}: built in ${ms(t!.buildMs)}, snapshot ${(t!.snapshotBytes / 1e6).toFixed(1)} MB in ${ms(t!.dumpMs)}`);
     }
+    const native = verifyExamplesNative(chapter);
+    native.catch(() => undefined); // awaited (and reported) in checkExamples
     if (chapter.exercises.length < 1) problems.push(`${chapter.id}: no exercises`);
     for (const ex of chapter.exercises) {
       const label = `${ex.id}`;
@@ -103,8 +127,10 @@ async function main() {
       const sorted = [...resets].sort((a, b) => a - b);
       console.log(`   fresh copies restored from the snapshot: ${resets.length}, median ${ms(sorted[Math.floor(sorted.length / 2)])}, max ${ms(sorted[sorted.length - 1])}`);
     }
+    passed += await checkExamples(box, chapter, problems, native);
     await box.close();
   }
+  await stopNativeServer();
   for (const p of problems) console.error(`PROBLEM ${p}`);
   console.log(`\nlessons: ${passed} passed, ${problems.length} failed`);
   process.exit(problems.length ? 1 : 0);

@@ -1,6 +1,7 @@
 // The shapes of a lesson once loaded: a chapter with its reference text, its dataset and its
 // exercises, and the checks an exercise declares. Instructors write Markdown files
 // (see lessons/README.md); src/lessons/loader.ts turns them into these values.
+import type { ClaimSet } from './example-claims.ts';
 
 /** A ```sql block of the reference text, which the page can put in the editor or run. */
 export interface SqlBlock {
@@ -30,6 +31,8 @@ export interface Chapter {
   /** setseed() values: the learner's copy and the checker's perturbed copy. */
   seeds: { main: number; perturbed: number };
   exercises: Exercise[];
+  /** What the text says its examples show (docs/lesson-examples.md); checked by the lesson verification. */
+  claims?: ClaimSet[];
 }
 
 export interface Exercise {
@@ -59,6 +62,8 @@ export interface Exercise {
   isolation: 'auto' | 'fresh';
   /** Source file, for messages. */
   file: string;
+  /** Figures the task, hints or explanation state (claims with their own sql), checked after setup and solution. */
+  claims?: ClaimSet[];
 }
 
 /** A typical mistake: the verifier requires it to fail the listed kinds of checks. */

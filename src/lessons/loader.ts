@@ -8,6 +8,7 @@
 import { Lexer, type Token, type Tokens } from 'marked';
 import { parseYaml, YamlError, type YamlValue } from './yaml.ts';
 import { shippedExtensions } from '../db/extensions.ts';
+import { ClaimSyntaxError, parseClaims, stripClaims } from './example-claims.ts';
 import type {
   BehaviorCheck, CatalogCheck, Chapter, Check, CheckKind, ColumnAssertion, ConstraintAssertion, Exercise,
   IndexAssertion, PlanCheck, ResultCheck, SqlBlock, Variant, WrongAnswer,
@@ -107,6 +108,7 @@ function fileName(path: string): string {
 function problemOf(file: string, e: unknown): LessonProblem {
   if (e instanceof FileProblem) return { file: e.line ? `${file}:${e.line}` : file, message: e.message };
   if (e instanceof YamlError) return { file: `${file}:${e.line}`, message: e.message.replace(/^line \d+: /, '') };
+  if (e instanceof ClaimSyntaxError) return { file: `${file}:${e.line}`, message: e.message };
   return { file, message: e instanceof Error ? e.message : String(e) };
 }
 
@@ -190,8 +192,9 @@ function parseChapter(id: string, text: string): Chapter {
     title: str(fm.data.title, 'title', 2),
     order: fm.data.order === undefined ? 1000 : num(fm.data.order, 'order', 2),
     summary: fm.data.summary === undefined ? '' : str(fm.data.summary, 'summary', 2),
-    body: fm.body.trim() + '\n',
+    body: stripClaims(fm.body).trim() + '\n',
     blocks,
+    claims: parseClaims(fm.body, fm.bodyLine, blocks.map((b) => b.line)),
     datasetFile: fm.data.dataset === undefined ? 'dataset.sql' : str(fm.data.dataset, 'dataset', 2),
     dataset: '',
     extensions,
@@ -254,7 +257,7 @@ function parseExercise(chapter: string, file: string, text: string): Exercise {
     }
   }
 
-  const markdown = (s: Section) => (sections.get(s) ?? []).map((l) => l.token.raw).join('').trim();
+  const markdown = (s: Section) => stripClaims((sections.get(s) ?? []).map((l) => l.token.raw).join('')).trim();
   const sql = (s: Section) => {
     const located = sections.get(s) ?? [];
     const code = located.filter((l) => l.token.type === 'code');
@@ -268,7 +271,7 @@ function parseExercise(chapter: string, file: string, text: string): Exercise {
 
   const hints: string[] = [];
   for (const l of sections.get('hints') ?? []) {
-    if (l.token.type === 'list') hints.push(...(l.token as Tokens.List).items.map((i) => i.text.trim()));
+    if (l.token.type === 'list') hints.push(...(l.token as Tokens.List).items.map((i) => stripClaims(i.text).trim()));
     else if (l.token.type !== 'space') throw new FileProblem('hints are a Markdown list ("- hint" or "1. hint"), one item per hint', l.line);
   }
 
@@ -292,6 +295,7 @@ function parseExercise(chapter: string, file: string, text: string): Exercise {
     wrongAnswers,
     isolation,
     file,
+    claims: parseClaims(fm.body, fm.bodyLine),
   };
 }
 
