@@ -2,11 +2,20 @@
 // (the psql-describe port of describe.c); \x, \timing, \? and \conninfo are answered here.
 import { describe } from 'psql-describe';
 
+// psql-describe 0.1.7 calls gettext's ngettext as a global it never defines, so \du of a role
+// with a connection limit failed with "ngettext is not defined": give it psql's English one.
+const gettextGlobal = globalThis as { ngettext?: (one: string, many: string, n: number) => string };
+gettextGlobal.ngettext ??= (one, many, n) => (n === 1 ? one : many);
+
 export interface PsqlState { expanded: boolean; timing: boolean }
 export type PsqlOutput =
   | { kind: 'text'; text: string }
   | { kind: 'table'; title?: string; columns: string[]; rows: (string | null)[][]; footer?: string[] }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+  /** `\copy … to FILE`: COPY's output, offered as a download named `file`. */
+  | { kind: 'download'; file: string; text: string }
+  /** `\copy … from FILE`: the page asks for the file, then runs `sql` (COPY … FROM STDIN) with it. */
+  | { kind: 'file-request'; file: string; sql: string; text: string };
 
 type RawDb = {
   rawQuery(sql: string, params?: unknown[]): Promise<{ rows: Record<string, string | null>[]; fields: { name: string; dataTypeID: number }[] }>;
@@ -52,6 +61,22 @@ const HELP = `Supported psql commands:
   \\x [on|off]            toggle expanded output
   \\timing [on|off]       toggle timing of commands
   \\conninfo              display information about the current connection
+Query buffer and scripting:
+  \\g, \\gx               send the query (\\gx: expanded); with nothing typed, the previous one
+  \\gset [PREFIX]         send the query and store its one row in variables
+  \\gexec                 send the query, then run each value of its result
+  \\p, \\r               show / clear the query buffer
+  \\;                     a semicolon that does not send (statements sent together)
+  \\set [NAME [VALUE]]    set a variable, or list them; \\unset NAME removes one
+  :NAME  :'NAME'  :"NAME"  a variable's value, as a literal, as an identifier
+  \\if EXPR, \\elif EXPR, \\else, \\endif   conditional blocks
+  \\echo, \\qecho, \\warn  print text
+  \\errverbose            the last error with all its fields
+  \\set ON_ERROR_STOP on  stop at the first error (for this run)
+  \\q                     end the script here
+  COPY … FROM STDIN; and \\copy … from stdin   read the rows that follow, up to a line \\.
+  \\copy … to stdout      show a table's rows in COPY format
+  \\restrict / \\unrestrict  pg_dump's guard around a dump
   \\?                     this list`;
 
 export async function runBackslash(line: string, db: RawDb, state: PsqlState): Promise<{ outputs: PsqlOutput[]; state: PsqlState }> {

@@ -131,3 +131,16 @@ describe('runBackslash: settings and errors', () => {
     expect((await runBackslash('\\dt', broken, off)).outputs).toEqual([{ kind: 'error', message: 'instance is gone' }]);
   });
 });
+
+describe('\\du with a connection limit (psql-describe called an undefined ngettext)', () => {
+  it('prints "N connections" as psql 18 does', async () => {
+    await engine.db.exec(`create role lim3 connection limit 3; create role lim1 connection limit 1 nologin;`);
+    const { outputs } = await run('\\du lim*');
+    expect(outputs).toHaveLength(1);
+    const table = outputs[0];
+    expect(table.kind).toBe('table');
+    if (table.kind !== 'table') return;
+    expect(table.columns).toEqual(['Role name', 'Attributes']);
+    expect(table.rows).toEqual([['lim1', 'Cannot login\n1 connection'], ['lim3', 'Cannot login\n3 connections']]);
+  });
+});

@@ -4,7 +4,8 @@ import {
   keymap, lineNumbers, rectangularSelection,
 } from '@codemirror/view';
 import { Compartment, EditorState, Prec } from '@codemirror/state';
-import { bracketMatching, defaultHighlightStyle, foldGutter, foldKeymap, indentOnInput, syntaxHighlighting } from '@codemirror/language';
+import { bracketMatching, foldGutter, foldKeymap, indentOnInput } from '@codemirror/language';
+import { systemTheme } from './editor-theme.ts';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { highlightSelectionMatches, searchKeymap } from '@codemirror/search';
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
@@ -28,7 +29,6 @@ const setup = [
   dropCursor(),
   EditorState.allowMultipleSelections.of(true),
   indentOnInput(),
-  syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
   bracketMatching(),
   closeBrackets(),
   autocompletion(),
@@ -78,6 +78,7 @@ export function createEditor(parent: HTMLElement, doc: string, hooks: EditorHook
       extensions: [
         runKeys,
         setup,
+        systemTheme(),
         language.of(langFor(hooks.getCatalog())),
         // One source object for the editor's life: autocomplete matches running queries to
         // their source by identity, so a new function per lookup would stay "pending" forever.

@@ -29,6 +29,10 @@ export class Playground {
   startPhases = $state({ loadMs: 0, openMs: 0 });
   origin = $state<InitInfo['origin']>('saved');
   storage = $state<Storage>('idb');
+  /** The transaction the session is in, as psql's prompt shows it: '' none, '*' open, '!' failed. */
+  transaction = $state<'' | '*' | '!'>('');
+  /** A \watch is repeating its query: Stop ends it without restarting the database. */
+  watching = $state(false);
   /** SQL another view asks the editor to show (a fix from Analyze, a lesson's example). */
   editorRequest = $state.raw<{ sql: string } | null>(null);
 
@@ -87,7 +91,15 @@ export class Playground {
         const report = await this.session.run(text, {
           stopOnError: this.stopOnError,
           baseOffset: base,
-          onResult: (r) => (this.results = [...this.results, r]),
+          onWatch: (on) => (this.watching = on),
+          onResult: (r) => {
+            // A \watch keeps its last 20 runs on screen.
+            const kept = r.watch ? this.results.filter((x) => !x.watch || x.watch.n > r.watch!.n - 20 || x.from !== r.from) : this.results;
+            this.results = [...kept, r];
+            this.transaction = this.session.transactionMark;
+          },
+          // CREATE EXTENSION of one whose files are not loaded: stop there, restart, go on from it.
+          stopWhen: (r) => !!missingExtension(r.error),
         });
         catalogChanged ||= report.catalogChanged;
         if (report.broken) {
@@ -104,6 +116,7 @@ export class Playground {
       if (!(e instanceof StoppedError)) this.message = `The run failed: ${(e as Error).message}`;
       return;
     } finally {
+      this.transaction = this.session.transactionMark;
       if (this.status === 'running') this.status = 'ready';
     }
     await this.recheckSaving();
@@ -118,7 +131,9 @@ export class Playground {
    * outside one instead; an extension is loaded at most once per run.
    */
   private async restartForExtension(loaded: Set<string>): Promise<StatementResult | undefined> {
-    const failed = this.results.find((r) => r.error);
+    // The run stops at such a failure (stopWhen), so it is the last result; an earlier failure with
+    // "Stop at first error" off is not it.
+    const failed = this.results.at(-1);
     const name = missingExtension(failed?.error);
     if (!failed || !name || loaded.has(name)) return undefined;
     if (this.session.inTransaction) {
@@ -133,6 +148,30 @@ export class Playground {
     this.session.resetAfterRestart();
     this.status = 'running';
     return failed;
+  }
+
+  /** The transaction indicator's one-click ROLLBACK: its result is added to the results shown. */
+  async rollback() {
+    if (this.status !== 'ready' || !this.session.inTransaction) return;
+    this.status = 'running';
+    try {
+      const report = await this.session.run('rollback', { stopOnError: true });
+      this.results = [...this.results, ...report.results];
+    } catch (e) {
+      if (!(e instanceof StoppedError)) this.message = `ROLLBACK failed: ${(e as Error).message}`;
+    } finally {
+      this.transaction = this.session.transactionMark;
+      if (this.status === 'running') this.status = 'ready';
+    }
+    await this.refreshCatalog();
+  }
+
+  /** A `\copy … from FILE` request answered with the file the user chose: its result joins the others. */
+  async copyFromFile(sql: string, file: File) {
+    const data = await file.text();
+    const r = await this.exclusive(() => this.session.copyFromFile(sql, data));
+    if (r) this.results = [...this.results, r];
+    this.transaction = this.session.transactionMark;
   }
 
   /** Runs other work on the database (Explain this, the planner lab) as a run: Run is disabled, Stop works. */
@@ -157,6 +196,10 @@ export class Playground {
   /** Stops the running statement: the worker is ended and the saved database reopened. */
   async stop() {
     if (this.status !== 'running') return;
+    if (this.watching) {
+      this.session.stopWatch();
+      return;
+    }
     await this.recover('Stopped.');
   }
 
@@ -171,6 +214,7 @@ export class Playground {
     try {
       this.noteSaving(await this.engine.restart());
       this.session.resetAfterRestart();
+      this.transaction = '';
       this.message = `${why} The database restarted from its saved state: ${lost}.${unsavedLost ? '' : ' Everything committed before is there.'}`;
       this.status = 'ready';
       await this.refreshCatalog();
@@ -186,6 +230,7 @@ export class Playground {
     try {
       await this.engine.reset();
       this.session.resetAfterRestart();
+      this.transaction = '';
       this.results = [];
       this.message = 'The database was reset to an empty one.';
       this.status = 'ready';

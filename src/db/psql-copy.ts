@@ -1,0 +1,45 @@
+// COPY … FROM STDIN with its rows in the script, as psql (and every pg_dump file) feeds them.
+// The Engine speaks only the simple Query protocol, and PGlite's single backend cannot wait for
+// CopyData that a client sends later; so the rows are written to a file of the database's own
+// (in-memory) file system with a large object, and COPY reads that file. Same parser, same
+// options, same errors ("COPY t, line 3, column a: …") as reading from the client.
+import type { Engine, RunOutcome } from './types.ts';
+import { ownStatement } from './own-statements.ts';
+
+/** One file, overwritten each time and emptied after, so nothing piles up in memory. */
+const COPY_FILE = '/tmp/pglab-copy-from-stdin';
+
+export async function copyFromScript(engine: Engine, sql: string, data: string, transactionFailed: boolean): Promise<RunOutcome> {
+  const at = stdinAt(sql);
+  // In a failed transaction the server refuses COPY anyway: send it as written for its own error.
+  if (at < 0 || transactionFailed) return engine.run(sql);
+  const staged = await writeFile(engine, data);
+  if (!staged.ok) return staged;
+  const fromFile = `${sql.slice(0, at)}'${COPY_FILE}'${sql.slice(at + 'stdin'.length)}`;
+  const out = await engine.run(fromFile);
+  if (out.ok || !out.broken) await writeFile(engine, '').catch(() => undefined);
+  if (!out.ok && out.error.position) delete out.error.position; // it points into the rewritten text
+  return out;
+}
+
+async function writeFile(engine: Engine, data: string): Promise<RunOutcome> {
+  const hex = Array.from(new TextEncoder().encode(data), (b) => b.toString(16).padStart(2, '0')).join('');
+  // Two statements: a large object made by a statement is not visible to that same statement.
+  const made = await engine.run(ownStatement(`select pg_catalog.lo_from_bytea(0, '\\x${hex}'::bytea)`));
+  if (!made.ok) return made;
+  const id = Number(made.rows[0]?.[0]);
+  return engine.run(ownStatement(`select pg_catalog.lo_unlink(${id}) where pg_catalog.lo_export(${id}, '${COPY_FILE}') = 1`));
+}
+
+/** Where the word STDIN of `… FROM STDIN` starts, outside strings and quoted names; -1 if absent. */
+export function stdinAt(sql: string): number {
+  const re = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\bfrom\s+(stdin)\b/giy;
+  for (let i = 0; i < sql.length;) {
+    re.lastIndex = i;
+    const m = re.exec(sql);
+    if (!m) { i++; continue; }
+    if (m[1]) return m.index + m[0].length - m[1].length;
+    i = m.index + m[0].length;
+  }
+  return -1;
+}
