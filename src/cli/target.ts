@@ -105,10 +105,11 @@ export async function openScript(file: string, warn: (line: string) => void): Pr
     const code = (e as { code?: string }).code;
     throw new CliError(code === 'ENOENT' ? `--load: no such file: ${file}` : `--load: cannot read ${file}: ${(e as Error).message}`);
   }
-  const [{ createEngine }, { LocalEngine }, { splitScript }] = await Promise.all([
+  const [{ createEngine }, { LocalEngine }, { splitScript }, { copyFromScript }] = await Promise.all([
     import('../db/engine.ts'),
     import('../db/local-engine.ts'),
     import('../db/splitter.ts'),
+    import('../db/psql-copy.ts'),
   ]);
   const pglite = await createEngine();
   const db = new LocalEngine(pglite);
@@ -135,7 +136,8 @@ export async function openScript(file: string, warn: (line: string) => void): Pr
       // PGlite flushes table statistics at most once a second: without this, the counts of the
       // rows a script just inserted land after its ANALYZE and count as changes since it.
       if (piece.kind === 'sql' && piece.node === 'VacuumStmt') await prep('select pg_stat_force_next_flush()');
-      const r = await db.run(piece.text);
+      // COPY … FROM STDIN with its rows in the script (as pg_dump writes every table).
+      const r = piece.kind === 'sql' && piece.copyData ? await copyFromScript(db, piece.text, piece.copyData.text, false) : await db.run(piece.text);
       if (!r.ok) {
         // The extension is already there for the query analyzer; the script creating it is fine.
         if (r.error.code === '42710' && /^\s*create\s+extension\s+("?)pg_stat_statements\1/i.test(piece.text)) continue;

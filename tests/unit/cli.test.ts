@@ -150,6 +150,20 @@ describe('pglab --load FILE.sql (in-memory PGlite)', () => {
     expect(errorsOnly.stdout).toContain('ALTER TABLE products ALTER COLUMN specs TYPE jsonb USING specs::jsonb;');
   });
 
+  it('a pg_dump-style script loads: COPY … FROM STDIN takes the rows that follow it, and the script goes on', async () => {
+    const dump = join(scratch, 'dump.sql');
+    writeFileSync(dump, 'create table t (id int primary key, name text);\ncopy t (id, name) from stdin;\n1\talpha\n2\t\\N\n3\ttab\\there\n\\.\ncreate index t_name_a on t (name);\ncreate index t_name_b on t (name);\n');
+    const r = await pglab(['indexes', '--load', dump, '--output', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(parse(r).findings.map((f) => f.check)).toContain('duplicate_index');
+    const bad = join(scratch, 'bad-dump.sql');
+    writeFileSync(bad, 'create table n (v int);\ncopy n (v) from stdin;\n1\nnot a number\n\\.\n');
+    const broken = await pglab(['indexes', '--load', bad]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/^pglab: .*bad-dump\.sql:2: invalid input syntax for type integer: "not a number"/);
+  });
+
   it('a failing script names its file and line', async () => {
     const bad = join(scratch, 'bad.sql');
     writeFileSync(bad, 'create table a (id int primary key);\n\ninsert into a values (1);\ninsert into nowhere values (2);\n');
