@@ -142,14 +142,15 @@ function jsonNode(j: Json): PlanNode {
   node.output = strList(j.Output);
   node.startupCost = num(j['Startup Cost']);
   node.totalCost = num(j['Total Cost']);
-  node.estimatedRows = num(j['Plan Rows']) ?? 0;
+  node.estimatedRows = num(j['Plan Rows']);
   node.width = num(j['Plan Width']);
   node.actualStartupTime = num(j['Actual Startup Time']);
   node.actualTotalTime = num(j['Actual Total Time']);
   node.actualRows = num(j['Actual Rows']);
   node.loops = num(j['Actual Loops']);
   node.neverExecuted = node.loops === 0;
-  if (typeof j.Disabled === 'boolean') node.disabled = j.Disabled;
+  // TEXT prints only `Disabled: true`; JSON says false on every node.
+  if (j.Disabled === true) node.disabled = true;
   node.buffers = jsonBuffers(j);
   node.rowsRemovedByFilter = num(j['Rows Removed by Filter']);
   node.rowsRemovedByJoinFilter = num(j['Rows Removed by Join Filter']);
@@ -181,7 +182,14 @@ function jsonNode(j: Json): PlanNode {
       sortMethod: str(w['Sort Method']),
       sortSpaceUsed: num(w['Sort Space Used']),
       sortSpaceType: str(w['Sort Space Type']),
+      exactHeapBlocks: num(w['Exact Heap Blocks']),
+      lossyHeapBlocks: num(w['Lossy Heap Blocks']),
+      buffers: jsonBuffers(w),
+      hashAggBatches: num(w['HashAgg Batches']),
+      peakMemoryUsage: num(w['Peak Memory Usage']),
+      diskUsage: num(w['Disk Usage']),
     }));
+    for (const w of node.workers) for (const k of Object.keys(w) as (keyof WorkerStats)[]) if (w[k] === undefined) delete w[k];
   }
   node.cacheHits = num(j['Cache Hits']);
   node.cacheMisses = num(j['Cache Misses']);
@@ -237,6 +245,9 @@ function logicalLines(lines: string[]): Logical[] {
   const out: Logical[] = [];
   let footer = false;
   let blank = false;
+  let widest = 0;
+  for (const l of lines) widest = Math.max(widest, l.length);
+  let prevWidth = 0;
   for (const raw of lines) {
     const content = raw.trim();
     if (!content) {
@@ -255,13 +266,18 @@ function logicalLines(lines: string[]): Logical[] {
     if (footer) kind = 'footer';
     blank = false;
     if (kind) {
+      prevWidth = raw.length;
       out.push({ kind, indent, content });
       continue;
     }
     const prev = out[out.length - 1];
-    // Inside a string literal the break was a newline of the value; elsewhere a wrapped line.
-    const sep = (prev.content.split("'").length - 1) % 2 === 1 ? '\n' : ' ';
-    prev.content += sep + content;
+    // Inside a string literal, a break before a word that would have fit on the line was a newline
+    // of the value (EXPLAIN prints it at column 0); otherwise the line was hard-wrapped.
+    const inLiteral = (prev.content.split("'").length - 1) % 2 === 1;
+    const wouldFit = prevWidth + 1 + content.split(' ')[0].length <= widest;
+    prev.content += inLiteral && wouldFit ? '\n' + raw.slice(Math.min(rootIndent, indent)) : ' ' + content;
+    prevWidth = raw.length;
+    continue;
   }
   return out;
 }
@@ -706,7 +722,7 @@ function textFooter(lines: string[]): Partial<Plan> {
 // Shared
 
 function blankNode(nodeType: string): PlanNode {
-  return { id: '', label: '', nodeType, parallelAware: false, conditions: {}, estimatedRows: 0, neverExecuted: false, extra: {}, children: [] };
+  return { id: '', label: '', nodeType, parallelAware: false, conditions: {}, neverExecuted: false, extra: {}, children: [] };
 }
 
 function emptyBuffers(): BufferCounts {
@@ -816,19 +832,28 @@ function computeTimes(root: PlanNode, nodes: PlanNode[]): void {
   for (const n of nodes) n.exclusiveTime = round3(Math.max(0, own.get(n) ?? 0));
 }
 
-/** The node under `parent` (or parent itself) whose conditions mention the sub-plan `sub`. */
+/**
+ * The node under `parent` (or parent itself) whose expressions refer to the sub-plan `sub`: by
+ * name (`(InitPlan 1).col1`, `(SubPlan 2)`, never `InitPlan 10` for `InitPlan 1`) or, up to
+ * PG 15, by the parameters it returns (`$0`). A reference in a node that never ran did not run it.
+ */
 function usedBy(parent: PlanNode, sub: PlanNode): PlanNode | undefined {
-  const name = sub.subplanName!;
+  const names = [sub.subplanName!, ...(sub.subplanParams ?? [])].map((n) => n.replace(/[$()]/g, '\\$&'));
+  const ref = new RegExp(`(?:${names.join('|')})(?![0-9])`);
   const mentions = (n: PlanNode) =>
-    Object.values(n.conditions).some((c) => c?.includes(name)) || (n.output ?? []).some((o) => o.includes(name)) ||
-    [...(n.sortKey ?? []), ...(n.groupKey ?? [])].some((k) => k.includes(name));
+    Object.values(n.conditions).some((c) => c !== undefined && ref.test(c)) || (n.output ?? []).some((o) => ref.test(o)) ||
+    [...(n.sortKey ?? []), ...(n.groupKey ?? [])].some((k) => ref.test(k));
+  let fallback: PlanNode | undefined;
   const queue = [parent];
-  while (queue.length) {
-    const n = queue.shift()!;
-    if (mentions(n)) return n;
+  for (let i = 0; i < queue.length; i++) {
+    const n = queue[i];
+    if (mentions(n)) {
+      if (!n.neverExecuted) return n;
+      fallback ??= n;
+    }
     for (const c of n.children) if (c !== sub) queue.push(c);
   }
-  return undefined;
+  return fallback;
 }
 
 function computeCost(node: PlanNode): void {

@@ -16,6 +16,7 @@ export function extractPlan(input: string): Extracted {
   if (!text.trim()) throw new PlanParseError(`There is nothing to read. ${EXPECTED}`);
   const csv = quotedCells(text);
   if (csv) text = csv;
+  text = fromServerLog(text);
   const lines = unframe(text.split('\n').map((l) => expandTabs(l).trimEnd()));
 
   const jsonAt = lines.findIndex((l) => /^\s*[[{]/.test(l));
@@ -23,6 +24,21 @@ export function extractPlan(input: string): Extracted {
   if (jsonAt !== -1 && (rootAt === -1 || jsonAt < rootAt)) return { format: 'json', json: jsonValue(lines.slice(jsonAt).join('\n')) };
   if (rootAt === -1) throw refusal(lines);
   return { format: 'text', lines: lines.slice(rootAt) };
+}
+
+/**
+ * auto_explain's message in a server log: `… LOG:  duration: 1.2 ms  plan:`, then the message's
+ * further lines, each after a tab (Query Text, then the plan). Lines without the tab are other log entries.
+ */
+function fromServerLog(text: string): string {
+  const m = /^.*\b(?:LOG|INFO|NOTICE|DEBUG\d?):\s+duration: [\d.]+ ms\s+plan:[ \t]*$/m.exec(text);
+  if (!m) return text;
+  const out: string[] = [];
+  for (const line of text.slice(m.index + m[0].length + 1).split('\n')) {
+    if (!line.startsWith('\t') && line.trim()) break;
+    out.push(line.slice(1));
+  }
+  return out.join('\n');
 }
 
 /** Why there is no plan, told from what is there. */
@@ -51,8 +67,9 @@ function expandTabs(line: string): string {
 // pgAdmin / DBeaver: one quoted CSV cell a row (the QUERY PLAN column), quotes doubled inside.
 
 function quotedCells(text: string): string | undefined {
+  // DBeaver quotes only the cells that need it, pgAdmin all of them: some line starts with a quote.
+  if (!/^"/m.test(text)) return undefined;
   const start = text.search(/\S/);
-  if (text[start] !== '"') return undefined;
   const cells: string[] = [];
   let i = start;
   const n = text.length;
@@ -78,9 +95,10 @@ function quotedCells(text: string): string | undefined {
       }
       if (!closed) return undefined;
     } else {
-      const end = text.slice(i).search(/[\n,;\t]/);
-      cell = end === -1 ? text.slice(i) : text.slice(i, i + end);
-      i = end === -1 ? n : i + end;
+      // Unquoted: the whole line (a tool quotes a cell holding its separator).
+      const end = text.indexOf('\n', i);
+      cell = end === -1 ? text.slice(i) : text.slice(i, end);
+      i = end === -1 ? n : end;
     }
     const eol = text.indexOf('\n', i);
     i = eol === -1 ? n : eol + 1;
@@ -98,6 +116,7 @@ const RULE_CHARS = /^[\s\-=+|─━═┌┐└┘├┤┬┴┼╭╮╰╯│
 function unframe(lines: string[]): string[] {
   const content = lines.filter((l) => l.trim() && !isRule(l));
   const framed = content.length > 0 && content.filter((l) => /^\s*[|│]/.test(l) && /[|│]$/.test(l)).length * 2 >= content.length;
+  const expanded = lines.some((l) => /^\s*[|│]?\s*QUERY PLAN\s*[|│]/.test(l));
   const out: string[] = [];
   for (let line of lines) {
     if (isRule(line) || /^\s*\(\d+ rows?\)$/.test(line)) continue;
@@ -105,8 +124,8 @@ function unframe(lines: string[]): string[] {
       line = line.replace(/^\s*[|│] ?/, '');
       if (/[|│]$/.test(line)) line = line.slice(0, -1);
     }
-    // \x: `QUERY PLAN | value`
-    const x = /^QUERY PLAN\s*[|│] ?/.exec(line);
+    // \x: `QUERY PLAN | value`, and the value's further lines under it.
+    const x = /^QUERY PLAN\s*[|│] ?/.exec(line) ?? (expanded ? /^ {10}\s*[|│] ?/.exec(line) : null);
     if (x) line = line.slice(x[0].length);
     line = line.trimEnd();
     if (line.trim() === 'QUERY PLAN') continue;
@@ -131,18 +150,25 @@ function jsonValue(text: string): string {
   const start = text.search(/[[{]/);
   const stack: string[] = [];
   let inString = false;
+  let out = '';
+  let from = start;
   for (let i = start; i < text.length; i++) {
     const ch = text[i];
     if (inString) {
       if (ch === '\\') i++;
       else if (ch === '"') inString = false;
+      else if (ch === '\n') {
+        // JSON strings hold no raw newline: this one is a hard wrap of a long line.
+        out += text.slice(from, i) + ' ';
+        from = i + 1;
+      }
       continue;
     }
     if (ch === '"') inString = true;
     else if (ch === '[' || ch === '{') stack.push(ch === '[' ? ']' : '}');
     else if (ch === ']' || ch === '}') {
       if (stack.pop() !== ch) throw new PlanParseError(`The JSON plan does not parse: an unexpected "${ch}" at character ${i + 1}. Expected the whole output of EXPLAIN (FORMAT JSON).`);
-      if (!stack.length) return text.slice(start, i + 1);
+      if (!stack.length) return out + text.slice(from, i + 1);
     }
   }
   throw new PlanParseError(`The JSON plan is cut off: it ends before its closing "${stack[stack.length - 1] ?? ']'}". Copy the whole output of EXPLAIN (FORMAT JSON).`);

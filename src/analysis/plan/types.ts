@@ -76,8 +76,8 @@ export interface PlanNode {
 
   startupCost?: number;
   totalCost?: number;
-  /** The planner's rows per loop. */
-  estimatedRows: number;
+  /** The planner's rows per loop; absent with COSTS OFF (absent is not zero). */
+  estimatedRows?: number;
   width?: number;
   /** Actual rows per loop (EXPLAIN shows the average over loops). */
   actualRows?: number;
