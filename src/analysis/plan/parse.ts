@@ -52,7 +52,7 @@ export function parseJsonPlan(value: unknown): Plan {
   if (!isRecord(top)) throw new PlanParseError('Not an EXPLAIN (FORMAT JSON) plan.');
   const planJson = isRecord(top.Plan) ? top.Plan : 'Node Type' in top ? top : undefined;
   if (!planJson) throw new PlanParseError('Not an EXPLAIN (FORMAT JSON) plan: no "Plan" key.');
-  const root = jsonNode(planJson);
+  const root = jsonTree(planJson);
   const triggers: PlanTrigger[] = Array.isArray(top.Triggers)
     ? top.Triggers.filter(isRecord).map((t) => ({
         name: String(t['Trigger Name'] ?? ''),
@@ -94,8 +94,9 @@ function bufferKeys(): string[] {
   return keys;
 }
 
+/** A node's buffer counts; none when all are zero, as the TEXT format leaves the line out then. */
 function jsonBuffers(j: Json): BufferCounts | undefined {
-  if (!('Shared Hit Blocks' in j) && !('Temp Read Blocks' in j) && !('Local Hit Blocks' in j)) return undefined;
+  if (!bufferKeys().some((k) => (num(j[k]) ?? 0) > 0)) return undefined;
   const b = emptyBuffers();
   b.shared = { hit: num(j['Shared Hit Blocks']) ?? 0, read: num(j['Shared Read Blocks']) ?? 0, dirtied: num(j['Shared Dirtied Blocks']) ?? 0, written: num(j['Shared Written Blocks']) ?? 0 };
   b.local = { hit: num(j['Local Hit Blocks']) ?? 0, read: num(j['Local Read Blocks']) ?? 0, dirtied: num(j['Local Dirtied Blocks']) ?? 0, written: num(j['Local Written Blocks']) ?? 0 };
@@ -103,6 +104,22 @@ function jsonBuffers(j: Json): BufferCounts | undefined {
   return b;
 }
 
+/** The tree, without recursion: plans nested thousands deep must not overflow the stack. */
+function jsonTree(rootJson: Json): PlanNode {
+  const root = jsonNode(rootJson);
+  const todo: [Json, PlanNode][] = [[rootJson, root]];
+  while (todo.length) {
+    const [j, node] = todo.pop()!;
+    for (const c of Array.isArray(j.Plans) ? j.Plans.filter(isRecord) : []) {
+      const child = jsonNode(c);
+      node.children.push(child);
+      todo.push([c, child]);
+    }
+  }
+  return root;
+}
+
+/** One node's own fields (its children are added by jsonTree). */
 function jsonNode(j: Json): PlanNode {
   const node = blankNode(String(j['Node Type'] ?? 'Unknown'));
   node.parentRelationship = str(j['Parent Relationship']);
@@ -190,13 +207,14 @@ function jsonNode(j: Json): PlanNode {
       diskUsage: num(w['Disk Usage']),
     }));
     for (const w of node.workers) for (const k of Object.keys(w) as (keyof WorkerStats)[]) if (w[k] === undefined) delete w[k];
+    // Without VERBOSE the array is there but empty, where TEXT has no Worker lines.
+    if (!node.workers.length) delete node.workers;
   }
   node.cacheHits = num(j['Cache Hits']);
   node.cacheMisses = num(j['Cache Misses']);
   node.cacheEvictions = num(j['Cache Evictions']);
   node.cacheOverflows = num(j['Cache Overflows']);
   for (const [k, v] of Object.entries(j)) if (!JSON_CONSUMED.has(k)) node.extra[k] = v;
-  node.children = Array.isArray(j.Plans) ? j.Plans.filter(isRecord).map(jsonNode) : [];
   return node;
 }
 
@@ -223,7 +241,13 @@ export function parseTextPlan(text: string): Plan {
 }
 
 type LineKind = 'node' | 'header' | 'worker' | 'detail' | 'footer';
-interface Logical { kind: LineKind; indent: number; content: string }
+interface Logical { kind: LineKind; indent: number; content: string; /** An odd number of single quotes so far. */ inLiteral: boolean }
+
+const oddQuotes = (s: string) => {
+  let n = 0;
+  for (let i = s.indexOf("'"); i !== -1; i = s.indexOf("'", i + 1)) n++;
+  return n % 2 === 1;
+};
 
 /** Lines after the tree: plan-level figures, at the root's column. */
 const FOOTER = /^(Planning [Tt]ime:|Execution [Tt]ime:|Total runtime:|Planning:|Execution:|Settings:|JIT:|Triggers?\b.*:|Query Identifier:|Serialization:|Query Text:)/;
@@ -267,15 +291,16 @@ function logicalLines(lines: string[]): Logical[] {
     blank = false;
     if (kind) {
       prevWidth = raw.length;
-      out.push({ kind, indent, content });
+      out.push({ kind, indent, content, inLiteral: oddQuotes(content) });
       continue;
     }
     const prev = out[out.length - 1];
     // Inside a string literal, a break before a word that would have fit on the line was a newline
     // of the value (EXPLAIN prints it at column 0); otherwise the line was hard-wrapped.
-    const inLiteral = (prev.content.split("'").length - 1) % 2 === 1;
-    const wouldFit = prevWidth + 1 + content.split(' ')[0].length <= widest;
-    prev.content += inLiteral && wouldFit ? '\n' + raw.slice(Math.min(rootIndent, indent)) : ' ' + content;
+    const firstWord = content.indexOf(' ') === -1 ? content.length : content.indexOf(' ');
+    const wouldFit = prevWidth + 1 + firstWord <= widest;
+    prev.content += prev.inLiteral && wouldFit ? '\n' + raw.slice(Math.min(rootIndent, indent)) : ' ' + content;
+    if (oddQuotes(content)) prev.inLiteral = !prev.inLiteral;
     prevWidth = raw.length;
     continue;
   }
@@ -536,15 +561,21 @@ const MULTI_FIELD = new Set(['Sort Method', 'Buckets', 'Batches', 'Planned Parti
  */
 function splitFields(content: string): [string, string][] {
   const out: [string, string][] = [];
-  const re = /(?:^|\s{2,})([A-Z][\w-]*(?: [A-Za-z][\w-]*){0,3}):(?:\s+|$)/g;
-  let m: RegExpExecArray | null;
-  let last: { key: string; from: number } | undefined;
-  while ((m = re.exec(content))) {
-    if (last) out.push([last.key, content.slice(last.from, m.index).trim()]);
-    last = { key: m[1], from: m.index + m[0].length };
+  const key = /^([A-Z][\w-]*(?: [A-Za-z][\w-]*){0,3}):(?:\s+|$)/;
+  // Segments between runs of two or more spaces, found with indexOf: linear however long the runs.
+  let i = 0;
+  while (i < content.length) {
+    let j = content.indexOf('  ', i);
+    if (j === -1) j = content.length;
+    const seg = content.slice(i, j);
+    const m = key.exec(seg);
+    if (m) out.push([m[1], seg.slice(m[0].length)]);
+    else if (out.length) out[out.length - 1][1] = (out[out.length - 1][1] ? out[out.length - 1][1] + ' ' : '') + seg;
+    else out.push([seg, '']);
+    i = j;
+    while (content[i] === ' ') i++;
   }
-  if (last) out.push([last.key, content.slice(last.from).trim()]);
-  return out;
+  return out.map(([k, v]) => [k, v.trim()]);
 }
 
 /** `Full-sort Groups: 63  Sort Method: quicksort  Average Memory: 29kB  Peak Memory: 29kB`, as JSON has it. */
@@ -746,18 +777,16 @@ function strList(v: unknown): string[] | undefined {
 /** Numbers the nodes, builds labels and derives inclusive/exclusive time and cost. */
 function finish(root: PlanNode, source: 'json' | 'text', fields: Partial<Plan>): Plan {
   const nodes: PlanNode[] = [];
-  const walk = (n: PlanNode) => {
+  walkPlan(root, (n) => {
     nodes.push(n);
     n.id = String(nodes.length);
     n.label = nodeLabel(n);
-    n.children.forEach(walk);
-  };
-  walk(root);
+  });
   const analyzed = nodes.some((n) => n.loops !== undefined);
   const hasTiming = nodes.some((n) => n.actualTotalTime !== undefined);
-  if (source === 'text' && analyzed) for (const n of nodes) fillTextZeros(n);
+  if (source === 'text') for (const n of nodes) fillTextZeros(n, analyzed, nodes.some((x) => x.actualTotalTime !== undefined));
   if (hasTiming) computeTimes(root, nodes);
-  computeCost(root);
+  computeCost(nodes);
   for (const n of nodes) stripUndefined(n);
   const plan: Plan = {
     root,
@@ -777,7 +806,17 @@ function finish(root: PlanNode, source: 'json' | 'text', fields: Partial<Plan>):
 }
 
 /** The text format leaves out counters that are zero; JSON has them. Put them back. */
-function fillTextZeros(n: PlanNode): void {
+function fillTextZeros(n: PlanNode, analyzed: boolean, timed: boolean): void {
+  if (n.nodeType === 'Aggregate' && /Hashed|Mixed/.test(n.strategy ?? '')) {
+    if (n.totalCost !== undefined) n.plannedPartitions ??= 0; // an estimate: not there with COSTS OFF
+    if (analyzed && !n.neverExecuted) n.diskUsage ??= 0;
+  }
+  if (!analyzed) return;
+  // JSON gives a never-executed node zero times; TEXT says "(never executed)".
+  if (n.neverExecuted && timed) {
+    n.actualStartupTime ??= 0;
+    n.actualTotalTime ??= 0;
+  }
   const c = n.conditions;
   if (c.filter !== undefined) n.rowsRemovedByFilter ??= 0;
   if (c.joinFilter !== undefined) n.rowsRemovedByJoinFilter ??= 0;
@@ -794,12 +833,16 @@ function fillTextZeros(n: PlanNode): void {
  * Inclusive time = per-loop total time × loops. Below a Gather, loops count the workers too and
  * they run at the same time, so the loops are divided by the processes that shared the work.
  */
-function computeInclusive(node: PlanNode, parallelDivisor: number): void {
-  const loops = node.loops ?? 0;
-  const effectiveLoops = node.parallelAware || parallelDivisor > 1 ? Math.max(1, loops / parallelDivisor) : loops;
-  node.inclusiveTime = round3((node.actualTotalTime ?? 0) * (loops === 0 ? 0 : effectiveLoops));
-  const divisor = /^Gather/.test(node.nodeType) ? (node.workersLaunched ?? node.workersPlanned ?? 0) + 1 : parallelDivisor;
-  for (const c of node.children) computeInclusive(c, divisor);
+function computeInclusive(root: PlanNode): void {
+  const todo: [PlanNode, number][] = [[root, 1]];
+  while (todo.length) {
+    const [node, parallelDivisor] = todo.pop()!;
+    const loops = node.loops ?? 0;
+    const effectiveLoops = node.parallelAware || parallelDivisor > 1 ? Math.max(1, loops / parallelDivisor) : loops;
+    node.inclusiveTime = round3((node.actualTotalTime ?? 0) * (loops === 0 ? 0 : effectiveLoops));
+    const divisor = /^Gather/.test(node.nodeType) ? (node.workersLaunched ?? node.workersPlanned ?? 0) + 1 : parallelDivisor;
+    for (const c of node.children) todo.push([c, divisor]);
+  }
 }
 
 /**
@@ -808,7 +851,7 @@ function computeInclusive(node: PlanNode, parallelDivisor: number): void {
  * inside the node whose condition refers to it. Their time is taken off those nodes.
  */
 function computeTimes(root: PlanNode, nodes: PlanNode[]): void {
-  computeInclusive(root, 1);
+  computeInclusive(root);
   const own = new Map<PlanNode, number>(nodes.map((n) => [n, n.inclusiveTime ?? 0]));
   const take = (n: PlanNode, t: number) => own.set(n, (own.get(n) ?? 0) - t);
   for (const parent of nodes) {
@@ -856,13 +899,14 @@ function usedBy(parent: PlanNode, sub: PlanNode): PlanNode | undefined {
   return fallback;
 }
 
-function computeCost(node: PlanNode): void {
-  let childCost = 0;
-  for (const c of node.children) {
-    computeCost(c);
-    childCost += c.totalCost ?? 0;
+function computeCost(nodes: PlanNode[]): void {
+  // Pre-order reversed: every node comes after its children.
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i];
+    let childCost = 0;
+    for (const c of node.children) childCost += c.totalCost ?? 0;
+    if (node.totalCost !== undefined) node.exclusiveCost = round3(Math.max(0, node.totalCost - childCost));
   }
-  if (node.totalCost !== undefined) node.exclusiveCost = round3(Math.max(0, node.totalCost - childCost));
 }
 
 function round3(x: number): number {
@@ -934,10 +978,15 @@ export function nodeLabel(n: PlanNode): string {
 
 /** Pre-order walk with the ancestors of each node (nearest last). */
 export function walkPlan(root: PlanNode, visit: (node: PlanNode, ancestors: PlanNode[]) => void): void {
-  const rec = (n: PlanNode, anc: PlanNode[]) => {
-    visit(n, anc);
-    const next = [...anc, n];
-    for (const c of n.children) rec(c, next);
-  };
-  rec(root, []);
+  // Without recursion and without copying the path: `ancestors` is one array, changed as the walk
+  // goes on (copy it to keep it).
+  const path: PlanNode[] = [];
+  const todo: [PlanNode, number][] = [[root, 0]];
+  while (todo.length) {
+    const [n, depth] = todo.pop()!;
+    path.length = depth;
+    visit(n, path);
+    path.push(n);
+    for (let i = n.children.length - 1; i >= 0; i--) todo.push([n.children[i], depth + 1]);
+  }
 }

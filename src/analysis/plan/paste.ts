@@ -116,7 +116,7 @@ const RULE_CHARS = /^[\s\-=+|─━═┌┐└┘├┤┬┴┼╭╮╰╯│
 function unframe(lines: string[]): string[] {
   const content = lines.filter((l) => l.trim() && !isRule(l));
   const framed = content.length > 0 && content.filter((l) => /^\s*[|│]/.test(l) && /[|│]$/.test(l)).length * 2 >= content.length;
-  const expanded = lines.some((l) => /^\s*[|│]?\s*QUERY PLAN\s*[|│]/.test(l));
+  const expanded = lines.some((l) => /^\s*(?:[|│]\s*)?QUERY PLAN\s*[|│]/.test(l));
   const out: string[] = [];
   for (let line of lines) {
     if (isRule(line) || /^\s*\(\d+ rows?\)$/.test(line)) continue;
