@@ -49,6 +49,8 @@ function isRecord(v: unknown): v is Json {
 export function parseJsonPlan(value: unknown): Plan {
   let top: unknown = value;
   if (Array.isArray(top)) top = top[0];
+  // A client's export of the result row: `[{"QUERY PLAN": [...]}]`.
+  if (isRecord(top) && 'QUERY PLAN' in top && !('Plan' in top)) return parsePlan(top['QUERY PLAN']);
   if (!isRecord(top)) throw new PlanParseError('Not an EXPLAIN (FORMAT JSON) plan.');
   const planJson = isRecord(top.Plan) ? top.Plan : 'Node Type' in top ? top : undefined;
   if (!planJson) throw new PlanParseError('Not an EXPLAIN (FORMAT JSON) plan: no "Plan" key.');

@@ -17,7 +17,11 @@ export function extractPlan(input: string): Extracted {
   const csv = quotedCells(text);
   if (csv) text = csv;
   text = fromServerLog(text);
-  const lines = unframe(text.split('\n').map((l) => expandTabs(l).trimEnd()));
+  let raw = text.split('\n');
+  // A mail quote (`> ` before every line) and Markdown code fences around the plan.
+  if (raw.filter((l) => l.trim()).every((l) => /^\s*>/.test(l))) raw = raw.map((l) => l.replace(/^\s*> ?/, ''));
+  raw = raw.filter((l) => !/^\s*(```|~~~)/.test(l));
+  const lines = unframe(raw.map((l) => expandTabs(l).trimEnd()));
 
   const jsonAt = lines.findIndex((l) => /^\s*[[{]/.test(l));
   const rootAt = lines.findIndex((l) => isNodeLine(l.trim()));
@@ -186,23 +190,25 @@ const NODE_NAMES = [
   'Hash (Left|Right|Full|Semi|Anti|Right Semi|Right Anti) Join', 'Merge (Left|Right|Full|Semi|Anti|Right Semi|Right Anti) Join',
   'Sort', 'Incremental Sort', 'Group', 'Aggregate', 'HashAggregate', 'GroupAggregate', 'MixedAggregate',
   'WindowAgg', 'Unique', 'SetOp', 'HashSetOp', 'LockRows', 'Limit', 'Materialize', 'Memoize', 'Gather',
-  'Gather Merge', 'Insert', 'Update', 'Delete', 'Merge', 'Modify Table', 'Result', 'Seq Scan', 'Unknown',
+  'Gather Merge', 'Insert', 'Update', 'Delete', 'Merge', 'Foreign Insert', 'Foreign Update', 'Foreign Delete', 'Unknown',
 ];
 const NAME = `(?:->\\s*)?(?:(?:Parallel|Async|Partial|Finalize)\\s+)*(?:${NODE_NAMES.join('|')})`;
 const LABEL = new RegExp(`^${NAME}(?=$|\\s)`);
 /** A label with no figures (COSTS OFF) must be a whole node label, not a sentence that starts like one. */
 const BARE_LABEL = new RegExp(`^${NAME}(?:(?:\\s+Backward)?\\s+(?:on|using)(?:\\s+\\S+){1,5}|\\s+(?:Left|Right|Full|Semi|Anti|Right Semi|Right Anti)\\s+Join|\\s+(?:Intersect|Except)(?:\\s+All)?|\\s+\\(\\w+\\)(?:\\s+on(?:\\s+\\S+){1,3})?)?$`);
 
-/** `(cost=1.00..2.00 rows=3 width=4)`, `(actual time=… rows=… loops=…)`, `(never executed)` found in the line. */
+const FIGURES = /\((?:cost=\d+(?:\.\d+)?\.\.\d+(?:\.\d+)? rows=\d+ width=\d+|actual (?:time=\d+(?:\.\d+)?\.\.\d+(?:\.\d+)? )?rows=\d+(?:\.\d+)? loops=\d+|never executed)\)/;
+
+/** `(cost=1.00..2.00 rows=3 width=4)`, `(actual time=… rows=… loops=…)` or `(never executed)` in the line. */
 export function hasFigures(content: string): boolean {
-  return content.includes('(cost=') || content.includes('(actual ') || content.includes('(never executed)');
+  return (content.includes('(cost=') || content.includes('(actual ') || content.includes('(never executed)')) && FIGURES.test(content);
 }
 
 /** A plan node's line: a known node name first, then figures or nothing (COSTS OFF). */
 export function isNodeLine(content: string): boolean {
-  const m = LABEL.exec(content);
-  if (!m) return false;
-  if (hasFigures(content)) return true;
+  // EXPLAIN's figures are evidence enough, whatever the node (an extension's, a newer version's).
+  if (hasFigures(content) && !/^(--|#|\/\/)/.test(content)) return true;
+  if (!LABEL.exec(content)) return false;
   // COSTS OFF prints the label alone.
   return content.length < 300 && !content.includes(': ') && !/[.:;!?,]$/.test(content) && BARE_LABEL.test(content);
 }
