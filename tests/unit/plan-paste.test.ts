@@ -64,6 +64,17 @@ describe('surrounding text is not part of the plan', () => {
       expect(parsePlan(pasted)).toEqual(expected);
     }
   });
+  it('Markdown fences, a mail quote, a client\'s [{"QUERY PLAN": …}] export', () => {
+    expect(parsePlan('Here it is:\n```sql\n' + plan + '```\nthanks')).toEqual(expected);
+    expect(parsePlan(plan.split('\n').map((l) => `> ${l}`).join('\n'))).toEqual(expected);
+    const json = pg18('hash-batches.json');
+    expect(parsePlan(JSON.stringify([{ 'QUERY PLAN': JSON.parse(json) }]))).toEqual(parsePlan(json));
+  });
+  it('a node type the parser has no name for still starts the plan when it has EXPLAIN\'s figures', () => {
+    const p = parsePlan('Foreign Update on remote_orders r  (cost=100.00..150.00 rows=10 width=40) (actual time=5.000..5.000 rows=0.00 loops=1)\n  ->  Custom Scan (Citus Adaptive)  (cost=0.00..0.00 rows=100000 width=40) (actual time=1.000..4.000 rows=10.00 loops=1)\nExecution Time: 5.100 ms');
+    expect(p.nodes.map((n) => n.label)).toEqual(['Foreign Update on remote_orders r', 'Custom Scan (Citus Adaptive)']);
+    expect(p.executionTime).toBe(5.1);
+  });
   it('psql unicode rules and a bare ─── line are dropped', () => {
     const pasted = psqlAligned(plan.trimEnd().split('\n'), { unicode: true });
     expect(pasted).toContain('───');
