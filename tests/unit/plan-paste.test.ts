@@ -225,6 +225,18 @@ describe('diagnoses on the plans they are meant for (native PostgreSQL 18)', () 
     expect(f.message).toContain(`${(own + workers[0] + workers[1]).toLocaleString('en-US')} kB written`);
   });
 
+  it('Incremental Sort\'s group lines and grouping sets\' keys read as JSON has them', () => {
+    const [text, json] = both('incremental-sort');
+    const t = text.nodes.find((n) => n.nodeType === 'Incremental Sort')!;
+    const j = json.nodes.find((n) => n.nodeType === 'Incremental Sort')!;
+    expect(t.extra['Full-sort Groups']).toEqual(j.extra['Full-sort Groups']);
+    expect(t.extra['Pre-sorted Groups']).toEqual(j.extra['Pre-sorted Groups']);
+    expect(t.sortMethod).toBeUndefined();
+    const [gt, gj] = both('grouping-sets');
+    expect(gt.root.groupingSets).toEqual([{ kind: 'Hash', keys: ['status'] }, { kind: 'Hash', keys: ['(customer_id % 3)'] }, { kind: 'Group', keys: [] }]);
+    expect(gt.root.groupingSets).toEqual(gj.root.groupingSets);
+  });
+
   it('VERBOSE worker blocks: the Buffers under "Worker N:" are the worker\'s', () => {
     const plan = parsePlan(pg18('parallel-agg.txt'));
     const scan = plan.nodes.find((n) => n.nodeType === 'Seq Scan')!;
