@@ -75,6 +75,14 @@ describe('surrounding text is not part of the plan', () => {
     expect(p.nodes.map((n) => n.label)).toEqual(['Foreign Update on remote_orders r', 'Custom Scan (Citus Adaptive)']);
     expect(p.executionTime).toBe(5.1);
   });
+  it('JSON unindented or hard-wrapped (lines starting with a key) is JSON, not CSV', () => {
+    const json = pg18('hash-batches.json');
+    const flat = json.split('\n').map((l) => l.trim()).join('\n');
+    const wrapped = JSON.stringify(JSON.parse(json)).replace(/(.{70}\S*) /g, '$1\n');
+    expect(flat.split('\n').filter((l) => l.startsWith('"')).length).toBeGreaterThan(10);
+    expect(parsePlan(flat)).toEqual(parsePlan(json));
+    expect(parsePlan(wrapped)).toEqual(parsePlan(json));
+  });
   it('psql unicode rules and a bare ─── line are dropped', () => {
     const pasted = psqlAligned(plan.trimEnd().split('\n'), { unicode: true });
     expect(pasted).toContain('───');
@@ -340,6 +348,7 @@ describe('parsing takes linear time (a ratio between two sizes in one run)', () 
     const plan = parsePlan(deep(3000));
     expect(plan.nodes).toHaveLength(3001);
     expect(diagnosePlan(plan)).toEqual([]);
-    expect(ratio(deep, 3000, 3).ratio).toBeLessThan(LINEAR);
+    const r = ratio(deep, 3000, 5);
+    expect(r.ratio, JSON.stringify(r)).toBeLessThan(LINEAR);
   });
 });

@@ -72,7 +72,11 @@ function expandTabs(line: string): string {
 
 function quotedCells(text: string): string | undefined {
   // DBeaver quotes only the cells that need it, pgAdmin all of them: some line starts with a quote.
-  if (!/^"/m.test(text)) return undefined;
+  const quoted = text.search(/^"/m);
+  if (quoted === -1) return undefined;
+  // JSON whose lines start with a key (unindented, or hard-wrapped) is not CSV.
+  const json = text.search(/^\s*[[{]/m);
+  if (json !== -1 && json < quoted) return undefined;
   const start = text.search(/\S/);
   const cells: string[] = [];
   let i = start;
@@ -195,7 +199,7 @@ const NODE_NAMES = [
 const NAME = `(?:->\\s*)?(?:(?:Parallel|Async|Partial|Finalize)\\s+)*(?:${NODE_NAMES.join('|')})`;
 const LABEL = new RegExp(`^${NAME}(?=$|\\s)`);
 /** A label with no figures (COSTS OFF) must be a whole node label, not a sentence that starts like one. */
-const BARE_LABEL = new RegExp(`^${NAME}(?:(?:\\s+Backward)?\\s+(?:on|using)(?:\\s+\\S+){1,5}|\\s+(?:Left|Right|Full|Semi|Anti|Right Semi|Right Anti)\\s+Join|\\s+(?:Intersect|Except)(?:\\s+All)?|\\s+\\(\\w+\\)(?:\\s+on(?:\\s+\\S+){1,3})?)?$`);
+const BARE_LABEL = new RegExp(`^${NAME}(?:(?:\\s+Backward)?\\s+(?:on|using)(?:\\s+\\S+){1,5}|\\s+(?:Left|Right|Full|Semi|Anti|Right Semi|Right Anti)\\s+Join|\\s+(?:Intersect|Except)(?:\\s+All)?|\\s+\\([^()]{1,40}\\)(?:\\s+on(?:\\s+\\S+){1,3})?)?$`);
 
 const FIGURES = /\((?:cost=\d+(?:\.\d+)?\.\.\d+(?:\.\d+)? rows=\d+ width=\d+|actual (?:time=\d+(?:\.\d+)?\.\.\d+(?:\.\d+)? )?rows=\d+(?:\.\d+)? loops=\d+|never executed)\)/;
 
