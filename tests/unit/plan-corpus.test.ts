@@ -101,3 +101,16 @@ describe('a fragment copied from the middle of a plan', () => {
     expect(plan.nodes.map((n) => n.label)).toEqual(whole.nodes.slice(1, 1 + plan.nodes.length).map((n) => n.label));
   });
 });
+
+describe('the committed sample of paste forms (pasted/) is what the generator writes', () => {
+  it('initplan, TEXT and JSON, every form', () => {
+    for (const format of ['txt', 'json'] as const) {
+      const content = read(`initplan.${format}`);
+      const sql = read('initplan.sql').split('\n').filter((l) => !l.startsWith('--') && !/^set /.test(l)).join(' ');
+      const forms = pasteForms(captureRows(`initplan.${format}`, content), sql.replace(/format text\|json/, format === 'json' ? 'format json' : 'format text'));
+      for (const [form, text] of Object.entries(forms)) {
+        expect(readFileSync(join(dir, 'pasted', `initplan.${format === 'txt' ? 'text' : 'json'}.${form}.txt`), 'utf8'), form).toBe(text);
+      }
+    }
+  });
+});
