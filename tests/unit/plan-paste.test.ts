@@ -83,6 +83,10 @@ describe('surrounding text is not part of the plan', () => {
     expect(parsePlan(flat)).toEqual(parsePlan(json));
     expect(parsePlan(wrapped)).toEqual(parsePlan(json));
   });
+  it('auto_explain copied from a log viewer that dropped the tabs', () => {
+    const pasted = `2026-12-02 06:07:26.201 UTC [48213] LOG:  duration: 465.2 ms  plan:\nQuery Text: select o.id, c.name\n  from orders o join customers c on c.id = o.customer_id\n${plan}`;
+    expect(parsePlan(pasted)).toEqual(expected);
+  });
   it('psql unicode rules and a bare ─── line are dropped', () => {
     const pasted = psqlAligned(plan.trimEnd().split('\n'), { unicode: true });
     expect(pasted).toContain('───');

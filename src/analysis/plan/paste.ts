@@ -37,8 +37,11 @@ export function extractPlan(input: string): Extracted {
 function fromServerLog(text: string): string {
   const m = /^.*\b(?:LOG|INFO|NOTICE|DEBUG\d?):\s+duration: [\d.]+ ms\s+plan:[ \t]*$/m.exec(text);
   if (!m) return text;
+  const rest = text.slice(m.index + m[0].length + 1).split('\n');
+  // A log viewer may have dropped the tabs: then everything after the line is the message.
+  if (!rest.find((l) => l.trim())?.startsWith('\t')) return rest.join('\n');
   const out: string[] = [];
-  for (const line of text.slice(m.index + m[0].length + 1).split('\n')) {
+  for (const line of rest) {
     if (!line.startsWith('\t') && line.trim()) break;
     out.push(line.slice(1));
   }
