@@ -44,6 +44,13 @@ describe('TEXT and JSON of the same statement (native PostgreSQL 18)', () => {
       expect({ analyzed: text.analyzed, timing: text.hasTiming, buffers: text.hasBuffers, settings: text.settings, exec: text.executionTime !== undefined, planning: text.planningTime !== undefined })
         .toEqual({ analyzed: json.analyzed, timing: json.hasTiming, buffers: json.hasBuffers, settings: json.settings, exec: json.executionTime !== undefined, planning: json.planningTime !== undefined });
       expect(diagnoses(text)).toEqual(diagnoses(json));
+      // Every millisecond is charged once: sub-plans where they ran, workers not counted twice.
+      for (const plan of [text, json]) {
+        if (!plan.hasTiming) continue;
+        const sum = plan.nodes.reduce((s, n) => s + (n.exclusiveTime ?? 0), 0);
+        expect(sum / plan.root.inclusiveTime!, plan.source).toBeGreaterThan(0.95);
+        expect(sum / plan.root.inclusiveTime!, plan.source).toBeLessThan(1.05);
+      }
     });
   }
 });
