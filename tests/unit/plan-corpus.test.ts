@@ -121,3 +121,15 @@ describe('the committed sample of paste forms (pasted/) is what the generator wr
     }
   });
 });
+
+describe('psql \\pset format wrapped (psql 15.18, 50 columns)', () => {
+  it('lines cut at the screen width are joined back, in ASCII and unicode, border 1 and 2', () => {
+    const real = (f: string) => readFileSync(join(dir, 'psql15', f), 'utf8');
+    const expected = parsePlan(real('wrapped-raw.txt'));
+    expect(expected.root.conditions.indexCond).toBe("((relname = 'x'::name) AND (relnamespace = '11'::oid))");
+    for (const f of ['wrapped-aligned.txt', 'wrapped-unicode.txt', 'wrapped-border2.txt', 'wrapped-unicode2.txt']) {
+      expect(real(f)).toMatch(/[.…][|│]?$/m);
+      expect(parsePlan(real(f)), f).toEqual(expected);
+    }
+  });
+});

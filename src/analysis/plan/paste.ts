@@ -142,6 +142,14 @@ function unframe(lines: string[]): string[] {
     if (line.trim() === 'QUERY PLAN') continue;
     // psql's wrap marks: `+` (ASCII) or `↵` (unicode) at the end of a value that goes on.
     if (line.endsWith('↵') || line.endsWith('+')) line = line.slice(0, -1).trimEnd();
+    // \pset format wrapped: a line cut at the screen's width ends with `.` (`…`), and its rest
+    // starts with the same mark in the left margin.
+    const prev = out[out.length - 1];
+    const mark = line[0];
+    if ((mark === '.' || mark === '…') && prev !== undefined && prev.endsWith(mark)) {
+      out[out.length - 1] = prev.slice(0, -1) + line.slice(1);
+      continue;
+    }
     out.push(line);
   }
   return out;
