@@ -75,6 +75,14 @@ export function parseJsonPlan(value: unknown): Plan {
   return plan;
 }
 
+const BUFFER_KEYS: readonly string[] = [
+  ...['Shared', 'Local'].flatMap((k) => ['Hit', 'Read', 'Dirtied', 'Written'].map((w) => `${k} ${w} Blocks`)),
+  'Temp Read Blocks', 'Temp Written Blocks',
+];
+function bufferKeys(): readonly string[] {
+  return BUFFER_KEYS;
+}
+
 const JSON_CONSUMED = new Set([
   'Node Type', 'Parent Relationship', 'Subplan Name', 'Parallel Aware', 'Operation', 'Relation Name', 'Schema', 'Alias',
   'Index Name', 'Function Name', 'CTE Name', 'Scan Direction', 'Join Type', 'Strategy', 'Partial Mode', 'Command',
@@ -89,12 +97,6 @@ const JSON_CONSUMED = new Set([
   ...bufferKeys(),
 ]);
 
-function bufferKeys(): string[] {
-  const keys: string[] = [];
-  for (const k of ['Shared', 'Local']) for (const w of ['Hit', 'Read', 'Dirtied', 'Written']) keys.push(`${k} ${w} Blocks`);
-  keys.push('Temp Read Blocks', 'Temp Written Blocks');
-  return keys;
-}
 
 /** A node's buffer counts; none when all are zero, as the TEXT format leaves the line out then. */
 function jsonBuffers(j: Json): BufferCounts | undefined {
@@ -122,23 +124,28 @@ function jsonTree(rootJson: Json): PlanNode {
 }
 
 /** One node's own fields (its children are added by jsonTree). */
+/** Sets a field only when it has a value: assigning undefined and deleting it later is slow. */
+function put<K extends keyof PlanNode>(node: PlanNode, key: K, value: PlanNode[K] | undefined): void {
+  if (value !== undefined) node[key] = value;
+}
+
 function jsonNode(j: Json): PlanNode {
   const node = blankNode(String(j['Node Type'] ?? 'Unknown'));
-  node.parentRelationship = str(j['Parent Relationship']);
+  put(node, 'parentRelationship', str(j['Parent Relationship']));
   if (typeof j['Subplan Name'] === 'string') setSubplan(node, j['Subplan Name']);
-  node.parallelAware = j['Parallel Aware'] === true;
-  node.operation = str(j.Operation);
-  node.relation = str(j['Relation Name']);
-  node.schema = str(j.Schema);
-  node.alias = str(j.Alias);
-  node.index = str(j['Index Name']);
-  node.functionName = str(j['Function Name']);
-  node.cteName = str(j['CTE Name']);
-  node.scanDirection = str(j['Scan Direction']);
-  node.joinType = str(j['Join Type']);
-  node.strategy = str(j.Strategy);
-  node.partialMode = str(j['Partial Mode']);
-  node.command = str(j.Command);
+  put(node, 'parallelAware', j['Parallel Aware'] === true);
+  put(node, 'operation', str(j.Operation));
+  put(node, 'relation', str(j['Relation Name']));
+  put(node, 'schema', str(j.Schema));
+  put(node, 'alias', str(j.Alias));
+  put(node, 'index', str(j['Index Name']));
+  put(node, 'functionName', str(j['Function Name']));
+  put(node, 'cteName', str(j['CTE Name']));
+  put(node, 'scanDirection', str(j['Scan Direction']));
+  put(node, 'joinType', str(j['Join Type']));
+  put(node, 'strategy', str(j.Strategy));
+  put(node, 'partialMode', str(j['Partial Mode']));
+  put(node, 'command', str(j.Command));
   const c: PlanConditions = {};
   const condKeys: [keyof PlanConditions, string][] = [
     ['filter', 'Filter'], ['indexCond', 'Index Cond'], ['hashCond', 'Hash Cond'], ['mergeCond', 'Merge Cond'],
@@ -147,9 +154,9 @@ function jsonNode(j: Json): PlanNode {
   ];
   for (const [k, key] of condKeys) if (typeof j[key] === 'string') c[k] = j[key] as string;
   node.conditions = c;
-  node.sortKey = strList(j['Sort Key']);
-  node.presortedKey = strList(j['Presorted Key']);
-  node.groupKey = strList(j['Group Key']);
+  put(node, 'sortKey', strList(j['Sort Key']));
+  put(node, 'presortedKey', strList(j['Presorted Key']));
+  put(node, 'groupKey', strList(j['Group Key']));
   if (Array.isArray(j['Grouping Sets'])) {
     node.groupingSets = [];
     for (const set of j['Grouping Sets'].filter(isRecord)) {
@@ -158,39 +165,39 @@ function jsonNode(j: Json): PlanNode {
       }
     }
   }
-  node.output = strList(j.Output);
-  node.startupCost = num(j['Startup Cost']);
-  node.totalCost = num(j['Total Cost']);
-  node.estimatedRows = num(j['Plan Rows']);
-  node.width = num(j['Plan Width']);
-  node.actualStartupTime = num(j['Actual Startup Time']);
-  node.actualTotalTime = num(j['Actual Total Time']);
-  node.actualRows = num(j['Actual Rows']);
-  node.loops = num(j['Actual Loops']);
-  node.neverExecuted = node.loops === 0;
+  put(node, 'output', strList(j.Output));
+  put(node, 'startupCost', num(j['Startup Cost']));
+  put(node, 'totalCost', num(j['Total Cost']));
+  put(node, 'estimatedRows', num(j['Plan Rows']));
+  put(node, 'width', num(j['Plan Width']));
+  put(node, 'actualStartupTime', num(j['Actual Startup Time']));
+  put(node, 'actualTotalTime', num(j['Actual Total Time']));
+  put(node, 'actualRows', num(j['Actual Rows']));
+  put(node, 'loops', num(j['Actual Loops']));
+  put(node, 'neverExecuted', node.loops === 0);
   // TEXT prints only `Disabled: true`; JSON says false on every node.
   if (j.Disabled === true) node.disabled = true;
-  node.buffers = jsonBuffers(j);
-  node.rowsRemovedByFilter = num(j['Rows Removed by Filter']);
-  node.rowsRemovedByJoinFilter = num(j['Rows Removed by Join Filter']);
-  node.rowsRemovedByIndexRecheck = num(j['Rows Removed by Index Recheck']);
-  node.sortMethod = str(j['Sort Method']);
-  node.sortSpaceUsed = num(j['Sort Space Used']);
-  node.sortSpaceType = str(j['Sort Space Type']);
-  node.hashBuckets = num(j['Hash Buckets']);
-  node.originalHashBuckets = num(j['Original Hash Buckets']);
-  node.hashBatches = num(j['Hash Batches']);
-  node.originalHashBatches = num(j['Original Hash Batches']);
-  node.peakMemoryUsage = num(j['Peak Memory Usage']);
-  node.hashAggBatches = num(j['HashAgg Batches']);
-  node.diskUsage = num(j['Disk Usage']);
-  node.plannedPartitions = num(j['Planned Partitions']);
-  node.heapFetches = num(j['Heap Fetches']);
-  node.exactHeapBlocks = num(j['Exact Heap Blocks']);
-  node.lossyHeapBlocks = num(j['Lossy Heap Blocks']);
-  node.indexSearches = num(j['Index Searches']);
-  node.workersPlanned = num(j['Workers Planned']);
-  node.workersLaunched = num(j['Workers Launched']);
+  put(node, 'buffers', jsonBuffers(j));
+  put(node, 'rowsRemovedByFilter', num(j['Rows Removed by Filter']));
+  put(node, 'rowsRemovedByJoinFilter', num(j['Rows Removed by Join Filter']));
+  put(node, 'rowsRemovedByIndexRecheck', num(j['Rows Removed by Index Recheck']));
+  put(node, 'sortMethod', str(j['Sort Method']));
+  put(node, 'sortSpaceUsed', num(j['Sort Space Used']));
+  put(node, 'sortSpaceType', str(j['Sort Space Type']));
+  put(node, 'hashBuckets', num(j['Hash Buckets']));
+  put(node, 'originalHashBuckets', num(j['Original Hash Buckets']));
+  put(node, 'hashBatches', num(j['Hash Batches']));
+  put(node, 'originalHashBatches', num(j['Original Hash Batches']));
+  put(node, 'peakMemoryUsage', num(j['Peak Memory Usage']));
+  put(node, 'hashAggBatches', num(j['HashAgg Batches']));
+  put(node, 'diskUsage', num(j['Disk Usage']));
+  put(node, 'plannedPartitions', num(j['Planned Partitions']));
+  put(node, 'heapFetches', num(j['Heap Fetches']));
+  put(node, 'exactHeapBlocks', num(j['Exact Heap Blocks']));
+  put(node, 'lossyHeapBlocks', num(j['Lossy Heap Blocks']));
+  put(node, 'indexSearches', num(j['Index Searches']));
+  put(node, 'workersPlanned', num(j['Workers Planned']));
+  put(node, 'workersLaunched', num(j['Workers Launched']));
   if (Array.isArray(j.Workers)) {
     node.workers = j.Workers.filter(isRecord).map((w) => ({
       number: num(w['Worker Number']) ?? 0,
@@ -212,10 +219,10 @@ function jsonNode(j: Json): PlanNode {
     // Without VERBOSE the array is there but empty, where TEXT has no Worker lines.
     if (!node.workers.length) delete node.workers;
   }
-  node.cacheHits = num(j['Cache Hits']);
-  node.cacheMisses = num(j['Cache Misses']);
-  node.cacheEvictions = num(j['Cache Evictions']);
-  node.cacheOverflows = num(j['Cache Overflows']);
+  put(node, 'cacheHits', num(j['Cache Hits']));
+  put(node, 'cacheMisses', num(j['Cache Misses']));
+  put(node, 'cacheEvictions', num(j['Cache Evictions']));
+  put(node, 'cacheOverflows', num(j['Cache Overflows']));
   for (const [k, v] of Object.entries(j)) if (!JSON_CONSUMED.has(k)) node.extra[k] = v;
   return node;
 }
