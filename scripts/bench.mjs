@@ -271,6 +271,12 @@ try {
     process.stdout.write(analysis.stdout.split('\n').filter((l) => l.startsWith('|')).join('\n') + '\n');
     if (analysis.status !== 0) console.error(analysis.stderr);
   }
+  if (want('plans')) {
+    // Parsing pasted plans: linear time as ratios (scripts/bench-plans.ts).
+    const plans = spawnSync('npx', ['tsx', 'scripts/bench-plans.ts'], { encoding: 'utf8' });
+    process.stdout.write(plans.stdout.split('\n').filter((l) => l.startsWith('|')).join('\n') + '\n');
+    if (plans.status !== 0) console.error(plans.stderr);
+  }
 } finally {
   process.kill(-server.pid, 'SIGTERM');
   rmSync(DIST, { recursive: true, force: true });

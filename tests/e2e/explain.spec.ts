@@ -120,3 +120,43 @@ test('the plan workbench loads with the first plan, not with the page', async ({
   await expect(results(page).first().getByRole('group', { name: 'Query plan' })).toContainText('Result');
   expect(workbench()).toHaveLength(1);
 });
+
+test('a pasted plan: what is not a plan is refused with the reason; a psql copy with its frame is read and diagnosed', async ({ page }) => {
+  await openApp(page);
+  await page.getByRole('button', { name: 'Paste a plan' }).click();
+  const panel = page.getByRole('region', { name: 'Explain workbench' });
+  const box = panel.getByLabel(/EXPLAIN output as any tool shows it/);
+  await box.fill('hello world');
+  await panel.getByRole('button', { name: 'Read plan' }).click();
+  await expect(panel.getByRole('alert')).toContainText('Not read as a plan: No plan node found: "hello world" is not a line of EXPLAIN output. Expected the output of EXPLAIN');
+  await expect(panel.getByRole('group', { name: 'Pasted plan' })).toHaveCount(0);
+
+  await box.fill('select * from orders where id = 1;');
+  await panel.getByRole('button', { name: 'Read plan' }).click();
+  await expect(panel.getByRole('alert')).toContainText('This is an SQL statement, not its plan');
+  await box.fill('[{"Plan": {"Node Type": "Seq Scan", "Relation');
+  await panel.getByRole('button', { name: 'Read plan' }).click();
+  await expect(panel.getByRole('alert')).toContainText('The JSON plan is cut off');
+  await expect(box).toHaveValue('[{"Plan": {"Node Type": "Seq Scan", "Relation');
+
+  // psql with \pset border 2, a comment and the EXPLAIN line above it.
+  await box.fill(`-- slow since Monday
+EXPLAIN ANALYZE SELECT * FROM orders WHERE status = 'paid';
++----------------------------------------------------------------------------------------------------------------+
+|                                                   QUERY PLAN                                                   |
++----------------------------------------------------------------------------------------------------------------+
+| Seq Scan on orders  (cost=0.00..8146.00 rows=1012 width=28) (actual time=0.010..45.210 rows=100000.00 loops=1) |
+|   Filter: (status = 'paid'::text)                                                                              |
+|   Rows Removed by Filter: 300000                                                                               |
+| Planning Time: 0.080 ms                                                                                        |
+| Execution Time: 48.300 ms                                                                                      |
++----------------------------------------------------------------------------------------------------------------+
+(5 rows)`);
+  await panel.getByRole('button', { name: 'Read plan' }).click();
+  await expect(panel.getByRole('alert')).toHaveCount(0);
+  const plan = panel.getByRole('group', { name: 'Pasted plan' });
+  const scan = plan.getByRole('listitem', { name: /^#1 Seq Scan on orders$/ });
+  await expect(scan).toBeVisible();
+  await expect(scan.getByRole('note', { name: /seq_scan_selective_filter/ })).toHaveCount(0);
+  await expect(scan.getByRole('note', { name: /row_misestimate/ })).toContainText('underestimated');
+});

@@ -75,7 +75,7 @@ function walk(n: PlanNode, visit: (n: PlanNode) => void) {
 export function planRows(plan: Plan): number {
   const r = plan.root;
   if (plan.analyzed && r.actualRows !== undefined) return r.actualRows * (r.loops ?? 1);
-  return r.estimatedRows;
+  return r.estimatedRows ?? 0;
 }
 
 /** Execution time, or the root's inclusive time when the footer is missing. */

@@ -214,8 +214,16 @@ function identCol(c: string): string {
 // ---------------------------------------------------------------------------------------------
 // checks
 
+/** Nodes whose actual rows are not rows: BitmapAnd/Or report none, ModifyTable without RETURNING none. */
+function reportsRows(n: PlanNode): boolean {
+  if (n.nodeType === 'BitmapAnd' || n.nodeType === 'BitmapOr') return false;
+  if (n.nodeType === 'ModifyTable' && !n.actualRows) return false;
+  return true;
+}
+
 function misestimateFactor(n: PlanNode): { factor: number; under: boolean } | undefined {
-  if (!executed(n) || n.actualRows === undefined) return undefined;
+  // COSTS OFF: no estimate to compare with (absent is not zero).
+  if (!executed(n) || n.actualRows === undefined || n.estimatedRows === undefined || !reportsRows(n)) return undefined;
   const est = n.estimatedRows;
   const act = n.actualRows;
   if (Math.max(est, act) * (n.loops ?? 1) < T.MISESTIMATE_MIN_ROWS) return undefined;
@@ -244,7 +252,7 @@ function misestimate(ctx: Context, node: PlanNode, ancestors: PlanNode[]): void 
   const grade = m.factor >= T.MISESTIMATE_SEVERE_FACTOR ? '×1000' : m.factor >= T.MISESTIMATE_ERROR_FACTOR ? '×100' : '×10';
   const dir = m.under ? 'underestimated' : 'overestimated';
   const perLoop = (node.loops ?? 1) > 1 ? ' per loop' : '';
-  const message = `${node.label}: rows ${dir} ${grade} (estimated ${fmt(node.estimatedRows)}, actual ${fmt(node.actualRows ?? 0)}${perLoop}, off by ×${fmt(Math.round(m.factor))}).`;
+  const message = `${node.label}: rows ${dir} ${grade} (estimated ${fmt(node.estimatedRows ?? 0)}, actual ${fmt(node.actualRows ?? 0)}${perLoop}, off by ×${fmt(Math.round(m.factor))}).`;
   const cond = [node.conditions.indexCond ?? node.conditions.recheckCond, node.conditions.filter].filter(Boolean).join(' AND ');
   const cols = cond ? conditionColumns(cond, node.alias) : undefined;
   const nCols = cols ? new Set([...cols.equality, ...cols.other]).size : 0;
@@ -289,7 +297,7 @@ function seqScanFilter(ctx: Context, node: PlanNode): void {
     return;
   }
   const stats = statsFor(ctx.opts.tableStats, node.relation ?? '', node.schema);
-  if (!stats || stats.reltuples < T.SEQ_SCAN_MIN_ROWS_READ) return;
+  if (!stats || stats.reltuples < T.SEQ_SCAN_MIN_ROWS_READ || node.estimatedRows === undefined) return;
   const ratio = 1 - node.estimatedRows / stats.reltuples;
   if (ratio < T.SELECTIVE_FILTER_DISCARD_RATIO) return;
   const message = `${node.label} reads about ${fmt(stats.reltuples)} rows to keep about ${fmt(node.estimatedRows)}: its filter ${node.conditions.filter} throws away ${pct(ratio)}${ESTIMATED}.`;
@@ -309,7 +317,7 @@ function sortSpill(ctx: Context, node: PlanNode, ancestors: PlanNode[]): void {
     return;
   }
   const parent = ancestors[ancestors.length - 1];
-  if (parent?.nodeType === 'Limit' || node.width === undefined) return; // a bounded (top-N) sort keeps only the limit
+  if (parent?.nodeType === 'Limit' || node.width === undefined || node.estimatedRows === undefined) return; // a bounded (top-N) sort keeps only the limit
   const kb = (node.estimatedRows * (node.width + T.ROW_MEMORY_OVERHEAD_BYTES)) / 1024;
   if (kb <= ctx.workMemKb) return;
   const message = `${node.label} will likely spill to disk: about ${fmt(Math.round(kb))} kB to sort with work_mem ${fmt(ctx.workMemKb)} kB${ESTIMATED}.`;
@@ -329,7 +337,7 @@ function hashBatches(ctx: Context, node: PlanNode): void {
     return;
   }
   const input = node.children[0];
-  if (!input || input.width === undefined) return;
+  if (!input || input.width === undefined || input.estimatedRows === undefined) return;
   const kb = (input.estimatedRows * (input.width + T.ROW_MEMORY_OVERHEAD_BYTES)) / 1024;
   const limit = ctx.workMemKb * ctx.hashMemMultiplier;
   if (kb <= limit) return;
@@ -373,21 +381,25 @@ function nestedLoop(ctx: Context, node: PlanNode): void {
       share = (inner.inclusiveTime ?? 0) / total;
       if (share < T.NESTED_LOOP_MIN_TIME_SHARE) return;
     }
-    const message = `${node.label} ran its inner side (${inner.label}) ${fmt(loops)} times${share !== undefined ? `, ${pct(share)} of the execution time` : ''} (the outer side was estimated at ${fmt(outer.estimatedRows)} rows, got ${fmt(totalActual(outer))}).`;
+    const message = `${node.label} ran its inner side (${inner.label}) ${fmt(loops)} times${share !== undefined ? `, ${pct(share)} of the execution time` : ''} (the outer side was estimated at ${outer.estimatedRows === undefined ? '?' : fmt(outer.estimatedRows)} rows, got ${fmt(totalActual(outer))}).`;
     ctx.add(node, 'nested_loop_many_loops', 'warning', message, why, fix);
     return;
   }
-  if (outer.estimatedRows < T.NESTED_LOOP_MIN_LOOPS || !seqInner) return;
+  if (outer.estimatedRows === undefined || outer.estimatedRows < T.NESTED_LOOP_MIN_LOOPS || !seqInner) return;
   const message = `${node.label} will run a sequential scan of its inner side (${inner.label}) about ${fmt(outer.estimatedRows)} times${ESTIMATED}.`;
   ctx.add(node, 'nested_loop_many_loops', 'warning', message, why, fix);
 }
 
 function lossyBitmap(ctx: Context, node: PlanNode): void {
-  if (node.nodeType !== 'Bitmap Heap Scan' || !ctx.analyzed || !(node.lossyHeapBlocks ?? 0)) return;
-  const blocks = (node.exactHeapBlocks ?? 0) + node.lossyHeapBlocks!;
+  if (node.nodeType !== 'Bitmap Heap Scan' || !ctx.analyzed) return;
+  // A parallel scan prints the leader's pages on the node and each worker's under it: add them up.
+  const sum = (k: 'exactHeapBlocks' | 'lossyHeapBlocks') => (node[k] ?? 0) + (node.workers ?? []).reduce((s, w) => s + (w[k] ?? 0), 0);
+  const lossy = sum('lossyHeapBlocks');
+  if (!lossy) return;
+  const blocks = sum('exactHeapBlocks') + lossy;
   // An exact bitmap page entry costs roughly 64 bytes of work_mem (tidbitmap.c PagetableEntry + hash slot).
   const needKb = (blocks * 64) / 1024;
-  const message = `${node.label}: the bitmap went lossy for ${fmt(node.lossyHeapBlocks!)} of ${fmt(blocks)} heap pages${node.rowsRemovedByIndexRecheck ? `, and rechecking them threw away ${fmt(node.rowsRemovedByIndexRecheck * (node.loops ?? 1))} rows` : ''}.`;
+  const message = `${node.label}: the bitmap went lossy for ${fmt(lossy)} of ${fmt(blocks)} heap pages${node.rowsRemovedByIndexRecheck ? `, and rechecking them threw away ${fmt(node.rowsRemovedByIndexRecheck * (node.loops ?? 1))} rows` : ''}.`;
   const why = 'When the bitmap of matching rows outgrows work_mem, PostgreSQL keeps only whole pages for part of it and must recheck every row on those pages against the condition. More work_mem keeps the bitmap exact.';
   ctx.add(node, 'lossy_bitmap', 'warning', message, why, `SET work_mem = '${suggestWorkMem(Math.max(needKb * 2, ctx.workMemKb * 2))}';`);
 }
@@ -435,12 +447,12 @@ function largeOffset(ctx: Context, node: PlanNode): void {
   } else {
     // adjust_limit_rows_costs: Limit startup = child startup + child run cost × offset / child rows.
     const run = (child.totalCost ?? 0) - (child.startupCost ?? 0);
-    if (!(run > 0) || node.startupCost === undefined) return;
+    if (!(run > 0) || node.startupCost === undefined || child.estimatedRows === undefined) return;
     skipped = Math.round((((node.startupCost ?? 0) - (child.startupCost ?? 0)) / run) * child.estimatedRows);
     estimated = true;
   }
   if (skipped < T.LARGE_OFFSET_MIN_ROWS) return;
-  const message = `${node.label} reads and throws away ${estimated ? 'about ' : ''}${fmt(skipped)} rows to reach its OFFSET, returning ${fmt(estimated ? node.estimatedRows : node.actualRows ?? 0)}${estimated ? ESTIMATED : '.'}`;
+  const message = `${node.label} reads and throws away ${estimated ? 'about ' : ''}${fmt(skipped)} rows to reach its OFFSET, returning ${fmt((estimated ? node.estimatedRows : node.actualRows) ?? 0)}${estimated ? ESTIMATED : '.'}`;
   const why = 'OFFSET does not skip rows: it produces them and discards them, so every later page is slower than the one before. Keyset pagination remembers the last row shown and asks for the next ones — `WHERE (sort_key, id) > ($last_key, $last_id) ORDER BY sort_key, id LIMIT n` — which an index answers as fast for page 1000 as for page 1.';
   ctx.add(node, 'large_offset', 'warning', message, why);
 }
@@ -458,7 +470,7 @@ function cteScan(ctx: Context, node: PlanNode): void {
     message = `${node.label} filters the materialized CTE after the fact: ${node.conditions.filter} throws away ${pct(d.ratio)} of its ${fmt(d.read)} rows.`;
   } else {
     const cteRows = cte?.estimatedRows;
-    if (!cteRows || cteRows < T.INDEX_FILTER_MIN_REMOVED) return;
+    if (!cteRows || cteRows < T.INDEX_FILTER_MIN_REMOVED || node.estimatedRows === undefined) return;
     const ratio = 1 - node.estimatedRows / cteRows;
     if (ratio < T.SELECTIVE_FILTER_DISCARD_RATIO) return;
     message = `${node.label} filters the materialized CTE after the fact: ${node.conditions.filter} keeps about ${fmt(node.estimatedRows)} of ${fmt(cteRows)} rows${ESTIMATED}.`;

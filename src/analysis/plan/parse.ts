@@ -1,13 +1,12 @@
 // Parses EXPLAIN output into the typed tree of types.ts: FORMAT JSON (the parsed value or its
 // text, with or without ANALYZE / BUFFERS) and the TEXT format pasted from psql or any client.
 import { ident } from '../finding.ts';
+import { extractPlan, PlanParseError } from './paste.ts';
 import type { BufferCounts, Plan, PlanConditions, PlanNode, PlanTrigger, WorkerStats } from './types.ts';
 
 export type { Plan, PlanNode } from './types.ts';
 
-export class PlanParseError extends Error {
-  override name = 'PlanParseError';
-}
+export { PlanParseError };
 
 /**
  * Any EXPLAIN output: the FORMAT JSON value (array, its element, or a bare plan node), JSON text,
@@ -24,19 +23,18 @@ export function parsePlan(input: unknown): Plan {
 }
 
 function parseString(text: string): Plan {
-  const cleaned = stripPsqlDecoration(text);
-  const t = cleaned.trim();
-  if (!t) throw new PlanParseError('The plan is empty.');
-  if (t.startsWith('[') || t.startsWith('{')) {
-    let value: unknown;
-    try {
-      value = JSON.parse(t);
-    } catch (e) {
-      throw new PlanParseError(`The plan looks like JSON but does not parse: ${(e as Error).message}`);
-    }
-    return parseJsonPlan(value);
+  const x = extractPlan(text);
+  return x.format === 'json' ? parseJsonText(x.json) : textPlanFromLines(x.lines);
+}
+
+function parseJsonText(json: string): Plan {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (e) {
+    throw new PlanParseError(`The JSON plan does not parse (${(e as Error).message}). Expected the whole output of EXPLAIN (FORMAT JSON).`);
   }
-  return parseTextPlan(cleaned);
+  return parseJsonPlan(value);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -51,10 +49,12 @@ function isRecord(v: unknown): v is Json {
 export function parseJsonPlan(value: unknown): Plan {
   let top: unknown = value;
   if (Array.isArray(top)) top = top[0];
+  // A client's export of the result row: `[{"QUERY PLAN": [...]}]`.
+  if (isRecord(top) && 'QUERY PLAN' in top && !('Plan' in top)) return parsePlan(top['QUERY PLAN']);
   if (!isRecord(top)) throw new PlanParseError('Not an EXPLAIN (FORMAT JSON) plan.');
   const planJson = isRecord(top.Plan) ? top.Plan : 'Node Type' in top ? top : undefined;
   if (!planJson) throw new PlanParseError('Not an EXPLAIN (FORMAT JSON) plan: no "Plan" key.');
-  const root = jsonNode(planJson);
+  const root = jsonTree(planJson);
   const triggers: PlanTrigger[] = Array.isArray(top.Triggers)
     ? top.Triggers.filter(isRecord).map((t) => ({
         name: String(t['Trigger Name'] ?? ''),
@@ -75,11 +75,19 @@ export function parseJsonPlan(value: unknown): Plan {
   return plan;
 }
 
+const BUFFER_KEYS: readonly string[] = [
+  ...['Shared', 'Local'].flatMap((k) => ['Hit', 'Read', 'Dirtied', 'Written'].map((w) => `${k} ${w} Blocks`)),
+  'Temp Read Blocks', 'Temp Written Blocks',
+];
+function bufferKeys(): readonly string[] {
+  return BUFFER_KEYS;
+}
+
 const JSON_CONSUMED = new Set([
   'Node Type', 'Parent Relationship', 'Subplan Name', 'Parallel Aware', 'Operation', 'Relation Name', 'Schema', 'Alias',
   'Index Name', 'Function Name', 'CTE Name', 'Scan Direction', 'Join Type', 'Strategy', 'Partial Mode', 'Command',
   'Filter', 'Index Cond', 'Hash Cond', 'Merge Cond', 'Join Filter', 'Recheck Cond', 'One-Time Filter', 'TID Cond', 'Order By',
-  'Sort Key', 'Presorted Key', 'Group Key', 'Output', 'Startup Cost', 'Total Cost', 'Plan Rows', 'Plan Width',
+  'Sort Key', 'Presorted Key', 'Group Key', 'Grouping Sets', 'Output', 'Startup Cost', 'Total Cost', 'Plan Rows', 'Plan Width',
   'Actual Startup Time', 'Actual Total Time', 'Actual Rows', 'Actual Loops', 'Disabled',
   'Rows Removed by Filter', 'Rows Removed by Join Filter', 'Rows Removed by Index Recheck',
   'Sort Method', 'Sort Space Used', 'Sort Space Type', 'Hash Buckets', 'Original Hash Buckets', 'Hash Batches',
@@ -89,15 +97,10 @@ const JSON_CONSUMED = new Set([
   ...bufferKeys(),
 ]);
 
-function bufferKeys(): string[] {
-  const keys: string[] = [];
-  for (const k of ['Shared', 'Local']) for (const w of ['Hit', 'Read', 'Dirtied', 'Written']) keys.push(`${k} ${w} Blocks`);
-  keys.push('Temp Read Blocks', 'Temp Written Blocks');
-  return keys;
-}
 
+/** A node's buffer counts; none when all are zero, as the TEXT format leaves the line out then. */
 function jsonBuffers(j: Json): BufferCounts | undefined {
-  if (!('Shared Hit Blocks' in j) && !('Temp Read Blocks' in j) && !('Local Hit Blocks' in j)) return undefined;
+  if (!bufferKeys().some((k) => (num(j[k]) ?? 0) > 0)) return undefined;
   const b = emptyBuffers();
   b.shared = { hit: num(j['Shared Hit Blocks']) ?? 0, read: num(j['Shared Read Blocks']) ?? 0, dirtied: num(j['Shared Dirtied Blocks']) ?? 0, written: num(j['Shared Written Blocks']) ?? 0 };
   b.local = { hit: num(j['Local Hit Blocks']) ?? 0, read: num(j['Local Read Blocks']) ?? 0, dirtied: num(j['Local Dirtied Blocks']) ?? 0, written: num(j['Local Written Blocks']) ?? 0 };
@@ -105,23 +108,44 @@ function jsonBuffers(j: Json): BufferCounts | undefined {
   return b;
 }
 
+/** The tree, without recursion: plans nested thousands deep must not overflow the stack. */
+function jsonTree(rootJson: Json): PlanNode {
+  const root = jsonNode(rootJson);
+  const todo: [Json, PlanNode][] = [[rootJson, root]];
+  while (todo.length) {
+    const [j, node] = todo.pop()!;
+    for (const c of Array.isArray(j.Plans) ? j.Plans.filter(isRecord) : []) {
+      const child = jsonNode(c);
+      node.children.push(child);
+      todo.push([c, child]);
+    }
+  }
+  return root;
+}
+
+/** One node's own fields (its children are added by jsonTree). */
+/** Sets a field only when it has a value: assigning undefined and deleting it later is slow. */
+function put<K extends keyof PlanNode>(node: PlanNode, key: K, value: PlanNode[K] | undefined): void {
+  if (value !== undefined) node[key] = value;
+}
+
 function jsonNode(j: Json): PlanNode {
   const node = blankNode(String(j['Node Type'] ?? 'Unknown'));
-  node.parentRelationship = str(j['Parent Relationship']);
-  node.subplanName = str(j['Subplan Name']);
-  node.parallelAware = j['Parallel Aware'] === true;
-  node.operation = str(j.Operation);
-  node.relation = str(j['Relation Name']);
-  node.schema = str(j.Schema);
-  node.alias = str(j.Alias);
-  node.index = str(j['Index Name']);
-  node.functionName = str(j['Function Name']);
-  node.cteName = str(j['CTE Name']);
-  node.scanDirection = str(j['Scan Direction']);
-  node.joinType = str(j['Join Type']);
-  node.strategy = str(j.Strategy);
-  node.partialMode = str(j['Partial Mode']);
-  node.command = str(j.Command);
+  put(node, 'parentRelationship', str(j['Parent Relationship']));
+  if (typeof j['Subplan Name'] === 'string') setSubplan(node, j['Subplan Name']);
+  put(node, 'parallelAware', j['Parallel Aware'] === true);
+  put(node, 'operation', str(j.Operation));
+  put(node, 'relation', str(j['Relation Name']));
+  put(node, 'schema', str(j.Schema));
+  put(node, 'alias', str(j.Alias));
+  put(node, 'index', str(j['Index Name']));
+  put(node, 'functionName', str(j['Function Name']));
+  put(node, 'cteName', str(j['CTE Name']));
+  put(node, 'scanDirection', str(j['Scan Direction']));
+  put(node, 'joinType', str(j['Join Type']));
+  put(node, 'strategy', str(j.Strategy));
+  put(node, 'partialMode', str(j['Partial Mode']));
+  put(node, 'command', str(j.Command));
   const c: PlanConditions = {};
   const condKeys: [keyof PlanConditions, string][] = [
     ['filter', 'Filter'], ['indexCond', 'Index Cond'], ['hashCond', 'Hash Cond'], ['mergeCond', 'Merge Cond'],
@@ -130,41 +154,50 @@ function jsonNode(j: Json): PlanNode {
   ];
   for (const [k, key] of condKeys) if (typeof j[key] === 'string') c[k] = j[key] as string;
   node.conditions = c;
-  node.sortKey = strList(j['Sort Key']);
-  node.presortedKey = strList(j['Presorted Key']);
-  node.groupKey = strList(j['Group Key']);
-  node.output = strList(j.Output);
-  node.startupCost = num(j['Startup Cost']);
-  node.totalCost = num(j['Total Cost']);
-  node.estimatedRows = num(j['Plan Rows']) ?? 0;
-  node.width = num(j['Plan Width']);
-  node.actualStartupTime = num(j['Actual Startup Time']);
-  node.actualTotalTime = num(j['Actual Total Time']);
-  node.actualRows = num(j['Actual Rows']);
-  node.loops = num(j['Actual Loops']);
-  node.neverExecuted = node.loops === 0;
-  if (typeof j.Disabled === 'boolean') node.disabled = j.Disabled;
-  node.buffers = jsonBuffers(j);
-  node.rowsRemovedByFilter = num(j['Rows Removed by Filter']);
-  node.rowsRemovedByJoinFilter = num(j['Rows Removed by Join Filter']);
-  node.rowsRemovedByIndexRecheck = num(j['Rows Removed by Index Recheck']);
-  node.sortMethod = str(j['Sort Method']);
-  node.sortSpaceUsed = num(j['Sort Space Used']);
-  node.sortSpaceType = str(j['Sort Space Type']);
-  node.hashBuckets = num(j['Hash Buckets']);
-  node.originalHashBuckets = num(j['Original Hash Buckets']);
-  node.hashBatches = num(j['Hash Batches']);
-  node.originalHashBatches = num(j['Original Hash Batches']);
-  node.peakMemoryUsage = num(j['Peak Memory Usage']);
-  node.hashAggBatches = num(j['HashAgg Batches']);
-  node.diskUsage = num(j['Disk Usage']);
-  node.plannedPartitions = num(j['Planned Partitions']);
-  node.heapFetches = num(j['Heap Fetches']);
-  node.exactHeapBlocks = num(j['Exact Heap Blocks']);
-  node.lossyHeapBlocks = num(j['Lossy Heap Blocks']);
-  node.indexSearches = num(j['Index Searches']);
-  node.workersPlanned = num(j['Workers Planned']);
-  node.workersLaunched = num(j['Workers Launched']);
+  put(node, 'sortKey', strList(j['Sort Key']));
+  put(node, 'presortedKey', strList(j['Presorted Key']));
+  put(node, 'groupKey', strList(j['Group Key']));
+  if (Array.isArray(j['Grouping Sets'])) {
+    node.groupingSets = [];
+    for (const set of j['Grouping Sets'].filter(isRecord)) {
+      for (const [k, kind] of [['Hash Keys', 'Hash'], ['Group Keys', 'Group']] as const) {
+        if (Array.isArray(set[k])) for (const keys of set[k]) node.groupingSets.push({ kind, keys: strList(keys) ?? [] });
+      }
+    }
+  }
+  put(node, 'output', strList(j.Output));
+  put(node, 'startupCost', num(j['Startup Cost']));
+  put(node, 'totalCost', num(j['Total Cost']));
+  put(node, 'estimatedRows', num(j['Plan Rows']));
+  put(node, 'width', num(j['Plan Width']));
+  put(node, 'actualStartupTime', num(j['Actual Startup Time']));
+  put(node, 'actualTotalTime', num(j['Actual Total Time']));
+  put(node, 'actualRows', num(j['Actual Rows']));
+  put(node, 'loops', num(j['Actual Loops']));
+  put(node, 'neverExecuted', node.loops === 0);
+  // TEXT prints only `Disabled: true`; JSON says false on every node.
+  if (j.Disabled === true) node.disabled = true;
+  put(node, 'buffers', jsonBuffers(j));
+  put(node, 'rowsRemovedByFilter', num(j['Rows Removed by Filter']));
+  put(node, 'rowsRemovedByJoinFilter', num(j['Rows Removed by Join Filter']));
+  put(node, 'rowsRemovedByIndexRecheck', num(j['Rows Removed by Index Recheck']));
+  put(node, 'sortMethod', str(j['Sort Method']));
+  put(node, 'sortSpaceUsed', num(j['Sort Space Used']));
+  put(node, 'sortSpaceType', str(j['Sort Space Type']));
+  put(node, 'hashBuckets', num(j['Hash Buckets']));
+  put(node, 'originalHashBuckets', num(j['Original Hash Buckets']));
+  put(node, 'hashBatches', num(j['Hash Batches']));
+  put(node, 'originalHashBatches', num(j['Original Hash Batches']));
+  put(node, 'peakMemoryUsage', num(j['Peak Memory Usage']));
+  put(node, 'hashAggBatches', num(j['HashAgg Batches']));
+  put(node, 'diskUsage', num(j['Disk Usage']));
+  put(node, 'plannedPartitions', num(j['Planned Partitions']));
+  put(node, 'heapFetches', num(j['Heap Fetches']));
+  put(node, 'exactHeapBlocks', num(j['Exact Heap Blocks']));
+  put(node, 'lossyHeapBlocks', num(j['Lossy Heap Blocks']));
+  put(node, 'indexSearches', num(j['Index Searches']));
+  put(node, 'workersPlanned', num(j['Workers Planned']));
+  put(node, 'workersLaunched', num(j['Workers Launched']));
   if (Array.isArray(j.Workers)) {
     node.workers = j.Workers.filter(isRecord).map((w) => ({
       number: num(w['Worker Number']) ?? 0,
@@ -175,33 +208,27 @@ function jsonNode(j: Json): PlanNode {
       sortMethod: str(w['Sort Method']),
       sortSpaceUsed: num(w['Sort Space Used']),
       sortSpaceType: str(w['Sort Space Type']),
+      exactHeapBlocks: num(w['Exact Heap Blocks']),
+      lossyHeapBlocks: num(w['Lossy Heap Blocks']),
+      buffers: jsonBuffers(w),
+      hashAggBatches: num(w['HashAgg Batches']),
+      peakMemoryUsage: num(w['Peak Memory Usage']),
+      diskUsage: num(w['Disk Usage']),
     }));
+    for (const w of node.workers) for (const k of Object.keys(w) as (keyof WorkerStats)[]) if (w[k] === undefined) delete w[k];
+    // Without VERBOSE the array is there but empty, where TEXT has no Worker lines.
+    if (!node.workers.length) delete node.workers;
   }
-  node.cacheHits = num(j['Cache Hits']);
-  node.cacheMisses = num(j['Cache Misses']);
-  node.cacheEvictions = num(j['Cache Evictions']);
-  node.cacheOverflows = num(j['Cache Overflows']);
+  put(node, 'cacheHits', num(j['Cache Hits']));
+  put(node, 'cacheMisses', num(j['Cache Misses']));
+  put(node, 'cacheEvictions', num(j['Cache Evictions']));
+  put(node, 'cacheOverflows', num(j['Cache Overflows']));
   for (const [k, v] of Object.entries(j)) if (!JSON_CONSUMED.has(k)) node.extra[k] = v;
-  node.children = Array.isArray(j.Plans) ? j.Plans.filter(isRecord).map(jsonNode) : [];
   return node;
 }
 
 // ---------------------------------------------------------------------------------------------
 // TEXT
-
-/** Removes what psql and GUI clients add around the plan rows. */
-function stripPsqlDecoration(text: string): string {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  const out: string[] = [];
-  for (let line of lines) {
-    if (/^\s*QUERY PLAN\s*$/.test(line)) continue;
-    if (/^\s*[-=+]{3,}\s*$/.test(line)) continue;
-    if (/^\s*\(\d+ rows?\)\s*$/.test(line)) continue;
-    line = line.replace(/\s+\+$/, ''); // psql's wrap mark on multi-line values
-    out.push(line.replace(/\s+$/, ''));
-  }
-  return out.join('\n');
-}
 
 const ID = String.raw`(?:"(?:[^"]|"")*"|[^\s".]+)`;
 const QID = String.raw`(?:${ID}\.)?${ID}`;
@@ -215,108 +242,228 @@ function splitQualified(s: string): { schema?: string; name: string } {
   return m ? { schema: unquote(m[1]), name: unquote(m[2]) } : { name: unquote(s) };
 }
 
-interface StackEntry {
-  kind: 'node' | 'header';
-  /** Column where this entry's detail lines and child arrows start. */
-  detailCol: number;
-  node: PlanNode;
-  header?: string;
+/** TEXT output as one string: what tools add around it is stripped first (paste.ts). */
+export function parseTextPlan(text: string): Plan {
+  const x = extractPlan(text);
+  if (x.format === 'json') return parseJsonText(x.json);
+  return textPlanFromLines(x.lines);
 }
 
-export function parseTextPlan(text: string): Plan {
-  const lines = stripPsqlDecoration(text).split('\n').filter((l) => l.trim() !== '');
-  if (!lines.length) throw new PlanParseError('The plan is empty.');
-  const base = lines[0].length - lines[0].trimStart().length;
-  let root: PlanNode | undefined;
-  const stack: StackEntry[] = [];
-  const footer: string[] = [];
-  let inFooter = false;
+type LineKind = 'node' | 'header' | 'worker' | 'detail' | 'footer';
+interface Logical { kind: LineKind; indent: number; content: string; /** An odd number of single quotes so far. */ inLiteral: boolean }
 
+const oddQuotes = (s: string) => {
+  let n = 0;
+  for (let i = s.indexOf("'"); i !== -1; i = s.indexOf("'", i + 1)) n++;
+  return n % 2 === 1;
+};
+
+/** Lines after the tree: plan-level figures, at the root's column. */
+const FOOTER = /^(Planning [Tt]ime:|Execution [Tt]ime:|Total runtime:|Planning:|Execution:|Settings:|JIT:|Triggers?\b.*:|Query Identifier:|Serialization:|Query Text:)/;
+/** `InitPlan 1 (returns $0)`, `SubPlan 2`, `CTE name`, and PG ≤ 8.4's bare `InitPlan` / `SubPlan`. */
+const HEADER = /^(InitPlan|SubPlan|CTE)(\s+\S.*)?$/;
+/** `Key: value` (a capitalised key of a few words) or `Key:` alone. */
+const DETAIL = /^[A-Z][\w()/-]*(?: [\w()/-]+){0,6}:(?:\s|$)/;
+
+function indentOf(line: string): number {
+  return line.length - line.trimStart().length;
+}
+
+/**
+ * One logical line per node line, detail, worker line or header: a line that is none of these
+ * continues the one before (a value with a newline printed at column 0, or a hard-wrapped line).
+ */
+function logicalLines(lines: string[]): Logical[] {
+  const rootIndent = indentOf(lines[0]);
+  const out: Logical[] = [];
+  let footer = false;
+  let blank = false;
+  let widest = 0;
+  for (const l of lines) widest = Math.max(widest, l.length);
+  let prevWidth = 0;
   for (const raw of lines) {
-    const line = raw.length >= base ? raw.slice(base) : raw.trimStart();
-    const indent = line.length - line.trimStart().length;
-    const content = line.trim();
-    if (!root) {
-      root = textNode(content);
-      stack.push({ kind: 'node', detailCol: 2, node: root });
+    const content = raw.trim();
+    if (!content) {
+      blank = true;
       continue;
     }
-    if (inFooter) {
-      footer.push(line);
+    const indent = indentOf(raw);
+    let kind: LineKind | undefined;
+    if (footer) kind = 'footer';
+    else if (!out.length || content.startsWith('->')) kind = 'node';
+    else if (indent <= rootIndent + 1 && FOOTER.test(content)) kind = footer = 'footer' as never;
+    else if (HEADER.test(content) && !content.includes(': ') && !/^CTE Scan\b/.test(content)) kind = 'header';
+    else if (/^Worker \d+:/.test(content)) kind = 'worker';
+    else if (DETAIL.test(content)) kind = 'detail';
+    else if (blank && indent <= rootIndent) kind = footer = 'footer' as never; // text after the plan
+    if (footer) kind = 'footer';
+    blank = false;
+    if (kind) {
+      prevWidth = raw.length;
+      out.push({ kind, indent, content, inLiteral: oddQuotes(content) });
       continue;
     }
-    const arrow = /^->\s+/.exec(content);
-    while (stack.length && stack[stack.length - 1].detailCol > indent) stack.pop();
-    if (!stack.length) {
-      inFooter = true;
-      footer.push(line);
+    const prev = out[out.length - 1];
+    // Inside a string literal, a break before a word that would have fit on the line was a newline
+    // of the value (EXPLAIN prints it at column 0); otherwise the line was hard-wrapped.
+    const firstWord = content.indexOf(' ') === -1 ? content.length : content.indexOf(' ');
+    const wouldFit = prevWidth + 1 + firstWord <= widest;
+    prev.content += prev.inLiteral && wouldFit ? '\n' + raw.slice(Math.min(rootIndent, indent)) : ' ' + content;
+    if (oddQuotes(content)) prev.inLiteral = !prev.inLiteral;
+    prevWidth = raw.length;
+    continue;
+  }
+  return out;
+}
+
+interface StackEntry {
+  kind: 'node' | 'header' | 'worker';
+  /** Column of the entry's own text: deeper lines belong to it. */
+  col: number;
+  node: PlanNode;
+  header?: string;
+  worker?: PlanNode;
+}
+
+function textPlanFromLines(lines: string[]): Plan {
+  const logical = logicalLines(lines);
+  const first = logical[0];
+  const rootArrow = /^->\s*/.exec(first.content);
+  const root = textNode(first.content.slice(rootArrow ? rootArrow[0].length : 0));
+  const stack: StackEntry[] = [{ kind: 'node', col: first.indent + (rootArrow ? rootArrow[0].length : 0), node: root }];
+  const footer: string[] = [];
+  const workerScratch = new Map<PlanNode, Map<number, PlanNode>>();
+  for (let i = 1; i < logical.length; i++) {
+    const { kind, indent, content } = logical[i];
+    if (kind === 'footer') {
+      footer.push(' '.repeat(Math.max(0, indent - first.indent)) + content);
       continue;
     }
+    // A line left of where it belongs still belongs to the plan: the root is never left.
+    while (stack.length > 1 && stack[stack.length - 1].col >= indent) stack.pop();
     const top = stack[stack.length - 1];
-    if (arrow) {
+    if (kind === 'node') {
+      const arrow = /^->\s*/.exec(content)!;
       const node = textNode(content.slice(arrow[0].length));
-      const contentCol = indent + arrow[0].length;
       if (top.kind === 'header') {
         const h = top.header!;
-        node.parentRelationship = h.startsWith('CTE ') ? 'InitPlan' : h.split(' ')[0];
-        node.subplanName = h.replace(/\s*\(returns .*\)$/, '');
+        node.parentRelationship = h.startsWith('CTE') ? 'InitPlan' : h.split(' ')[0];
+        setSubplan(node, h);
       }
       top.node.children.push(node);
-      stack.push({ kind: 'node', detailCol: contentCol + 2, node });
-      continue;
+      stack.push({ kind: 'node', col: indent + arrow[0].length, node });
+    } else if (kind === 'header') {
+      stack.push({ kind: 'header', col: indent, node: top.node, header: content });
+    } else if (kind === 'worker') {
+      const m = /^Worker (\d+):\s*(.*)$/.exec(content)!;
+      const owner = top.node;
+      let scratch = workerScratch.get(owner);
+      if (!scratch) workerScratch.set(owner, (scratch = new Map()));
+      const number = Number(m[1]);
+      let w = scratch.get(number);
+      if (!w) scratch.set(number, (w = blankNode(owner.nodeType)));
+      if (m[2]) workerDetail(w, m[2]);
+      stack.push({ kind: 'worker', col: indent, node: owner, worker: w });
+    } else if (top.kind === 'worker') {
+      workerDetail(top.worker!, content);
+    } else if (top.kind === 'node') {
+      textDetail(top.node, content);
+    } else {
+      textDetail(top.node, content);
     }
-    if (top.kind === 'node' && /^(InitPlan|SubPlan|CTE)\s+\S+/.test(content) && !content.includes(':')) {
-      stack.push({ kind: 'header', detailCol: indent + 2, node: top.node, header: content });
-      continue;
-    }
-    if (top.kind === 'node') textDetail(top.node, content);
   }
-  if (!root) throw new PlanParseError('No plan nodes found.');
+  for (const [owner, scratch] of workerScratch) {
+    owner.workers = [...scratch].map(([number, w]) => workerStats(number, w));
+  }
   assignRelationships(root);
   const fields = textFooter(footer);
   return finish(root, 'text', fields);
 }
 
-/** EXPLAIN's text format names join children Outer/Inner only implicitly; set them like JSON does. */
-function assignRelationships(node: PlanNode): void {
-  const plain = node.children.filter((c) => !c.parentRelationship);
-  if (plain.length) {
-    const members = /Append|BitmapAnd|BitmapOr/.test(node.nodeType) && !/Recursive Union/.test(node.nodeType);
-    plain.forEach((c, i) => {
-      if (members) c.parentRelationship = 'Member';
-      else if (node.nodeType === 'Subquery Scan') c.parentRelationship = 'Subquery';
-      else c.parentRelationship = i === 0 ? 'Outer' : 'Inner';
-    });
-  }
-  for (const c of node.children) assignRelationships(c);
+/** `InitPlan 1 (returns $0)` (PG ≤ 15) → name `InitPlan 1` and the parameters it sets, `$0`. */
+function setSubplan(node: PlanNode, header: string): void {
+  const m = /^(.*?)\s*\(returns ([^)]*)\)\s*$/.exec(header);
+  node.subplanName = m ? m[1] : header;
+  if (m) node.subplanParams = m[2].split(',').map((p) => p.trim()).filter(Boolean);
 }
 
-const NODE_LINE = /^(.*?)(?:\s+\(cost=([\d.]+)\.\.([\d.]+) rows=(\d+) width=(\d+)\))?(?:\s+\((?:actual (?:time=([\d.]+)\.\.([\d.]+) )?rows=([\d.]+) loops=(\d+)|(never executed))\))?$/;
+/** A worker's `actual …` figures or one of its detail lines. */
+function workerDetail(w: PlanNode, content: string): void {
+  const act = /^actual (?:time=([\d.]+)\.\.([\d.]+) )?rows=([\d.]+) loops=(\d+)/.exec(content);
+  if (act) {
+    if (act[1] !== undefined) {
+      w.actualStartupTime = Number(act[1]);
+      w.actualTotalTime = Number(act[2]);
+    }
+    w.actualRows = Number(act[3]);
+    w.loops = Number(act[4]);
+    return;
+  }
+  textDetail(w, content);
+}
 
+function workerStats(number: number, w: PlanNode): WorkerStats {
+  const s: WorkerStats = { number };
+  const keys = ['actualStartupTime', 'actualTotalTime', 'actualRows', 'loops', 'sortMethod', 'sortSpaceUsed', 'sortSpaceType',
+    'exactHeapBlocks', 'lossyHeapBlocks', 'buffers', 'hashAggBatches', 'peakMemoryUsage', 'diskUsage'] as const;
+  for (const k of keys) if (w[k] !== undefined) (s as unknown as Record<string, unknown>)[k] = w[k];
+  return s;
+}
+
+/** EXPLAIN's text format names join children Outer/Inner only implicitly; set them like JSON does. */
+function assignRelationships(root: PlanNode): void {
+  const stack = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    const plain = node.children.filter((c) => !c.parentRelationship);
+    if (plain.length) {
+      const members = /Append|BitmapAnd|BitmapOr/.test(node.nodeType) && !/Recursive Union/.test(node.nodeType);
+      plain.forEach((c, i) => {
+        if (members) c.parentRelationship = 'Member';
+        else if (node.nodeType === 'Subquery Scan') c.parentRelationship = 'Subquery';
+        else c.parentRelationship = i === 0 ? 'Outer' : 'Inner';
+      });
+    }
+    stack.push(...node.children);
+  }
+}
+
+/** Splits `label  (cost=…) (actual …)` with index searches, not a backtracking regex (linear time). */
 function textNode(content: string): PlanNode {
-  const m = NODE_LINE.exec(content);
   const node = blankNode('Unknown');
-  const label = (m?.[1] ?? content).trim();
-  if (m) {
-    if (m[2] !== undefined) {
-      node.startupCost = Number(m[2]);
-      node.totalCost = Number(m[3]);
-      node.estimatedRows = Number(m[4]);
-      node.width = Number(m[5]);
+  let label = content;
+  const cut = (marker: string) => {
+    const i = label.lastIndexOf(marker);
+    if (i === -1) return undefined;
+    const end = label.indexOf(')', i);
+    const inner = label.slice(i + 1, end === -1 ? label.length : end);
+    label = label.slice(0, i) + (end === -1 ? '' : label.slice(end + 1));
+    return inner;
+  };
+  const never = cut('(never executed)');
+  const actual = cut('(actual ');
+  const cost = cut('(cost=');
+  label = label.trim();
+  const c = cost && /^cost=([\d.]+)\.\.([\d.]+) rows=(\d+) width=(\d+)/.exec(cost);
+  if (c) {
+    node.startupCost = Number(c[1]);
+    node.totalCost = Number(c[2]);
+    node.estimatedRows = Number(c[3]);
+    node.width = Number(c[4]);
+  }
+  const a = actual && /^actual (?:time=([\d.]+)\.\.([\d.]+) )?rows=([\d.]+) loops=(\d+)/.exec(actual);
+  if (a) {
+    if (a[1] !== undefined) {
+      node.actualStartupTime = Number(a[1]);
+      node.actualTotalTime = Number(a[2]);
     }
-    if (m[6] !== undefined) {
-      node.actualStartupTime = Number(m[6]);
-      node.actualTotalTime = Number(m[7]);
-    }
-    if (m[8] !== undefined) {
-      node.actualRows = Number(m[8]);
-      node.loops = Number(m[9]);
-    }
-    if (m[10]) {
-      node.neverExecuted = true;
-      node.actualRows = 0;
-      node.loops = 0;
-    }
+    node.actualRows = Number(a[3]);
+    node.loops = Number(a[4]);
+  }
+  if (never !== undefined) {
+    node.neverExecuted = true;
+    node.actualRows = 0;
+    node.loops = 0;
   }
   parseLabel(node, label);
   return node;
@@ -388,6 +535,12 @@ function parseLabel(node: PlanNode, labelIn: string): void {
     node.nodeType = 'SetOp';
     node.strategy = m[1] === 'HashSetOp' ? 'Hashed' : 'Sorted';
     node.command = m[2];
+  } else if ((m = new RegExp(`^(Subquery Scan|Values Scan|CTE Scan|Function Scan) (${ID})$`).exec(label))) {
+    // PG ≤ 9.x: `Subquery Scan alias`, without "on".
+    node.nodeType = m[1];
+    node.alias = unquote(m[2]);
+    if (m[1] === 'CTE Scan') node.cteName = node.alias;
+    if (m[1] === 'Function Scan') node.functionName = node.alias;
   } else if ((m = /^Foreign Scan$/.exec(label))) {
     node.nodeType = 'Foreign Scan';
   } else {
@@ -411,39 +564,53 @@ const CONDITION_KEYS: Record<string, keyof PlanConditions> = {
 /** Lines whose value holds several `Key: value` fields separated by two spaces. */
 const MULTI_FIELD = new Set(['Sort Method', 'Buckets', 'Batches', 'Planned Partitions', 'Hits', 'Storage', 'Full-sort Groups', 'Pre-sorted Groups']);
 
+/**
+ * `Sort Method: quicksort  Memory: 25kB` → pairs. A new field starts only where a `Key:` follows
+ * two spaces, so PG ≤ 9.x's `Sort Method:  quicksort` (two spaces after the colon) reads the same.
+ */
 function splitFields(content: string): [string, string][] {
-  return content.split(/\s{2,}/).map((part) => {
-    const i = part.indexOf(': ');
-    return i === -1 ? [part, ''] : [part.slice(0, i), part.slice(i + 2)];
-  });
+  const out: [string, string][] = [];
+  const key = /^([A-Z][\w-]*(?: [A-Za-z][\w-]*){0,3}):(?:\s+|$)/;
+  // Segments between runs of two or more spaces, found with indexOf: linear however long the runs.
+  let i = 0;
+  while (i < content.length) {
+    let j = content.indexOf('  ', i);
+    if (j === -1) j = content.length;
+    const seg = content.slice(i, j);
+    const m = key.exec(seg);
+    if (m) out.push([m[1], seg.slice(m[0].length)]);
+    else if (out.length) out[out.length - 1][1] = (out[out.length - 1][1] ? out[out.length - 1][1] + ' ' : '') + seg;
+    else out.push([seg, '']);
+    i = j;
+    while (content[i] === ' ') i++;
+  }
+  return out.map(([k, v]) => [k, v.trim()]);
+}
+
+/** `Full-sort Groups: 63  Sort Method: quicksort  Average Memory: 29kB  Peak Memory: 29kB`, as JSON has it. */
+function incrementalGroups(content: string): Record<string, unknown> {
+  const f = new Map(splitFields(content));
+  const kb = (v: string | undefined) => (v === undefined ? undefined : Number(v.replace(/kB$/, '')));
+  const group: Record<string, unknown> = { 'Group Count': Number(f.get('Full-sort Groups') ?? f.get('Pre-sorted Groups')) };
+  const methods = f.get('Sort Method') ?? f.get('Sort Methods');
+  if (methods) group['Sort Methods Used'] = methods.split(/,\s*/);
+  for (const space of ['Memory', 'Disk']) {
+    const avg = kb(f.get(`Average ${space}`));
+    if (avg !== undefined) group[`Sort Space ${space}`] = { 'Average Sort Space Used': avg, 'Peak Sort Space Used': kb(f.get(`Peak ${space}`)) };
+  }
+  return group;
 }
 
 function textDetail(node: PlanNode, content: string): void {
-  const worker = /^Worker (\d+):\s+(.*)$/.exec(content);
-  if (worker) {
-    node.workers ??= [];
-    const number = Number(worker[1]);
-    let w = node.workers.find((x) => x.number === number);
-    if (!w) node.workers.push((w = { number }));
-    const rest = worker[2];
-    const act = /actual (?:time=([\d.]+)\.\.([\d.]+) )?rows=([\d.]+) loops=(\d+)/.exec(rest);
-    if (act) {
-      if (act[1] !== undefined) {
-        w.actualStartupTime = Number(act[1]);
-        w.actualTotalTime = Number(act[2]);
-      }
-      w.actualRows = Number(act[3]);
-      w.loops = Number(act[4]);
-    }
-    const sort = /Sort Method: (.*?)\s{2,}(Memory|Disk): (\d+)kB/.exec(rest);
-    if (sort) Object.assign(w, sortFields(sort[1], sort[2], sort[3]));
-    return;
-  }
-  const colon = content.indexOf(': ');
-  const key = colon === -1 ? content.replace(/:$/, '') : content.slice(0, colon);
-  const value = colon === -1 ? '' : content.slice(colon + 2);
+  const colon = content.indexOf(':');
+  const key = colon === -1 ? content : content.slice(0, colon);
+  const value = colon === -1 ? '' : content.slice(colon + 1).trim();
   if (key in CONDITION_KEYS) {
     node.conditions[CONDITION_KEYS[key]] = value;
+    return;
+  }
+  if (key === 'Full-sort Groups' || key === 'Pre-sorted Groups') {
+    node.extra[key] = incrementalGroups(content);
     return;
   }
   if (MULTI_FIELD.has(key)) {
@@ -465,7 +632,19 @@ function textField(node: PlanNode, key: string, value: string): void {
     case 'Rows Removed by Index Recheck': node.rowsRemovedByIndexRecheck = n(); break;
     case 'Sort Key': node.sortKey = splitList(value); break;
     case 'Presorted Key': node.presortedKey = splitList(value); break;
-    case 'Group Key': node.groupKey = splitList(value); break;
+    case 'Group Key':
+    case 'Hash Key': {
+      // Grouping sets print one line per set (`()` for the empty one); JSON has "Grouping Sets".
+      const keys = value === '()' ? [] : splitList(value);
+      const kind = key === 'Hash Key' ? 'Hash' : 'Group';
+      if (node.groupingSets) node.groupingSets.push({ kind, keys });
+      else if (node.groupKey !== undefined || kind === 'Hash' || value === '()') {
+        node.groupingSets = node.groupKey ? [{ kind: 'Group', keys: node.groupKey }] : [];
+        node.groupingSets.push({ kind, keys });
+        delete node.groupKey;
+      } else node.groupKey = keys;
+      break;
+    }
     case 'Output': node.output = splitList(value); break;
     case 'Sort Method': node.sortMethod = value; break;
     case 'Memory':
@@ -553,8 +732,9 @@ function textFooter(lines: string[]): Partial<Plan> {
     const content = line.trim();
     if (!indented) section = '';
     let m: RegExpExecArray | null;
-    if ((m = /^Planning Time: ([\d.]+) ms$/.exec(content))) out.planningTime = Number(m[1]);
-    else if ((m = /^Execution Time: ([\d.]+) ms$/.exec(content))) out.executionTime = Number(m[1]);
+    // `Planning time:` / `Execution time:` up to PG 12, `Total runtime:` up to 9.3.
+    if ((m = /^Planning [Tt]ime: ([\d.]+) ms$/.exec(content))) out.planningTime = Number(m[1]);
+    else if ((m = /^(?:Execution [Tt]ime|Total runtime): ([\d.]+) ms$/.exec(content))) out.executionTime = Number(m[1]);
     else if ((m = /^Trigger(?: (?!for constraint )(.+?))?(?: for constraint (.+?))?(?: on (.+?))?: (?:time=([\d.]+) )?calls=(\d+)$/.exec(content))) {
       const t: PlanTrigger = { name: m[1] ? unquote(m[1]) : '', calls: Number(m[5]) };
       if (m[2]) t.constraint = m[2];
@@ -582,7 +762,7 @@ function textFooter(lines: string[]): Partial<Plan> {
 // Shared
 
 function blankNode(nodeType: string): PlanNode {
-  return { id: '', label: '', nodeType, parallelAware: false, conditions: {}, estimatedRows: 0, neverExecuted: false, extra: {}, children: [] };
+  return { id: '', label: '', nodeType, parallelAware: false, conditions: {}, neverExecuted: false, extra: {}, children: [] };
 }
 
 function emptyBuffers(): BufferCounts {
@@ -606,18 +786,16 @@ function strList(v: unknown): string[] | undefined {
 /** Numbers the nodes, builds labels and derives inclusive/exclusive time and cost. */
 function finish(root: PlanNode, source: 'json' | 'text', fields: Partial<Plan>): Plan {
   const nodes: PlanNode[] = [];
-  const walk = (n: PlanNode) => {
+  walkPlan(root, (n) => {
     nodes.push(n);
     n.id = String(nodes.length);
     n.label = nodeLabel(n);
-    n.children.forEach(walk);
-  };
-  walk(root);
+  });
   const analyzed = nodes.some((n) => n.loops !== undefined);
   const hasTiming = nodes.some((n) => n.actualTotalTime !== undefined);
-  if (source === 'text' && analyzed) for (const n of nodes) fillTextZeros(n);
+  if (source === 'text') for (const n of nodes) fillTextZeros(n, analyzed, nodes.some((x) => x.actualTotalTime !== undefined));
   if (hasTiming) computeTimes(root, nodes);
-  computeCost(root);
+  computeCost(nodes);
   for (const n of nodes) stripUndefined(n);
   const plan: Plan = {
     root,
@@ -637,7 +815,17 @@ function finish(root: PlanNode, source: 'json' | 'text', fields: Partial<Plan>):
 }
 
 /** The text format leaves out counters that are zero; JSON has them. Put them back. */
-function fillTextZeros(n: PlanNode): void {
+function fillTextZeros(n: PlanNode, analyzed: boolean, timed: boolean): void {
+  if (n.nodeType === 'Aggregate' && /Hashed|Mixed/.test(n.strategy ?? '')) {
+    if (n.totalCost !== undefined) n.plannedPartitions ??= 0; // an estimate: not there with COSTS OFF
+    if (analyzed && !n.neverExecuted) n.diskUsage ??= 0;
+  }
+  if (!analyzed) return;
+  // JSON gives a never-executed node zero times; TEXT says "(never executed)".
+  if (n.neverExecuted && timed) {
+    n.actualStartupTime ??= 0;
+    n.actualTotalTime ??= 0;
+  }
   const c = n.conditions;
   if (c.filter !== undefined) n.rowsRemovedByFilter ??= 0;
   if (c.joinFilter !== undefined) n.rowsRemovedByJoinFilter ??= 0;
@@ -654,12 +842,16 @@ function fillTextZeros(n: PlanNode): void {
  * Inclusive time = per-loop total time × loops. Below a Gather, loops count the workers too and
  * they run at the same time, so the loops are divided by the processes that shared the work.
  */
-function computeInclusive(node: PlanNode, parallelDivisor: number): void {
-  const loops = node.loops ?? 0;
-  const effectiveLoops = node.parallelAware || parallelDivisor > 1 ? Math.max(1, loops / parallelDivisor) : loops;
-  node.inclusiveTime = round3((node.actualTotalTime ?? 0) * (loops === 0 ? 0 : effectiveLoops));
-  const divisor = /^Gather/.test(node.nodeType) ? (node.workersLaunched ?? node.workersPlanned ?? 0) + 1 : parallelDivisor;
-  for (const c of node.children) computeInclusive(c, divisor);
+function computeInclusive(root: PlanNode): void {
+  const todo: [PlanNode, number][] = [[root, 1]];
+  while (todo.length) {
+    const [node, parallelDivisor] = todo.pop()!;
+    const loops = node.loops ?? 0;
+    const effectiveLoops = node.parallelAware || parallelDivisor > 1 ? Math.max(1, loops / parallelDivisor) : loops;
+    node.inclusiveTime = round3((node.actualTotalTime ?? 0) * (loops === 0 ? 0 : effectiveLoops));
+    const divisor = /^Gather/.test(node.nodeType) ? (node.workersLaunched ?? node.workersPlanned ?? 0) + 1 : parallelDivisor;
+    for (const c of node.children) todo.push([c, divisor]);
+  }
 }
 
 /**
@@ -668,7 +860,7 @@ function computeInclusive(node: PlanNode, parallelDivisor: number): void {
  * inside the node whose condition refers to it. Their time is taken off those nodes.
  */
 function computeTimes(root: PlanNode, nodes: PlanNode[]): void {
-  computeInclusive(root, 1);
+  computeInclusive(root);
   const own = new Map<PlanNode, number>(nodes.map((n) => [n, n.inclusiveTime ?? 0]));
   const take = (n: PlanNode, t: number) => own.set(n, (own.get(n) ?? 0) - t);
   for (const parent of nodes) {
@@ -692,28 +884,38 @@ function computeTimes(root: PlanNode, nodes: PlanNode[]): void {
   for (const n of nodes) n.exclusiveTime = round3(Math.max(0, own.get(n) ?? 0));
 }
 
-/** The node under `parent` (or parent itself) whose conditions mention the sub-plan `sub`. */
+/**
+ * The node under `parent` (or parent itself) whose expressions refer to the sub-plan `sub`: by
+ * name (`(InitPlan 1).col1`, `(SubPlan 2)`, never `InitPlan 10` for `InitPlan 1`) or, up to
+ * PG 15, by the parameters it returns (`$0`). A reference in a node that never ran did not run it.
+ */
 function usedBy(parent: PlanNode, sub: PlanNode): PlanNode | undefined {
-  const name = sub.subplanName!;
+  const names = [sub.subplanName!, ...(sub.subplanParams ?? [])].map((n) => n.replace(/[$()]/g, '\\$&'));
+  const ref = new RegExp(`(?:${names.join('|')})(?![0-9])`);
   const mentions = (n: PlanNode) =>
-    Object.values(n.conditions).some((c) => c?.includes(name)) || (n.output ?? []).some((o) => o.includes(name)) ||
-    [...(n.sortKey ?? []), ...(n.groupKey ?? [])].some((k) => k.includes(name));
+    Object.values(n.conditions).some((c) => c !== undefined && ref.test(c)) || (n.output ?? []).some((o) => ref.test(o)) ||
+    [...(n.sortKey ?? []), ...(n.groupKey ?? [])].some((k) => ref.test(k));
+  let fallback: PlanNode | undefined;
   const queue = [parent];
-  while (queue.length) {
-    const n = queue.shift()!;
-    if (mentions(n)) return n;
+  for (let i = 0; i < queue.length; i++) {
+    const n = queue[i];
+    if (mentions(n)) {
+      if (!n.neverExecuted) return n;
+      fallback ??= n;
+    }
     for (const c of n.children) if (c !== sub) queue.push(c);
   }
-  return undefined;
+  return fallback;
 }
 
-function computeCost(node: PlanNode): void {
-  let childCost = 0;
-  for (const c of node.children) {
-    computeCost(c);
-    childCost += c.totalCost ?? 0;
+function computeCost(nodes: PlanNode[]): void {
+  // Pre-order reversed: every node comes after its children.
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i];
+    let childCost = 0;
+    for (const c of node.children) childCost += c.totalCost ?? 0;
+    if (node.totalCost !== undefined) node.exclusiveCost = round3(Math.max(0, node.totalCost - childCost));
   }
-  if (node.totalCost !== undefined) node.exclusiveCost = round3(Math.max(0, node.totalCost - childCost));
 }
 
 function round3(x: number): number {
@@ -785,10 +987,15 @@ export function nodeLabel(n: PlanNode): string {
 
 /** Pre-order walk with the ancestors of each node (nearest last). */
 export function walkPlan(root: PlanNode, visit: (node: PlanNode, ancestors: PlanNode[]) => void): void {
-  const rec = (n: PlanNode, anc: PlanNode[]) => {
-    visit(n, anc);
-    const next = [...anc, n];
-    for (const c of n.children) rec(c, next);
-  };
-  rec(root, []);
+  // Without recursion and without copying the path: `ancestors` is one array, changed as the walk
+  // goes on (copy it to keep it).
+  const path: PlanNode[] = [];
+  const todo: [PlanNode, number][] = [[root, 0]];
+  while (todo.length) {
+    const [n, depth] = todo.pop()!;
+    path.length = depth;
+    visit(n, path);
+    path.push(n);
+    for (let i = n.children.length - 1; i >= 0; i--) todo.push([n.children[i], depth + 1]);
+  }
 }

@@ -29,6 +29,12 @@ export interface WorkerStats {
   sortMethod?: string;
   sortSpaceUsed?: number;
   sortSpaceType?: string;
+  exactHeapBlocks?: number;
+  lossyHeapBlocks?: number;
+  buffers?: BufferCounts;
+  hashAggBatches?: number;
+  peakMemoryUsage?: number;
+  diskUsage?: number;
 }
 
 export interface PlanNode {
@@ -41,6 +47,8 @@ export interface PlanNode {
   parentRelationship?: string;
   /** `InitPlan 1`, `SubPlan 2`, `CTE x` for a node that starts a sub-plan. */
   subplanName?: string;
+  /** PG ≤ 15: the parameters an InitPlan sets (`$0`), by which the nodes that use it refer to it. */
+  subplanParams?: string[];
   parallelAware: boolean;
   /** ModifyTable's Insert / Update / Delete / Merge. */
   operation?: string;
@@ -62,12 +70,14 @@ export interface PlanNode {
   sortKey?: string[];
   presortedKey?: string[];
   groupKey?: string[];
+  /** GROUPING SETS / ROLLUP / CUBE: one entry per set, hashed or sorted. */
+  groupingSets?: { kind: 'Hash' | 'Group'; keys: string[] }[];
   output?: string[];
 
   startupCost?: number;
   totalCost?: number;
-  /** The planner's rows per loop. */
-  estimatedRows: number;
+  /** The planner's rows per loop; absent with COSTS OFF (absent is not zero). */
+  estimatedRows?: number;
   width?: number;
   /** Actual rows per loop (EXPLAIN shows the average over loops). */
   actualRows?: number;

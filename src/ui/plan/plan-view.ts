@@ -188,7 +188,7 @@ export interface Misestimate {
 
 /** How far the planner's row estimate is from what the node returned (per loop). */
 export function misestimate(node: PlanNode): Misestimate | undefined {
-  if (node.actualRows === undefined || !node.loops) return undefined;
+  if (node.actualRows === undefined || !node.loops || node.estimatedRows === undefined) return undefined;
   const est = Math.max(node.estimatedRows, 1);
   const act = Math.max(node.actualRows, 1);
   const factor = Math.max(est, act) / Math.min(est, act);
@@ -283,7 +283,7 @@ export function planToText(plan: Plan): string {
     const detailPad = depth === 0 ? '  ' : ' '.repeat(depth * 6 + 2);
     if (n.subplanName && depth > 0) out.push(`${' '.repeat(depth * 6 - 4)}${n.subplanName}`);
     let line = `${depth === 0 ? '' : pad + '->  '}${n.label}`;
-    if (n.totalCost !== undefined) line += `  (cost=${(n.startupCost ?? 0).toFixed(2)}..${n.totalCost.toFixed(2)} rows=${n.estimatedRows} width=${n.width ?? 0})`;
+    if (n.totalCost !== undefined) line += `  (cost=${(n.startupCost ?? 0).toFixed(2)}..${n.totalCost.toFixed(2)} rows=${n.estimatedRows ?? 0} width=${n.width ?? 0})`;
     if (plan.analyzed) {
       if (n.neverExecuted) line += ' (never executed)';
       else if (n.actualRows !== undefined) {
@@ -349,7 +349,7 @@ export function outline(plan: Plan): OutlineLine[] {
     else if (plan.analyzed && n.actualRows !== undefined) {
       const rows = `${fmtCount(n.actualRows * (n.loops ?? 1))} rows`;
       figure = n.inclusiveTime !== undefined ? `${fmtMs(n.inclusiveTime)} · ${rows}` : rows;
-    } else figure = `cost ${fmtCount(n.totalCost ?? 0)} · ${fmtCount(n.estimatedRows)} rows est.`;
+    } else figure = n.estimatedRows === undefined ? 'no estimates (COSTS OFF)' : `cost ${fmtCount(n.totalCost ?? 0)} · ${fmtCount(n.estimatedRows)} rows est.`;
     out.push({ id: n.id, depth, label: n.label, figure });
     for (const c of n.children) rec(c, depth + 1);
   };

@@ -6,6 +6,7 @@ import { explainQuery, type ExplainResult } from '../../analysis/plan/explain.ts
 import { diagnosePlan } from '../../analysis/plan/diagnose.ts';
 import { loadTableStats, planRelations } from '../../analysis/plan/stats.ts';
 import type { Plan } from '../../analysis/plan/types.ts';
+import { parsePlan } from '../../analysis/plan/parse.ts';
 import { StoppedError } from '../../db/worker-client.ts';
 import type { Playground } from '../state/playground.svelte.ts';
 import {
@@ -53,6 +54,11 @@ export class Workbench {
   labAnalyze = $state(false);
   labResult = $state.raw<LabResult | null>(null);
   labError = $state<string | null>(null);
+  /** "Paste a plan": the form is open, the text pasted, and the plan read from it or why not. */
+  pasteOpen = $state(false);
+  pasteText = $state('');
+  pasted = $state.raw<{ plan: Plan; findings: Finding[]; raw: string } | null>(null);
+  pasteError = $state<string | null>(null);
   private nextId = 1;
 
   constructor(private readonly pg: Playground) {}
@@ -98,6 +104,24 @@ export class Workbench {
       if (r) this.current = r;
     } catch (e) {
       this.error = (e as Error).message;
+    }
+  }
+
+  /** Reads the pasted text as a plan (any tool's copy of EXPLAIN output); a refusal says why and keeps the text. */
+  async readPasted() {
+    const raw = this.pasteText;
+    try {
+      const plan = parsePlan(raw);
+      this.pasteError = null;
+      this.pasted = { plan, findings: diagnosePlan(plan), raw };
+      // A plain EXPLAIN is diagnosed with the statistics of the tables it names, when this database has them.
+      if (!plan.analyzed) {
+        const findings = await this.diagnoseWithStats(plan);
+        if (this.pasted?.plan === plan) this.pasted = { plan, findings, raw };
+      }
+    } catch (e) {
+      this.pasted = null;
+      this.pasteError = `Not read as a plan: ${(e as Error).message}`;
     }
   }
 
