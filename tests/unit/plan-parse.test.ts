@@ -225,7 +225,11 @@ describe('TEXT and JSON of the same plan agree (PGlite)', () => {
     expect(text.nodes.map(pick)).toEqual(json.nodes.map(pick));
     expect(text.triggers).toEqual(json.triggers);
     expect(text.executionTime).toBeGreaterThan(0);
-    expect(diagnosePlan(text).map((f) => `${f.check} ${f.object.node}`).filter((f) => !/slowest|costliest/.test(f)))
-      .toEqual(diagnosePlan(json).map((f) => `${f.check} ${f.object.node}`).filter((f) => !/slowest|costliest/.test(f)));
+    // TEXT and JSON come from two executions: the diagnoses that weigh a node's share of that
+    // run's time (slowest_node, and nested_loop_many_loops once ANALYZE gives times) can differ
+    // between them near their threshold; every other diagnosis must agree.
+    const timed = /slowest|costliest|nested_loop_many_loops/;
+    expect(diagnosePlan(text).map((f) => `${f.check} ${f.object.node}`).filter((f) => !timed.test(f)))
+      .toEqual(diagnosePlan(json).map((f) => `${f.check} ${f.object.node}`).filter((f) => !timed.test(f)));
   });
 });
