@@ -230,7 +230,7 @@ function validateRelation(v: unknown, i: number): RelationStats {
     schema: ident(v, 'schema', path),
     name: ident(v, 'name', path),
     kind,
-    relpages: num(v, 'relpages', path, { min: 0, max: 2 ** 31 - 1, int: true }),
+    relpages: num(v, 'relpages', path, { min: -1, max: 2 ** 31 - 1, int: true }),
     reltuples: num(v, 'reltuples', path, { min: -1, max: 1e15 }),
     relallvisible: num(v, 'relallvisible', path, { min: 0, max: 2 ** 31 - 1, int: true }),
   };
