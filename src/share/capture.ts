@@ -333,7 +333,29 @@ export async function captureRepro(db: Queryable, sql: string, opts: CaptureOpti
   for (const r of relationStats) if (r.kind !== 'i' && r.reltuples < 0) notes.push(`${r.schema}.${r.name} was never analyzed on the server: the planner guesses its size there and here.`);
 
   let redacted: SharePack['redacted'] = [];
-  if (opts.redact?.length) ({ attributes, redacted } = redactStats(attributes, opts.redact, settings.find((s) => s.name === 'search_path')?.value));
+  if (opts.redact?.length) {
+    const searchPath = settings.find((s) => s.name === 'search_path')?.value;
+    // An expression index on a redacted column has pg_stats rows of its own, holding the same
+    // values (lower(email)): they go too.
+    const cols = redactStats(attributes, opts.redact, searchPath).redacted;
+    const { rows: derived } = await db.query<{ schema: string; idx: string; tschema: string; tname: string; col: string }>(
+      `select n.nspname as schema, ic.relname as idx, tn.nspname as tschema, tc.relname as tname, a.attname as col
+       from pg_index i join pg_class ic on ic.oid = i.indexrelid join pg_namespace n on n.oid = ic.relnamespace
+       join pg_class tc on tc.oid = i.indrelid join pg_namespace tn on tn.oid = tc.relnamespace
+       join pg_depend d on d.classid = 'pg_class'::regclass and d.objid = i.indexrelid and d.refclassid = 'pg_class'::regclass
+         and d.refobjid = i.indrelid and d.refobjsubid > 0
+       join pg_attribute a on a.attrelid = i.indrelid and a.attnum = d.refobjsubid
+       where i.indrelid = any($1::oid[]) and i.indexprs is not null`,
+      [[...tableOids]],
+    );
+    const quoted = (...p: string[]) => p.map(q).join('.');
+    const refs = cols.map((c) => quoted(c.schema, c.relation, c.column));
+    for (const d of derived) {
+      if (!cols.some((c) => c.schema === d.tschema && c.relation === d.tname && c.column === d.col)) continue;
+      for (const a of attributes) if (a.schema === d.schema && a.relation === d.idx) refs.push(quoted(a.schema, a.relation, a.attname));
+    }
+    ({ attributes, redacted } = redactStats(attributes, [...new Set(refs)], searchPath));
+  }
 
   const pack = makePack({
     kind: 'server', source, setup: ddl.join('\n\n') + '\n', settings, query, plan: plan ?? null,
