@@ -165,7 +165,7 @@ async function replayIn(db: PGlite, pack: SharePack): Promise<ReplayResult> {
       try {
         const { sql, params } = attributeArgs(a);
         const notices: string[] = [];
-        const res = await db.query<{ ok: boolean }>(sql, params, { onNotice: (m) => notices.push(m.message) });
+        const res = await db.query<{ ok: boolean }>(sql, params, { onNotice: (m) => void notices.push(m.message ?? '') });
         if (res.rows[0]?.ok === false) warnings.push(`column statistics ${a.relation}.${a.attname} restored only in part${notices.length ? `: ${notices.join('; ')}` : ''}`);
         cols++;
       } catch (e) {

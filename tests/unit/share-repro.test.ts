@@ -80,7 +80,7 @@ describe('pglab repro: capture on PostgreSQL 18, replay in PGlite', () => {
 
   it('restores sizes and column statistics in PGlite so the planner estimates as the server does', async () => {
     const { pack } = await captureRepro(db, 'select * from orders where customer_id = 15000');
-    const fresh = await empty.clone();
+    const fresh = (await empty.clone()) as PGlite;
     try {
       const r = await replayPack(fresh, decodePack(encodePack(pack)));
       expect(r.ok).toBe(true);
@@ -145,7 +145,7 @@ describe('pglab repro: capture on PostgreSQL 18, replay in PGlite', () => {
   it('stops with the failing set-up statement when the pack does not run, and runs nothing after it', async () => {
     const { pack } = await captureRepro(db, 'select * from customers where id = 1');
     const broken = { ...pack, setup: 'create table a (x int);\ncreate table b (y nosuchtype);\ncreate table c (z int);' };
-    const fresh = await empty.clone();
+    const fresh = (await empty.clone()) as PGlite;
     try {
       const r = await replayPack(fresh, broken);
       expect(r.ok).toBe(false);

@@ -6,9 +6,9 @@ export class Route {
     addEventListener('hashchange', () => (this.parts = parse(location.hash)));
   }
 
-  get view(): 'playground' | 'analyze' | 'lessons' {
+  get view(): 'playground' | 'analyze' | 'lessons' | 'share' {
     const v = this.parts[0];
-    return v === 'analyze' || v === 'lessons' ? v : 'playground';
+    return v === 'analyze' || v === 'lessons' || v === 'share' ? v : 'playground';
   }
 
   go(...parts: string[]) {
