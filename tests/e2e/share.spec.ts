@@ -85,3 +85,42 @@ test('a damaged link is refused with a clear message and nothing to run', async 
   await page.goto(link.replace('#/share/1.', '#/share/9.'));
   await expect(view.getByRole('alert')).toContainText('newer pglab');
 });
+
+test("a server's repro (pglab repro) opens with its statistics and gives the server's plan on empty tables", async ({ page }) => {
+  // Made by the same code as `pglab repro`, on the native PostgreSQL 18 the unit tests use.
+  const { startNativePg } = await import('../support/native-pg.ts');
+  const { PgQueryable } = await import('../../src/cli/pg-queryable.ts');
+  const { captureRepro } = await import('../../src/share/capture.ts');
+  const { sharePack } = await import('../../src/share/codec.ts');
+  const server = await startNativePg();
+  let fragment: string;
+  let serverPlan: string;
+  try {
+    const db = await PgQueryable.connect(server.url);
+    await db.query(`create table big_events (id bigint primary key, account int not null, kind text not null, at timestamptz not null)`);
+    await db.query(`insert into big_events select g, g % 20000, (array['view','view','view','click','buy'])[1 + g % 5], '2026-01-01'::timestamptz + g * interval '1 second' from generate_series(1, 300000) g`);
+    await db.query('create index big_events_account_idx on big_events (account)');
+    await db.query('vacuum analyze big_events');
+    const { pack } = await captureRepro(db, "select account, count(*) from big_events where kind = 'buy' and account < 50 group by account");
+    await db.close();
+    fragment = sharePack(pack).fragment;
+    serverPlan = JSON.stringify(pack.plan);
+  } finally {
+    await server.stop();
+  }
+  expect(serverPlan).toContain('big_events_account_idx');
+  await page.goto('./' + fragment);
+  const view = page.getByRole('region', { name: 'Shared repro' });
+  await expect(view).toContainText('From a PostgreSQL 18');
+  await expect(view.getByRole('list', { name: 'Statistics' })).toContainText('public.big_events: ');
+  await expect(view.getByRole('list', { name: 'Statistics' })).toContainText('300,000 rows');
+  await view.getByRole('button', { name: 'Run' }).click();
+  await expect(view.getByRole('status').filter({ hasText: /plan shapes/ })).toHaveText(/The plan shapes match/, { timeout: 60_000 });
+  await expect(view.getByRole('region', { name: 'The plan here' })).toContainText('big_events_account_idx');
+  // The estimates are the server's, not an empty table's: every node's row estimate is the same.
+  const estimates = async (name: string) => (await view.getByRole('region', { name }).getByRole('listitem').allInnerTexts()).map((t) => /([\d,]+) rows est/.exec(t)?.[1]);
+  const sender = await estimates("The sender's plan");
+  expect(sender.length).toBeGreaterThan(2);
+  expect(Number(sender[sender.length - 1]!.replace(/,/g, ''))).toBeGreaterThan(100);
+  expect(await estimates('The plan here')).toEqual(sender);
+});

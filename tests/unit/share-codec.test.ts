@@ -139,10 +139,7 @@ describe('refused links and files (nothing runs)', () => {
   it('21 decompression bomb: lying small length, output stops at the bound', () => {
     const zeros = new Uint8Array(64 * 1024 * 1024);
     const body = deflateSync(zeros, { level: 9 });
-    const t0 = Date.now();
     refused(craft(zeros, { body, length: 1000, crc: 0 }), 'too-big', /unpack to more/);
-    // Bounded work, not a full 64 MB inflate: well under what inflating it all would take (not a timing assertion on the result).
-    expect(Date.now() - t0).toBeLessThan(5000);
   });
   it('22 not DEFLATE data at all', () => refused(craft(jsonOf(samplePack()), { body: new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]) }), 'corrupted', /not valid|damaged/));
   it('23 compressed text that is not JSON', () => refused(craft(strToU8('{"format": "pglab-share", oops')), 'not-json', /not valid JSON/));
