@@ -131,13 +131,13 @@ describe('refused links and files (nothing runs)', () => {
   it('18 declared length larger than the content', () => refused(craft(jsonOf(samplePack()), { length: 100000 }), 'corrupted', /unpacks to \d+ bytes where it says 100000/));
   it('19 declared length beyond the memory limit', () => refused(craft(jsonOf(samplePack()), { length: 2 ** 31 }), 'too-big', /more than 16 MB/));
   it('20 decompression bomb: small link, honest huge length', () => {
-    const zeros = new Uint8Array(64 * 1024 * 1024);
+    const zeros = new Uint8Array(20 * 1024 * 1024);
     const body = deflateSync(zeros, { level: 9 });
     expect(body.length).toBeLessThan(100_000);
     refused(craft(zeros, { body, length: zeros.length, crc: 0 }), 'too-big', /more than 16 MB/);
   });
   it('21 decompression bomb: lying small length, output stops at the bound', () => {
-    const zeros = new Uint8Array(64 * 1024 * 1024);
+    const zeros = new Uint8Array(20 * 1024 * 1024);
     const body = deflateSync(zeros, { level: 9 });
     refused(craft(zeros, { body, length: 1000, crc: 0 }), 'too-big', /unpack to more/);
   });
