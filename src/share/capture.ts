@@ -246,6 +246,19 @@ export async function captureRepro(db: Queryable, sql: string, opts: CaptureOpti
 
   const names = [...planRelationNames(vp), ...(await mentionedRelations(query))];
   const oids = await expand(db, await resolve(db, names));
+  const settings = await planSettings(db);
+  // The DDL is written with only pg_catalog on the search_path, so pg_get_*def qualify every name
+  // (as pg_dump does): the receiver's search_path is the server's, set after the set-up.
+  const { rows: sp } = await db.query<{ p: string }>("select current_setting('search_path') as p");
+  await db.query("select set_config('search_path', 'pg_catalog', false)");
+  try {
+    return await captureDdl(db, query, plan, oids, settings, opts);
+  } finally {
+    await db.query("select set_config('search_path', $1, false)", [sp[0].p]);
+  }
+}
+
+async function captureDdl(db: Queryable, query: string, plan: unknown, oids: number[], settings: PackSetting[], opts: CaptureOptions): Promise<Capture> {
   const rels = await relations(db, oids);
   const notes: string[] = [];
   const { rows: ver } = await db.query<{ v: string }>("select current_setting('server_version') as v");
@@ -329,7 +342,6 @@ export async function captureRepro(db: Queryable, sql: string, opts: CaptureOpti
     relpages: r.relpages, reltuples: r.reltuples, relallvisible: r.relallvisible,
   }));
   let attributes = await attributeStats(db, statRels.map((r) => ({ schema: r.schema, name: r.name })));
-  const settings = await planSettings(db);
   for (const r of relationStats) if (r.kind !== 'i' && r.reltuples < 0) notes.push(`${r.schema}.${r.name} was never analyzed on the server: the planner guesses its size there and here.`);
 
   let redacted: SharePack['redacted'] = [];
