@@ -10,14 +10,9 @@
 import { Inflate, deflateSync, strFromU8, strToU8 } from 'fflate';
 import { LIMITS, PACK_VERSION, PackError, newerVersion, validatePack, type SharePack } from './format.ts';
 
-/** Longest fragment offered as a link; beyond it the pack is offered as a `.pglab` file. */
-export const LINK_LIMIT = 8000;
-/** Route of a shared link in the app's hash router. */
-export const SHARE_ROUTE = '#/share/';
-/** First line of a `.pglab` file. */
-export const FILE_HEADER = 'pglab share pack';
-/** A `.pglab` file larger than this is refused before it is read. */
-export const FILE_LIMIT = 24 * 1024 * 1024;
+import { FILE_HEADER, FILE_LIMIT, LINK_LIMIT, SHARE_ROUTE } from './limits.ts';
+
+export { FILE_HEADER, FILE_LIMIT, LINK_LIMIT, SHARE_ROUTE };
 
 const HEADER_BYTES = 9;
 /** Compressed bytes fed to the inflater per step: DEFLATE expands at most ~1032×, so a step yields ≤ ~1 MB. */

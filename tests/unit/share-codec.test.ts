@@ -234,3 +234,4 @@ describe('refused links and files (nothing runs)', () => {
     expect(fromBase64Url(toBase64Url(bytes))).toEqual(bytes);
   });
 });
+
