@@ -59,7 +59,7 @@ test('a repro shared from the playground opens in a fresh profile and gives the 
   await context.close();
 });
 
-test('a .pglab file opens through the file picker exactly like the link', async ({ page, browser }) => {
+test('a .pglab file opens through the file picker, or dropped on the page, exactly like the link', async ({ page, browser }) => {
   const link = await makeLink(page);
   const dir = mkdtempSync(join(tmpdir(), 'pglab-share-'));
   const file = join(dir, 'repro.pglab');
@@ -69,8 +69,26 @@ test('a .pglab file opens through the file picker exactly like the link', async 
   await other.getByLabel('Choose a .pglab file').setInputFiles(file);
   await expect(other).toHaveURL(/#\/share\/file$/);
   await runAndExpectSamePlan(other);
+
+  // Dropped on the playground, the same file opens the same way.
+  await other.getByRole('link', { name: 'Playground' }).click();
+  await expect(other.getByRole('button', { name: 'Share' })).toBeVisible();
+  await dropFile(other, 'pglab share pack\n' + link.slice(link.indexOf('#/share/') + '#/share/'.length) + '\n', 'dropped.pglab');
+  await expect(other).toHaveURL(/#\/share\/file$/);
+  await expect(other.getByRole('region', { name: 'Shared repro' }).getByLabel('Query')).toContainText('share_orders where customer_id = 42');
   await context.close();
 });
+
+/** Drops a file on the page as a person dragging it from the desktop would. */
+async function dropFile(page: Page, text: string, name: string) {
+  const transfer = await page.evaluateHandle(({ text, name }) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], name, { type: 'text/plain' }));
+    return dt;
+  }, { text, name });
+  await page.locator('main').dispatchEvent('dragover', { dataTransfer: transfer });
+  await page.locator('main').dispatchEvent('drop', { dataTransfer: transfer });
+}
 
 test('a damaged link is refused with a clear message and nothing to run', async ({ page }) => {
   await openApp(page);
