@@ -8,6 +8,7 @@
 import type { Queryable } from '../db/types.ts';
 import { makePack, PLAN_SETTINGS, type AttributeStats, type ExtendedStats, type PackSetting, type RelationStats, type SharePack } from './format.ts';
 import { redactStats } from './redact.ts';
+import { hasParameters } from './replay.ts';
 
 export interface CaptureOptions {
   /** Columns whose sample values (MCVs, histogram bounds) are left out: `table.column` or `schema.table.column`. */
@@ -237,9 +238,10 @@ export interface Capture {
 /** Reads everything that reproduces `sql`'s plan from the server behind `db`. Runs only catalog queries and EXPLAIN. */
 export async function captureRepro(db: Queryable, sql: string, opts: CaptureOptions = {}): Promise<Capture> {
   const query = sql.trim().replace(/;\s*$/, '');
-  const explained = await db.query<Record<string, unknown>>(`explain (verbose, format json) ${query}`);
+  const generic = hasParameters(query) ? 'generic_plan, ' : '';
+  const explained = await db.query<Record<string, unknown>>(`explain (${generic}verbose, format json) ${query}`);
   const verbosePlan = explained.rows[0]?.['QUERY PLAN'];
-  const plain = await db.query<Record<string, unknown>>(`explain (format json) ${query}`);
+  const plain = await db.query<Record<string, unknown>>(`explain (${generic}format json) ${query}`);
   let plan = plain.rows[0]?.['QUERY PLAN'];
   if (typeof plan === 'string') plan = JSON.parse(plan);
   const vp = typeof verbosePlan === 'string' ? JSON.parse(verbosePlan) : verbosePlan;

@@ -4,6 +4,7 @@
 // this database's plain EXPLAIN of the query (plain: nothing is executed).
 import type { Queryable } from '../db/types.ts';
 import { splitScript, statementAt } from '../db/splitter.ts';
+import { explainSql } from './replay.ts';
 import { makePack, PLAN_SETTINGS, PackError, type PackSetting, type SharePack } from './format.ts';
 
 /** `EXPLAIN (…) q` or `EXPLAIN ANALYZE q` → `q`: the pack holds the query, the receiver explains it. */
@@ -40,7 +41,7 @@ export async function packFromScript(db: Queryable, doc: string, cursor: number)
   const notes: string[] = [];
   let plan: unknown = null;
   try {
-    const { rows } = await db.query<Record<string, unknown>>(`explain (format json) ${query}`);
+    const { rows } = await db.query<Record<string, unknown>>(explainSql(query));
     plan = rows[0]?.['QUERY PLAN'] ?? null;
     if (typeof plan === 'string') plan = JSON.parse(plan);
   } catch (e) {

@@ -45,9 +45,16 @@ export interface ReplayPreview {
   explain: string;
 }
 
-/** The EXPLAIN the replay runs. */
+/** `$1`-style parameters outside strings and comments (a statement from pg_stat_statements has them). */
+export function hasParameters(query: string): boolean {
+  const bare = query.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g, ' ');
+  return /(^|[^\w$])\$\d+/.test(bare);
+}
+
+/** The EXPLAIN the replay runs: GENERIC_PLAN for a query with parameters, as the capture did. */
 export function explainSql(query: string): string {
-  return `explain (format json) ${query.trim().replace(/;\s*$/, '')}`;
+  const q = query.trim().replace(/;\s*$/, '');
+  return `explain (${hasParameters(q) ? 'generic_plan, ' : ''}format json) ${q}`;
 }
 
 /** What opening the pack will run, in order, for the reader to check first. */
@@ -190,8 +197,9 @@ async function replayIn(db: PGlite, pack: SharePack): Promise<ReplayResult> {
   // 4. The plan here, and the comparison.
   let plan: unknown;
   try {
-    const res = await db.query<Record<string, unknown>>(explainSql(pack.query));
-    plan = res.rows[0]?.['QUERY PLAN'];
+    // Simple protocol: a parameter would otherwise need a bound value (GENERIC_PLAN's whole point is that it has none).
+    const [res] = await db.exec(explainSql(pack.query));
+    plan = res?.rows[0]?.['QUERY PLAN'];
     if (typeof plan === 'string') plan = JSON.parse(plan);
   } catch (e) {
     steps.push({ label: 'EXPLAIN', ok: false, message: message(e) });

@@ -169,6 +169,17 @@ describe('pglab repro: capture on PostgreSQL 18, replay in PGlite', () => {
     await expect(captureRepro(db, q, { redact: ['customers.contry'] })).rejects.toThrow(/no such column/);
   });
 
+  it('reproduces a statement with parameters (as pg_stat_statements shows it) through GENERIC_PLAN', async () => {
+    const q = 'select * from orders where customer_id = $1 and placed_at > $2';
+    const { pack } = await captureRepro(db, q);
+    expect(JSON.stringify(pack.plan)).toContain('orders_customer_id_idx');
+    const r = await replayFresh(pack);
+    expect(r.ok, r.error).toBe(true);
+    expect(r.comparison?.sameShape).toBe(true);
+    // A $1 inside a string is no parameter.
+    expect((await describeReplay({ ...pack, query: "select '$1' from orders" })).explain).toBe("explain (format json) select '$1' from orders");
+  });
+
   it('stops with the failing set-up statement when the pack does not run, and runs nothing after it', async () => {
     const { pack } = await captureRepro(db, 'select * from customers where id = 1');
     const broken = { ...pack, setup: 'create table a (x int);\ncreate table b (y nosuchtype);\ncreate table c (z int);' };
