@@ -45,6 +45,17 @@ export class ShareMaker {
     }
   }
 
+  /** Copies the link again (a button press: the clipboard needs the user's gesture). */
+  async copy() {
+    if (!this.link) return;
+    try {
+      await navigator.clipboard.writeText(this.link);
+      this.copied = true;
+    } catch {
+      this.error = 'The browser did not allow copying: select the link and copy it by hand.';
+    }
+  }
+
   close() {
     this.output = null;
     this.link = null;
