@@ -135,10 +135,15 @@ test("a server's repro (pglab repro) opens with its statistics and gives the ser
   await view.getByRole('button', { name: 'Run' }).click();
   await expect(view.getByRole('status').filter({ hasText: /plan shapes/ })).toHaveText(/The plan shapes match/, { timeout: 60_000 });
   await expect(view.getByRole('region', { name: 'The plan here' })).toContainText('big_events_account_idx');
-  // The estimates are the server's, not an empty table's: every node's row estimate is the same.
-  const estimates = async (name: string) => (await view.getByRole('region', { name }).getByRole('listitem').allInnerTexts()).map((t) => /([\d,]+) rows est/.exec(t)?.[1]);
+  // The estimates are the server's, not an empty table's (1 row). Within a few percent, not always
+  // equal: for `account < 50` in the histogram's first bucket the server's planner reads the real
+  // minimum from the index, which is empty here (docs/share.md).
+  const estimates = async (name: string) =>
+    (await view.getByRole('region', { name }).getByRole('listitem').allInnerTexts()).map((t) => Number(/([\d,]+) rows est/.exec(t)?.[1].replace(/,/g, '')));
   const sender = await estimates("The sender's plan");
+  const here = await estimates('The plan here');
   expect(sender.length).toBeGreaterThan(2);
-  expect(Number(sender[sender.length - 1]!.replace(/,/g, ''))).toBeGreaterThan(100);
-  expect(await estimates('The plan here')).toEqual(sender);
+  expect(here.length).toBe(sender.length);
+  expect(sender[sender.length - 1]).toBeGreaterThan(100);
+  here.forEach((n, i) => expect(Math.abs(n - sender[i]) / sender[i], `node ${i}: ${n} here, ${sender[i]} on the server`).toBeLessThan(0.1));
 });
