@@ -1,11 +1,12 @@
 /// <reference types="vitest/config" />
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { seedPath } from './scripts/seed-path.ts';
 import { lazyInitdb } from './scripts/lazy-initdb-glue.ts';
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
 
 // PGlite contains a direct eval (in Emscripten glue); we never eval content ourselves.
 const noEvalCheck = { checks: { eval: false } };
@@ -52,20 +53,67 @@ function nodeOnlyImports(): Plugin {
   };
 }
 
+/**
+ * The service worker (Workbox, through vite-plugin-pwa) keeps the whole site for offline use
+ * after one visit: the app, PostgreSQL's wasm and files, the prepared cluster, every view's
+ * code and every extension bundle, so a chapter never opened before also works offline. A new
+ * version waits until the user says so (src/ui/state/app-update.svelte.ts).
+ */
+function offline() {
+  return VitePWA({
+    registerType: 'prompt',
+    injectRegister: false,
+    includeAssets: ['favicon.svg'],
+    manifest: {
+      name: 'pglab — PostgreSQL in your browser',
+      short_name: 'pglab',
+      description: 'Learn and experiment with PostgreSQL 18 in the browser: a playground, lessons, analyzers and a plan workbench.',
+      start_url: './',
+      scope: './',
+      display: 'standalone',
+      background_color: '#14171a',
+      theme_color: '#336791',
+      icons: [
+        { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
+        { src: 'icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any maskable' },
+      ],
+    },
+    workbox: {
+      globPatterns: ['**/*.{html,js,css,svg,png,wasm,data,pgseed,gz,webmanifest}'],
+      // pglite.wasm is 9.1 MB: everything the site has must fit.
+      maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
+      // Vite's hashed names already change with the content: no revision query needed.
+      dontCacheBustURLsMatching: /-[\w-]{8}\./,
+      navigateFallback: 'index.html',
+      cleanupOutdatedCaches: true,
+      // The first visit's page is controlled as soon as everything is stored (a new version still waits).
+      clientsClaim: true,
+    },
+  });
+}
+
+/** What a first start downloads, so the page can show its progress in bytes of the total (pglite-assets.ts). */
+function startBytes(seed: string) {
+  const dist = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+  return { pglite: statSync(join(dist, 'pglite.wasm')).size, data: statSync(join(dist, 'pglite.data')).size, seed: statSync(seed).size };
+}
+const seed = seedPath();
+
 // `npm run bench` adds its reference page (bare PGlite boot); the product build does not ship it.
 const input: Record<string, string> = process.env.PGLAB_BENCH ? { app: 'index.html', bench: 'bench/boot.html' } : { app: 'index.html' };
 
 export default defineConfig({
   base: './', // works from any sub-path of any static host
-  plugins: [svelte(), libpgQueryWasm(), nodeOnlyImports()],
+  plugins: [svelte(), libpgQueryWasm(), nodeOnlyImports(), offline()],
   // The prepared data directory a first visit starts from (scripts/seed-path.ts builds it once).
   resolve: {
     alias: [
-      { find: /^pglab-seed\.pgseed/, replacement: seedPath() },
+      { find: /^pglab-seed\.pgseed/, replacement: seed },
       // The bench's bare PGlite page imports initdb's glue up front, as stock PGlite does.
       { find: /^pglite-initdb-glue$/, replacement: join(dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')), 'initdb.js') },
     ],
   },
+  define: { __PGLAB_START_BYTES__: JSON.stringify(startBytes(seed)) },
   // PGlite finds its wasm and data through import.meta.url: it must not be pre-bundled.
   optimizeDeps: { exclude: ['@electric-sql/pglite'] },
   // PGlite runs in workers: there, initdb's glue loads only when initdb runs.

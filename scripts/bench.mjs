@@ -9,12 +9,14 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { findChromium } from './chromium.mjs';
 
-const PORT = 4399;
+// PGLAB_BENCH_PORT / PGLAB_BENCH_DIST: another port and build folder, so two benches can run on one machine.
+const PORT = Number(process.env.PGLAB_BENCH_PORT ?? 4399);
+const DIST = process.env.PGLAB_BENCH_DIST ?? 'dist-bench';
 const BASE = `http://127.0.0.1:${PORT}/`;
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-if (spawnSync('npx', ['vite', 'build', '--logLevel', 'warn', '--outDir', 'dist-bench'], { stdio: 'inherit', env: { ...process.env, PGLAB_BENCH: '1' } }).status !== 0) process.exit(1);
-const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort', '--outDir', 'dist-bench'], { stdio: 'ignore', detached: true });
+if (spawnSync('npx', ['vite', 'build', '--logLevel', 'warn', '--outDir', DIST], { stdio: 'inherit', env: { ...process.env, PGLAB_BENCH: '1' } }).status !== 0) process.exit(1);
+const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort', '--outDir', DIST], { stdio: 'ignore', detached: true });
 const executablePath = findChromium();
 const rows = [];
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
@@ -121,12 +123,65 @@ async function lessonReset() {
   return { build, reset: median(resets), all: resets };
 }
 
+/**
+ * Lessons: a check of an exercise, from the click on Check to the feedback (median of 7), beside
+ * the same SQL run with Run on the learner's copy. Two exercises: an index (a fresh copy for every
+ * check) and a query with a result check (read-only: the warm copies, both of them).
+ */
+async function lessonChecks() {
+  const s = await freshContext();
+  const page = await s.ctx.newPage();
+  page.on('dialog', (d) => d.accept());
+  const out = [];
+  await page.goto(`${BASE}#/lessons/indexes`);
+  await page.getByRole('article').getByRole('status').first().filter({ hasText: /Chapter database ready \(built in/ }).waitFor({ timeout: 240_000 });
+  for (const [slug, title, sql] of [
+    ['btree-lookup', /Find a customer by e-mail/, 'create index customers_email_idx on customers (email);'],
+    ['function-on-column', /Keep the column bare/, "select count(*) as orders, sum(total) as revenue from orders where created_at >= '2024-03-15' and created_at < '2024-03-16';"],
+  ]) {
+    await page.getByRole('navigation', { name: 'Lessons contents' }).getByRole('link', { name: title }).click();
+    await page.getByRole('region', { name: 'Exercise', exact: true }).waitFor();
+    const editor = page.getByRole('textbox', { name: 'SQL editor' });
+    await editor.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(sql);
+    const panel = page.getByRole('region', { name: 'Exercise', exact: true });
+    const checks = [];
+    const runs = [];
+    for (let i = 0; i < 8; i++) {
+      const t0 = performance.now();
+      await panel.getByRole('button', { name: 'Check' }).click();
+      // The Check button is disabled while the check runs.
+      await page.waitForFunction(() => document.querySelector('button.check')?.disabled, null, { timeout: 5_000 }).catch(() => {});
+      await page.waitForFunction(() => !document.querySelector('button.check')?.disabled, null, { timeout: 240_000 });
+      await panel.getByRole('status').filter({ hasText: /Passed/ }).waitFor({ timeout: 10_000 });
+      if (i > 0) checks.push(performance.now() - t0); // the first one also builds the second copy and the reference result
+      const t1 = performance.now();
+      await page.locator('.lesson-editor').getByRole('button', { name: 'Run', exact: true }).click();
+      await page.waitForFunction(() => [...document.querySelectorAll('.lesson-editor button')].some((b) => b.textContent === 'Run' && !b.disabled));
+      runs.push(performance.now() - t1);
+      if (slug === 'btree-lookup') {
+        await page.getByRole('button', { name: 'Reset chapter database' }).click();
+        await page.getByRole('article').getByRole('status').first().filter({ hasText: /reset to its starting state/ }).waitFor({ timeout: 60_000 });
+      }
+    }
+    out.push({ slug, check: median(checks), run: median(runs), all: checks });
+  }
+  await s.close();
+  return out;
+}
+
 try {
   await waitForServer();
 
   if (want('lessons')) {
     const l = await lessonReset();
     console.log(`lesson resets (ms): ${l.all.map((x) => x.toFixed(0)).join(', ')}`);
+    for (const c of await lessonChecks()) {
+      console.log(`lesson checks of ${c.slug} (ms): ${c.all.map((x) => x.toFixed(0)).join(', ')}`);
+      rows.push([`lessons: Check of ${c.slug}, click → feedback (median of 7)`, `${c.check.toFixed(0)} ms`, `the same SQL with Run ${c.run.toFixed(0)} ms`, (c.check / c.run).toFixed(2)]);
+    }
     rows.push(['lessons: Reset chapter database (indexes, median of 7)', `${l.reset.toFixed(0)} ms`, `building it from the dataset ${l.build.toFixed(0)} ms`, (l.reset / l.build).toFixed(2)]);
   }
   if (want('playground')) {
@@ -218,5 +273,5 @@ try {
   }
 } finally {
   process.kill(-server.pid, 'SIGTERM');
-  rmSync('dist-bench', { recursive: true, force: true });
+  rmSync(DIST, { recursive: true, force: true });
 }

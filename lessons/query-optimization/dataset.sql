@@ -64,8 +64,8 @@ select i,
 from generate_series(1, 5000) i;
 
 -- 100 000 orders from January 2024 to June 2025, inserted in time order. Old customers order
--- much more than new ones (random()^2 favours low ids), so about one customer in ten has never
--- ordered; 1 % are guest orders without a customer (customer_id is NULL).
+-- much more than new ones (random()^2 favours low ids), so about one customer in six (16 %) has
+-- never ordered; 1 % are guest orders without a customer (customer_id is NULL).
 create table orders (
   id          bigint primary key,
   customer_id bigint,
@@ -78,7 +78,13 @@ select i,
        case when g < 0.01 then null else 1 + floor(40000 * random() ^ 2)::bigint end,
        case when s < 0.78 then 'delivered' when s < 0.86 then 'shipped' when s < 0.91 then 'pending'
             when s < 0.97 then 'cancelled' else 'returned' end,
-       timestamptz '2024-01-01' + i * interval '470 seconds' + random() * interval '300 seconds',
+       -- The second copy (:perturbed) changes what shortcuts rely on: there ids run backwards in
+       -- time, and one order in 50 sits exactly on midnight (on every day, month and year bound).
+       -- Each branch calls random() once, as the learner's copy always did.
+       case when :perturbed and i % 50 = 0
+            then date_trunc('day', timestamptz '2024-01-01' + (100001 - i) * interval '470 seconds' + random() * interval '300 seconds')
+            when :perturbed then timestamptz '2024-01-01' + (100001 - i) * interval '470 seconds' + random() * interval '300 seconds'
+            else timestamptz '2024-01-01' + i * interval '470 seconds' + random() * interval '300 seconds' end,
        round((8 + random() ^ 2 * 490)::numeric, 2)
 from (select i, random() as g, random() as s from generate_series(1, 100000) i) o;
 
@@ -93,8 +99,11 @@ create table order_items (
   primary key (order_id, line_no)
 );
 -- (The reference to o.id makes random(1, 3) run once per order, not once for the whole query.)
+-- On the second copy (:perturbed) a line in four was sold at a discount: unit_price is not
+-- always the product's price there.
 insert into order_items
-select l.order_id, l.line_no, l.product_id, l.quantity, p.price
+select l.order_id, l.line_no, l.product_id, l.quantity,
+       case when :perturbed and random() < 0.25 then round(p.price * 0.85, 2) else p.price end
 from (select o.id as order_id, n as line_no, 1 + floor(5000 * random() ^ 2)::int as product_id,
              case when random() < 0.8 then 1 else random(2, 5) end as quantity
       from orders o cross join lateral generate_series(1, random(1, 3) + (o.id * 0)::int) n) l
@@ -130,4 +139,7 @@ alter table order_items add foreign key (order_id) references orders;
 alter table order_items add foreign key (product_id) references products;
 alter table events add foreign key (customer_id) references customers;
 
+-- The inserts' counts are still pending in this session: flush them first, or VACUUM sets
+-- n_live_tup and the pending counts are added on top later (twice the real figure).
+select pg_stat_force_next_flush();
 vacuum analyze;

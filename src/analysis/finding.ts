@@ -11,6 +11,10 @@ export interface FindingObject {
   columns?: string[];
   constraint?: string;
   sequence?: string;
+  /** A function with its argument types, e.g. `f(integer, text)`. */
+  function?: string;
+  policy?: string;
+  extension?: string;
   query?: string;
   /** A plan node, for plan diagnoses: its id in the parsed tree and its label. */
   node?: string;

@@ -5,6 +5,7 @@
 import type { Queryable } from '../db/types.ts';
 import { ident, qualified, type Finding, type Report } from './finding.ts';
 import { indexRows, type IndexRow } from './inspector.ts';
+import { DEFAULT_HEALTH_THRESHOLDS, healthChecks, type HealthFacts, type HealthThresholds } from './health.ts';
 import { arr, describeWindow, flushStats, formatBytes, num, rows, sortFindings, statsWindow, str, type StatsWindow } from './util.ts';
 
 /** A column at least this NULL makes a partial `WHERE col IS NOT NULL` index clearly smaller. */
@@ -30,12 +31,28 @@ export interface IndexAnalyzerFacts {
   /** Per table: heap size against the size of all its indexes. */
   indexVsTable: { schema: string; table: string; tableBytes: number; indexBytes: number; indexToTable: number | null }[];
   cacheHitRatios: { table: number | null; index: number | null };
+  /** Settings, database age, temporary files, and what each health check depends on. */
+  health: HealthFacts;
+  /** What in the environment the usage checks depend on. */
+  dependsOn: Record<string, string>;
 }
+
+export interface IndexAnalyzerOptions {
+  thresholds?: Partial<HealthThresholds>;
+}
+
+/** What the index checks depend on besides the catalog (which is the same on every engine). */
+export const INDEX_DEPENDS_ON: Record<string, string> = {
+  unused_index: 'the usage counters since their start (in the browser they start at zero with every start; a partitioned index counts its partitions)',
+  low_index_usage_table: 'the scan counters since their start; on a server a parallel sequential scan counts once per worker',
+  mostly_null_index: 'planner statistics (ANALYZE)',
+  duplicate_index_collation: 'the collations queries use (PGlite databases use collation C, servers usually a locale)',
+};
 
 const CONCURRENTLY_CAVEAT =
   'CONCURRENTLY avoids blocking reads and writes but cannot run inside a transaction block, takes longer, and a failed run leaves an invalid index behind that must be dropped.';
 
-export async function analyzeIndexes(db: Queryable): Promise<Report<IndexAnalyzerFacts>> {
+export async function analyzeIndexes(db: Queryable, opts: IndexAnalyzerOptions = {}): Promise<Report<IndexAnalyzerFacts>> {
   await flushStats(db);
   const window = await statsWindow(db);
   const since = describeWindow(window);
@@ -52,12 +69,15 @@ export async function analyzeIndexes(db: Queryable): Promise<Report<IndexAnalyze
   const tableName = (ix: IndexRow) => qualified(ix.schema, ix.table);
   const obj = (ix: IndexRow) => ({ schema: ix.schema, table: ix.table, index: ix.name, columns: ix.columns });
   /** Partitioned parents cannot be dropped or built concurrently. */
-  const conc = (ix: IndexRow) => (ix.tableKind === 'p' ? '' : ' CONCURRENTLY');
+  const conc = (ix: IndexRow) => (ix.tableKind === 'p' || ix.indexKind === 'I' ? '' : ' CONCURRENTLY');
+  /** An index attached to a partitioned table's index lives and dies with it. */
+  const droppable = (ix: IndexRow) => !ix.parentIndex;
   const dropFix = (ix: IndexRow) => `DROP INDEX${conc(ix)} ${name(ix)};`;
 
   // invalid_index
   for (const ix of indexes) {
     if (ix.valid && ix.ready) continue;
+    if (!droppable(ix)) continue; // reported on the partitioned index it belongs to
     const leftover = /_cc(new|old)\d*$/.test(ix.name);
     findings.push({
       check: 'invalid_index',
@@ -67,33 +87,44 @@ export async function analyzeIndexes(db: Queryable): Promise<Report<IndexAnalyze
       why:
         'An invalid index is left behind when CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY fails (for example on a duplicate key): the planner never uses it, yet every insert and update still maintains it. ' +
         'Drop it, fix the cause, and build it again. ' + CONCURRENTLY_CAVEAT,
-      fix: leftover ? dropFix(ix) : `${dropFix(ix)}\n${ix.definition.replace(/^CREATE (UNIQUE )?INDEX /, `CREATE $1INDEX${conc(ix)} `)};`,
+      // A partitioned index is invalid until every partition has one attached: built again
+      // without ONLY, it creates (or attaches) the partitions' indexes as well.
+      fix: leftover
+        ? dropFix(ix)
+        : `${dropFix(ix)}\n${ix.definition.replace(/^CREATE (UNIQUE )?INDEX /, `CREATE $1INDEX${conc(ix)} `).replace(/ ON ONLY /, ' ON ')};`,
     });
   }
 
   const valid = indexes.filter((ix) => ix.valid && ix.ready);
 
   // duplicate_index: identical in everything that decides what the index can answer.
-  const dupKey = (ix: IndexRow) =>
-    JSON.stringify([ix.tableOid, ix.method, ix.attnums, ix.keyCount, ix.opclasses, ix.collations, ix.options, ix.expressions, ix.predicate]);
+  // NULLS NOT DISTINCT is part of what a unique index enforces, so it keeps two indexes apart.
+  const dupKey = (ix: IndexRow, withCollations = true) =>
+    JSON.stringify([ix.tableOid, ix.method, ix.attnums, ix.keyCount, ix.opclasses, withCollations ? ix.collations : null, ix.options, ix.expressions, ix.predicate, ix.unique && ix.nullsNotDistinct]);
   const groups = new Map<string, IndexRow[]>();
   for (const ix of valid) {
     const k = dupKey(ix);
     groups.set(k, [...(groups.get(k) ?? []), ix]);
   }
   const duplicateNames = new Set<string>();
+  /** Indexes another finding relies on to keep serving the queries: never proposed for dropping. */
+  const kept = new Set<string>();
+  const key = (ix: IndexRow) => ix.tableOid + '/' + ix.name;
+  // Keep the one that enforces the most (a constraint, then uniqueness), one that cannot be
+  // dropped alone (attached to a partitioned index), then the most used.
+  const rank = (ix: IndexRow) => (ix.primary ? 8 : 0) + (ix.constraint ? 4 : 0) + (ix.unique ? 2 : 0) + (droppable(ix) ? 0 : 1);
+  const dropOne = (ix: IndexRow) =>
+    ix.constraint ? `ALTER TABLE ${tableName(ix)} DROP CONSTRAINT ${ident(ix.constraint)};` : dropFix(ix);
   for (const group of groups.values()) {
     if (group.length < 2) continue;
-    // Keep the one that enforces the most: a constraint, then uniqueness, then the most used.
-    const rank = (ix: IndexRow) => (ix.primary ? 4 : 0) + (ix.constraint ? 2 : 0) + (ix.unique ? 1 : 0);
     const sorted = [...group].sort((a, b) => rank(b) - rank(a) || b.scans - a.scans || a.name.localeCompare(b.name));
     const keep = sorted[0];
     for (const ix of sorted.slice(1)) {
       if (ix.unique && !keep.unique) continue; // cannot happen after sorting, kept for clarity
-      duplicateNames.add(ix.tableOid + '/' + ix.name);
-      const fix = ix.constraint
-        ? `ALTER TABLE ${tableName(ix)} DROP CONSTRAINT ${ident(ix.constraint)};`
-        : dropFix(ix);
+      if (!droppable(ix)) continue;
+      duplicateNames.add(key(ix));
+      kept.add(key(keep));
+      const fix = dropOne(ix);
       findings.push({
         check: 'duplicate_index',
         severity: 'warning',
@@ -108,14 +139,47 @@ export async function analyzeIndexes(db: Queryable): Promise<Report<IndexAnalyze
     }
   }
 
+  // duplicate_index_collation: the same index but for the collation of a column. Only the
+  // collation a query compares with can use an index, so when all queries use one, one is spare.
+  const collGroups = new Map<string, IndexRow[]>();
+  for (const ix of valid) {
+    if (duplicateNames.has(key(ix))) continue;
+    const k = dupKey(ix, false);
+    collGroups.set(k, [...(collGroups.get(k) ?? []), ix]);
+  }
+  for (const group of collGroups.values()) {
+    const distinct = new Map(group.map((ix) => [JSON.stringify(ix.collations), ix]));
+    if (distinct.size < 2) continue;
+    // Keep the one with the columns' own collation: what a query without COLLATE compares with.
+    const own = (ix: IndexRow) => (JSON.stringify(ix.collations) === JSON.stringify(ix.columnCollations) ? 16 : 0);
+    const sorted = [...distinct.values()].sort((a, b) => own(b) + rank(b) - (own(a) + rank(a)) || b.scans - a.scans || a.name.localeCompare(b.name));
+    const keep = sorted[0];
+    for (const ix of sorted.slice(1)) {
+      if (!droppable(ix) || (ix.unique && !keep.unique) || (ix.constraint && !keep.constraint)) continue;
+      duplicateNames.add(key(ix));
+      kept.add(key(keep));
+      findings.push({
+        check: 'duplicate_index_collation',
+        severity: 'info',
+        object: obj(ix),
+        message: `Index ${name(ix)} differs from ${name(keep)} on ${tableName(ix)} (${ix.columns.join(', ')}) only by collation (${ix.scans} scans against ${keep.scans}) ${since}.`,
+        why:
+          'An index on text serves only comparisons in its own collation: a query uses the column\'s collation unless it says COLLATE. ' +
+          `If every query compares in one collation, the other index is a real duplicate that doubles the write cost; keep both only if some queries do use the other collation (its scan count says whether they did ${since}). ` +
+          CONCURRENTLY_CAVEAT,
+        fix: dropOne(ix),
+      });
+    }
+  }
+
   // redundant_index: a btree whose key columns are a leading prefix of another btree's.
   for (const list of byTable.values()) {
     for (const a of list) {
-      if (!a.valid || a.method !== 'btree' || a.unique || a.primary || a.constraint || a.include.length) continue;
-      if (duplicateNames.has(a.tableOid + '/' + a.name)) continue;
+      if (!a.valid || a.method !== 'btree' || a.unique || a.primary || a.constraint || a.include.length || !droppable(a)) continue;
+      if (duplicateNames.has(key(a))) continue;
       const aKeys = a.attnums.slice(0, a.keyCount);
       const cover = list.find((b) => {
-        if (b === a || !b.valid || b.method !== 'btree' || b.keyCount <= a.keyCount) return false;
+        if (b === a || !b.valid || b.method !== 'btree' || b.keyCount <= a.keyCount || duplicateNames.has(key(b))) return false;
         if (b.predicate !== a.predicate || b.expressions !== a.expressions) return false;
         for (let i = 0; i < a.keyCount; i++) {
           if (b.attnums[i] !== aKeys[i] || b.opclasses[i] !== a.opclasses[i] || b.collations[i] !== a.collations[i] || b.options[i] !== a.options[i]) return false;
@@ -123,6 +187,8 @@ export async function analyzeIndexes(db: Queryable): Promise<Report<IndexAnalyze
         return true;
       });
       if (!cover) continue;
+      kept.add(key(cover));
+      duplicateNames.add(key(a));
       findings.push({
         check: 'redundant_index',
         severity: 'warning',
@@ -137,10 +203,45 @@ export async function analyzeIndexes(db: Queryable): Promise<Report<IndexAnalyze
     }
   }
 
+  // Foreign keys, read before unused_index: an index that alone serves a foreign key is never proposed for dropping.
+  const fkRows = await rows(
+    db,
+    `select con.conrelid::int8::text as table_oid, n.nspname as schema, c.relname as table, c.relkind::text as relkind, con.conname as name,
+            to_json(con.conkey::int2[]) as attnums,
+            (select json_agg(a.attname order by k.ord) from unnest(con.conkey) with ordinality k(attnum, ord)
+               join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum) as columns,
+            rn.nspname as ref_schema, rc.relname as ref_table, c.reltuples::float8 as row_estimate
+       from pg_constraint con join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
+       join pg_class rc on rc.oid = con.confrelid join pg_namespace rn on rn.oid = rc.relnamespace
+      where con.contype = 'f' and con.conparentid = 0
+        and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_toast%'
+      order by 2, 3, 5`,
+  );
+  const fkCovers = (fk: Record<string, unknown>): IndexRow[] => {
+    const cols = arr<number>(fk.attnums).map(Number);
+    const set = new Set(cols);
+    const fkNames = new Set(arr<string>(fk.columns));
+    return (byTable.get(str(fk.table_oid)) ?? []).filter((ix) => {
+      if (!ix.valid || ix.keyCount < cols.length) return false;
+      // Referential checks look for rows with a given non-null key, so WHERE fk IS NOT NULL serves them.
+      if (ix.predicate && !onlyNotNull(ix.predicate, fkNames)) return false;
+      if (!['btree', 'hash', 'gist', 'gin'].includes(ix.method)) return false;
+      if (ix.method === 'hash' && ix.keyCount !== 1) return false;
+      const lead = ix.attnums.slice(0, cols.length);
+      return lead.every((x) => set.has(x)) && new Set(lead).size === set.size;
+    });
+  };
+  const soleFkCover = new Set<string>();
+  for (const fk of fkRows) {
+    const covers = fkCovers(fk).filter((ix) => !duplicateNames.has(key(ix)));
+    if (covers.length === 1) soleFkCover.add(key(covers[0]));
+  }
+
   // unused_index: never scanned, enforcing nothing.
   for (const ix of valid) {
-    if (ix.scans > 0 || ix.unique || ix.constraint || ix.exclusion) continue;
-    if (duplicateNames.has(ix.tableOid + '/' + ix.name)) continue;
+    if (ix.scans > 0 || ix.unique || ix.constraint || ix.exclusion || !droppable(ix)) continue;
+    // Dropping the index another finding keeps would leave those queries no index at all.
+    if (duplicateNames.has(key(ix)) || kept.has(key(ix)) || soleFkCover.has(key(ix))) continue;
     findings.push({
       check: 'unused_index',
       severity: window.days >= 7 ? 'warning' : 'info',
@@ -155,30 +256,8 @@ export async function analyzeIndexes(db: Queryable): Promise<Report<IndexAnalyze
   }
 
   // unindexed_foreign_key
-  const fkRows = await rows(
-    db,
-    `select con.conrelid::int8::text as table_oid, n.nspname as schema, c.relname as table, c.relkind::text as relkind, con.conname as name,
-            to_json(con.conkey::int2[]) as attnums,
-            (select json_agg(a.attname order by k.ord) from unnest(con.conkey) with ordinality k(attnum, ord)
-               join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum) as columns,
-            rn.nspname as ref_schema, rc.relname as ref_table, c.reltuples::float8 as row_estimate
-       from pg_constraint con join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
-       join pg_class rc on rc.oid = con.confrelid join pg_namespace rn on rn.oid = rc.relnamespace
-      where con.contype = 'f' and con.conparentid = 0
-        and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_toast%'
-      order by 2, 3, 5`,
-  );
   for (const fk of fkRows) {
-    const cols = arr<number>(fk.attnums).map(Number);
-    const set = new Set(cols);
-    const covered = (byTable.get(str(fk.table_oid)) ?? []).some((ix) => {
-      if (!ix.valid || ix.predicate || ix.keyCount < cols.length) return false;
-      if (!['btree', 'hash'].includes(ix.method) && ix.method !== 'gist' && ix.method !== 'gin') return false;
-      const lead = ix.attnums.slice(0, cols.length);
-      if (ix.method === 'hash' && ix.keyCount !== 1) return false;
-      return lead.every((a) => set.has(a)) && new Set(lead).size === set.size;
-    });
-    if (covered) continue;
+    if (fkCovers(fk).length > 0) continue;
     const columns = arr<string>(fk.columns);
     const table = qualified(str(fk.schema), str(fk.table));
     const partitioned = str(fk.relkind) === 'p';
@@ -229,7 +308,8 @@ export async function analyzeIndexes(db: Queryable): Promise<Report<IndexAnalyze
   );
   const nullFrac = new Map(nullRows.map((r) => [`${str(r.schema)}.${str(r.table)}.${str(r.column)}`, num(r.null_frac)]));
   for (const ix of valid) {
-    if (ix.method !== 'btree' || ix.keyCount !== 1 || ix.predicate || ix.expressions || ix.constraint || ix.attnums[0] === 0) continue;
+    if (ix.method !== 'btree' || ix.keyCount !== 1 || ix.predicate || ix.expressions || ix.constraint || ix.unique || ix.attnums[0] === 0 || !droppable(ix)) continue;
+    if (duplicateNames.has(key(ix))) continue;
     if (ix.sizeBytes < MOSTLY_NULL_MIN_INDEX_BYTES) continue;
     const col = ix.columns[0].replace(/^"|"$/g, '');
     const frac = nullFrac.get(`${ix.schema}.${ix.table}.${col}`);
@@ -279,11 +359,31 @@ export async function analyzeIndexes(db: Queryable): Promise<Report<IndexAnalyze
   }
 
   // sequence_near_overflow: also limited by the type of the column it feeds.
+  // The column a sequence feeds: the one it is OWNED BY, else the narrowest column whose default
+  // calls nextval() on it (a sequence made by hand and used as a default has no owner).
   const seqRows = await rows(
     db,
-    `select n.nspname as schema, c.relname as name, format_type(s.seqtypid, null) as seq_type, ps.last_value::text as last,
+    `with feeds as (
+       select d.objid as seq, d.refobjid as rel, d.refobjsubid as attnum, 0 as pref
+         from pg_depend d where d.classid = 'pg_class'::regclass and d.refclassid = 'pg_class'::regclass
+          and d.refobjsubid > 0 and d.deptype in ('a', 'i')
+       union all
+       select d.refobjid, ad.adrelid, ad.adnum, 1
+         from pg_depend d join pg_attrdef ad on ad.oid = d.objid
+        where d.classid = 'pg_attrdef'::regclass and d.refclassid = 'pg_class'::regclass and d.deptype = 'n'),
+     fed as (
+       select distinct on (f.seq) f.seq, f.rel, f.attnum
+         from feeds f join pg_attribute a on a.attrelid = f.rel and a.attnum = f.attnum
+        order by f.seq, case a.atttypid when 'int2'::regtype then 0 when 'int4'::regtype then 1 else 2 end, f.pref, f.rel, f.attnum)
+     select n.nspname as schema, c.relname as name, format_type(s.seqtypid, null) as seq_type, ps.last_value::text as last,
             s.seqincrement::float8 as inc, tn.nspname as owner_schema, tc.relname as owner_table, ta.attname as owner_column,
             format_type(ta.atttypid, null) as column_type,
+            -- Columns that reference the fed column must widen with it, or their foreign keys mismatch.
+            (select json_agg(json_build_object('schema', rn.nspname, 'table', rc.relname, 'column', ra.attname) order by rn.nspname, rc.relname, ra.attname)
+               from pg_constraint k join pg_class rc on rc.oid = k.conrelid join pg_namespace rn on rn.oid = rc.relnamespace
+               join pg_attribute ra on ra.attrelid = k.conrelid and ra.attnum = k.conkey[1]
+              where k.contype = 'f' and k.conparentid = 0 and k.confrelid = fed.rel and array_length(k.confkey, 1) = 1 and k.confkey[1] = fed.attnum
+                and ra.atttypid in ('int2'::regtype, 'int4'::regtype)) as referencing,
             (case when s.seqincrement > 0
                   then (ps.last_value::numeric - s.seqmin) / nullif(least(s.seqmax::numeric,
                          case ta.atttypid when 'int2'::regtype then 32767 when 'int4'::regtype then 2147483647 else s.seqmax end) - s.seqmin, 0)
@@ -292,10 +392,9 @@ export async function analyzeIndexes(db: Queryable): Promise<Report<IndexAnalyze
              end)::float8 as used
        from pg_sequence s join pg_class c on c.oid = s.seqrelid join pg_namespace n on n.oid = c.relnamespace
        join pg_sequences ps on ps.schemaname = n.nspname and ps.sequencename = c.relname
-       left join pg_depend d on d.classid = 'pg_class'::regclass and d.objid = c.oid and d.refclassid = 'pg_class'::regclass
-                            and d.refobjsubid > 0 and d.deptype in ('a', 'i')
-       left join pg_class tc on tc.oid = d.refobjid left join pg_namespace tn on tn.oid = tc.relnamespace
-       left join pg_attribute ta on ta.attrelid = d.refobjid and ta.attnum = d.refobjsubid
+       left join fed on fed.seq = c.oid
+       left join pg_class tc on tc.oid = fed.rel left join pg_namespace tn on tn.oid = tc.relnamespace
+       left join pg_attribute ta on ta.attrelid = fed.rel and ta.attnum = fed.attnum
       where ps.last_value is not null and not s.seqcycle order by 1, 2`,
   );
   for (const r of seqRows) {
@@ -307,6 +406,9 @@ export async function analyzeIndexes(db: Queryable): Promise<Report<IndexAnalyze
     const fixes = [];
     if (str(r.seq_type) !== 'bigint') fixes.push(`ALTER SEQUENCE ${seq} AS bigint;`);
     if (owner && colType !== 'bigint') fixes.push(`ALTER TABLE ${qualified(str(r.owner_schema), str(r.owner_table))} ALTER COLUMN ${ident(str(r.owner_column))} TYPE bigint;`);
+    for (const ref of arr<{ schema: string; table: string; column: string }>(r.referencing)) {
+      fixes.push(`ALTER TABLE ${qualified(ref.schema, ref.table)} ALTER COLUMN ${ident(ref.column)} TYPE bigint;  -- references it`);
+    }
     findings.push({
       check: 'sequence_near_overflow',
       severity: used >= 0.9 ? 'error' : 'warning',
@@ -318,6 +420,9 @@ export async function analyzeIndexes(db: Queryable): Promise<Report<IndexAnalyze
       ...(fixes.length ? { fix: fixes.join('\n') } : {}),
     });
   }
+
+  const health = await healthChecks(db, { ...DEFAULT_HEALTH_THRESHOLDS, ...opts.thresholds }, since);
+  findings.push(...health.findings);
 
   // Facts
   const mostUsedIndexes = [...indexes]
@@ -350,7 +455,20 @@ export async function analyzeIndexes(db: Queryable): Promise<Report<IndexAnalyze
         return { schema: str(r.schema), table: str(r.table), tableBytes: t, indexBytes: i, indexToTable: t > 0 ? i / t : null };
       }),
       cacheHitRatios: { table: hit?.tables == null ? null : num(hit.tables), index: hit?.indexes == null ? null : num(hit.indexes) },
+      health: health.facts,
+      dependsOn: INDEX_DEPENDS_ON,
     },
     findings: sortFindings(findings),
   };
+}
+
+/** True when a partial index's predicate only requires some of the given columns to be non-null. */
+export function onlyNotNull(predicate: string, columns: Set<string>): boolean {
+  const terms = predicate.replace(/[()]/g, ' ').split(/\s+AND\s+/i).map((x) => x.trim()).filter(Boolean);
+  return terms.length > 0 && terms.every((term) => {
+    const m = /^("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*) IS NOT NULL$/i.exec(term);
+    if (!m) return false;
+    const col = m[1].startsWith('"') ? m[1].slice(1, -1).replace(/""/g, '"') : m[1];
+    return columns.has(col);
+  });
 }

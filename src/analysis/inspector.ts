@@ -544,6 +544,14 @@ export interface IndexRow {
   tuplesRead: number;
   constraint: string | null;
   constraintType: string | null;
+  /** NULLS NOT DISTINCT: a unique index that also treats NULLs as equal. */
+  nullsNotDistinct: boolean;
+  /** `I` for the index of a partitioned table (its usage and size are its partitions' sum). */
+  indexKind: string;
+  /** The partitioned index this one is attached to: it cannot be dropped on its own. */
+  parentIndex: string | null;
+  /** The collation of each key column as declared on the column (0 when it has none). */
+  columnCollations: string[];
 }
 
 export async function indexRows(db: Queryable, tableOids?: string[]): Promise<IndexRow[]> {
@@ -560,9 +568,20 @@ export async function indexRows(db: Queryable, tableOids?: string[]): Promise<In
                join pg_opclass o on o.oid = k.opc) as opclasses,
             to_json(i.indcollation::oid[]::text[]) as collations, to_json(i.indoption::int2[]) as options,
             pg_get_expr(i.indexprs, i.indrelid) as expressions, pg_get_expr(i.indpred, i.indrelid, true) as predicate,
-            pg_relation_size(ic.oid)::float8 as size, coalesce(s.idx_scan, 0)::float8 as scans,
-            coalesce(s.idx_tup_read, 0)::float8 as tup_read,
-            con.conname as constraint_name, con.contype::text as constraint_type
+            -- A partitioned index has no storage and no counters of its own: sum its partitions'.
+            (case when ic.relkind = 'I' then (select coalesce(sum(pg_relation_size(pt.relid)), 0) from pg_partition_tree(ic.oid) pt where pt.isleaf)
+                  else pg_relation_size(ic.oid) end)::float8 as size,
+            (case when ic.relkind = 'I' then (select coalesce(sum(ps.idx_scan), 0) from pg_partition_tree(ic.oid) pt
+                                                join pg_stat_all_indexes ps on ps.indexrelid = pt.relid where pt.isleaf)
+                  else coalesce(s.idx_scan, 0) end)::float8 as scans,
+            (case when ic.relkind = 'I' then (select coalesce(sum(ps.idx_tup_read), 0) from pg_partition_tree(ic.oid) pt
+                                                join pg_stat_all_indexes ps on ps.indexrelid = pt.relid where pt.isleaf)
+                  else coalesce(s.idx_tup_read, 0) end)::float8 as tup_read,
+            con.conname as constraint_name, con.contype::text as constraint_type,
+            i.indnullsnotdistinct as nulls_not_distinct, ic.relkind::text as index_kind,
+            (select pc.relname from pg_inherits ih join pg_class pc on pc.oid = ih.inhparent where ih.inhrelid = ic.oid limit 1) as parent_index,
+            (select json_agg(coalesce(a.attcollation, 0)::text order by k.ord) from unnest(i.indkey::int2[]) with ordinality k(attnum, ord)
+               left join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum where k.ord <= i.indnkeyatts) as column_collations
        from pg_index i
        join pg_class ic on ic.oid = i.indexrelid join pg_class t on t.oid = i.indrelid
        join pg_namespace n on n.oid = t.relnamespace join pg_am am on am.oid = ic.relam
@@ -602,6 +621,10 @@ export async function indexRows(db: Queryable, tableOids?: string[]): Promise<In
       tuplesRead: num(r.tup_read),
       constraint: strOrNull(r.constraint_name),
       constraintType: strOrNull(r.constraint_type),
+      nullsNotDistinct: bool(r.nulls_not_distinct),
+      indexKind: str(r.index_kind),
+      parentIndex: strOrNull(r.parent_index),
+      columnCollations: arr<string>(r.column_collations).map(String),
     };
   });
 }

@@ -4,7 +4,7 @@
 import type { Queryable } from '../db/types.ts';
 import { ident, qualified, type Finding, type Report } from './finding.ts';
 import { OWN_TAG } from '../db/own-statements.ts';
-import { flushStats, formatBytes, literal, num, rows, sortFindings, str } from './util.ts';
+import { flushStats, formatBytes, literal, num, quietly, rows, sortFindings, str } from './util.ts';
 
 /** A tenth of a second per call is where users start to notice and connections pile up. */
 export const SLOW_QUERY_MEAN_MS = 100;
@@ -360,7 +360,7 @@ interface PlanNode {
 }
 
 /** EXPLAIN (VERBOSE, FORMAT JSON) of a statement, generic when it has parameters. */
-export async function explainJson(db: Queryable, query: string): Promise<{ plan: PlanNode; generic: boolean }> {
+export async function explainJson(db: Queryable, query: string, opts: { viaPrepare?: boolean } = {}): Promise<{ plan: PlanNode; generic: boolean }> {
   const n = parameterCount(query);
   const parse = (v: unknown): PlanNode => {
     const j = typeof v === 'string' ? JSON.parse(v) : v;
@@ -370,12 +370,15 @@ export async function explainJson(db: Queryable, query: string): Promise<{ plan:
     const [r] = await rows(db, `explain (verbose, format json) ${query}`);
     return { plan: parse(r['QUERY PLAN']), generic: false };
   }
-  try {
-    const [r] = await rows(db, `explain (generic_plan, verbose, format json) ${query}`);
-    return { plan: parse(r['QUERY PLAN']), generic: true };
-  } catch (e) {
-    // Drivers that always use the extended protocol (PGlite) send a Bind with no values for the $n.
-    if ((e as { code?: string }).code !== '08P01') throw e;
+  // Inside a transaction a failed attempt would abort it: go the prepared way at once.
+  if (!opts.viaPrepare) {
+    try {
+      const [r] = await rows(db, `explain (generic_plan, verbose, format json) ${query}`);
+      return { plan: parse(r['QUERY PLAN']), generic: true };
+    } catch (e) {
+      // Drivers that always use the extended protocol (PGlite) send a Bind with no values for the $n.
+      if ((e as { code?: string }).code !== '08P01') throw e;
+    }
   }
   // The same generic plan through a prepared statement with plan_cache_mode = force_generic_plan.
   const name = `pglab_explain_${Math.random().toString(36).slice(2, 10)}`;
@@ -430,7 +433,7 @@ async function diagnose(db: Queryable, s: StatementStats, t: QueryThresholds): P
     if (info) relInfo.set(key, { rows: num(info.rows), columns: (Array.isArray(info.columns) ? info.columns : JSON.parse(str(info.columns) || '[]')) as string[] });
   }
 
-  type Candidate = PlanDiagnosis & { score: number };
+  type Candidate = PlanDiagnosis & { score: number; probe?: { schema: string; table: string; filter: string; alias: string; columns: string[] } };
   const candidates: Candidate[] = [];
   walk(plan, (n, parent) => {
     const label = `${n['Node Type']}${n['Relation Name'] ? ' on ' + qualified(n.Schema ?? 'public', n['Relation Name']) : ''}`;
@@ -439,17 +442,14 @@ async function diagnose(db: Queryable, s: StatementStats, t: QueryThresholds): P
       const total = info?.rows ?? 0;
       const table = qualified(n.Schema, n['Relation Name']);
       if (total >= t.seqScanMinRows && n.Filter && n['Plan Rows'] / total <= t.selectiveFilterRatio) {
-        const cols = filterColumns(n.Filter, info?.columns ?? [], n.Alias ?? n['Relation Name']);
-        const fix = cols.length ? `CREATE INDEX CONCURRENTLY ON ${table} (${cols.map(ident).join(', ')});` : undefined;
+        // The suggestion is made after the walk, once a trial index has shown the planner uses it.
         candidates.push({
           ...base,
           score: 3 + n['Total Cost'],
           node: label,
           headline: `Sequential scan of ${table} reads ~${Math.round(total)} rows to keep ~${Math.round(n['Plan Rows'])} through the filter ${n.Filter}.`,
-          suggestion: cols.length
-            ? `An index on ${table} (${cols.join(', ')}) would let it read only the matching rows (CREATE INDEX CONCURRENTLY cannot run inside a transaction block).`
-            : 'An index on the filtered columns (or an expression index matching the filter) would let it read only the matching rows.',
-          ...(fix ? { fix } : {}),
+          suggestion: 'No index was found that the planner would use for this filter.',
+          probe: { schema: n.Schema, table: n['Relation Name'], filter: n.Filter, alias: n.Alias ?? n['Relation Name'], columns: info?.columns ?? [] },
         });
       } else if (total >= t.seqScanMinRows && parent && parent['Node Type'] === 'Nested Loop' && parent.Plans?.[1] === n) {
         candidates.push({
@@ -492,24 +492,165 @@ async function diagnose(db: Queryable, s: StatementStats, t: QueryThresholds): P
     return { ...base, headline: `No obvious problem in the plan: ${plan['Node Type']}, estimated cost ${plan['Total Cost']}.` };
   }
   candidates.sort((a, b) => b.score - a.score);
-  const { score: _score, ...best } = candidates[0];
+  const { score: _score, probe, ...best } = candidates[0];
   void _score;
+  if (probe) {
+    const proven = await proveIndex(db, s.query, probe);
+    if (proven && typeof proven === 'object') {
+      best.suggestion = `${proven.description} is used by the planner for this filter (tried on a trial index in a rolled-back transaction${proven.how}); CREATE INDEX CONCURRENTLY cannot run inside a transaction block.`;
+      best.fix = proven.fix;
+    } else {
+      best.suggestion = 'No index pglab could try is used by the planner for this filter (a B-tree serves =, <, >, IN and IS NULL on a column; LIKE and regular expressions need a trigram index; an expression needs an index on that expression).' +
+        (typeof proven === 'string' ? ` ${proven}` : '');
+    }
+  }
   return best;
 }
 
-/** Columns of the scanned table named in a filter, equality comparisons first. */
-function filterColumns(filter: string, columns: string[], alias: string): string[] {
-  const found: { col: string; eq: boolean; pos: number }[] = [];
-  for (const col of columns) {
-    const q = col.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const re = new RegExp(`(?:^|[^\\w."])(?:(?:"?${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?)\\.)?"?${q}"?(?![\\w".])(\\s*(=|IS NULL)\\s*)?`, 'g');
-    let m: RegExpExecArray | null;
-    let best: { eq: boolean; pos: number } | null = null;
-    while ((m = re.exec(filter))) {
-      const eq = !!m[1];
-      if (!best || (eq && !best.eq)) best = { eq, pos: m.index };
-    }
-    if (best) found.push({ col, ...best });
+// ---------------------------------------------------------------------------------------------
+// Index suggestions, proved: each candidate is built in a transaction that is rolled back, and
+// suggested only when EXPLAIN of the statement then uses it.
+
+/** Tables above this size get no trial index (building one takes a lock that blocks writes) unless hypopg is installed. */
+export const TRIAL_INDEX_MAX_BYTES = 64 * 1024 * 1024;
+
+const BTREE_OPS = new Set(['=', '<', '>', '<=', '>=']);
+const PATTERN_OPS = new Set(['~~', '~~*', '~', '~*']);
+
+/** Splits at a top-level keyword or operator, outside parentheses and quotes. */
+function splitTop(s: string, sep: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === "'") { i++; while (i < s.length && !(s[i] === "'" && s[i + 1] !== "'")) i += s[i] === "'" ? 2 : 1; continue; }
+    if (ch === '"') { i++; while (i < s.length && s[i] !== '"') i++; continue; }
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (depth === 0 && s.startsWith(sep, i)) { out.push(s.slice(start, i)); start = i + sep.length; i += sep.length - 1; }
   }
-  return found.sort((a, b) => Number(b.eq) - Number(a.eq) || a.pos - b.pos).map((f) => f.col).slice(0, 3);
+  out.push(s.slice(start));
+  return out.map((x) => x.trim());
+}
+
+function unwrap(s: string): string {
+  let x = s.trim();
+  while (x.startsWith('(') && x.endsWith(')')) {
+    let depth = 0;
+    let whole = true;
+    for (let i = 0; i < x.length - 1; i++) {
+      if (x[i] === '(') depth++;
+      else if (x[i] === ')') depth--;
+      if (depth === 0) { whole = false; break; }
+    }
+    if (!whole) break;
+    x = x.slice(1, -1).trim();
+  }
+  return x;
+}
+
+interface IndexCandidate { description: string; create: (name: string, table: string) => string; fix: string; needsTrgm: boolean }
+
+/** The indexes that could serve each condition of a filter, most promising first. */
+export function indexCandidates(filter: string, columns: string[], alias: string, table: string): IndexCandidate[] {
+  const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const qualifier = new RegExp(`(?<![\\w."])(?:"${esc(alias.replace(/"/g, '""'))}"|${esc(alias)})\\.`, 'g');
+  const colOf = (expr: string): string | null => {
+    const bare = unwrap(expr).replace(qualifier, '');
+    const m = /^(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*))$/.exec(bare);
+    const name = m ? (m[1] ? m[1].replace(/""/g, '"') : m[2]) : null;
+    return name && columns.includes(name) ? name : null;
+  };
+  const mentions = (expr: string) => { qualifier.lastIndex = 0; return qualifier.test(expr) || columns.some((c) => new RegExp(`(?<![\\w."])${esc(c)}(?![\\w"])`).test(expr.replace(/'(?:[^']|'')*'/g, "''"))); };
+  const eq: string[] = [];
+  const range: string[] = [];
+  const exprs: string[] = [];
+  const trgm: string[] = [];
+  for (const term of splitTop(unwrap(filter), ' AND ').map(unwrap)) {
+    const isNull = /^(.*) IS (NOT )?NULL$/.exec(term);
+    if (isNull) { const c = colOf(isNull[1]); if (c) eq.push(c); continue; }
+    let parts: string[] | null = null;
+    let op = '';
+    for (const candidate of ['<=', '>=', '<>', '!~~*', '!~~', '!~*', '!~', '~~*', '~~', '~*', '=', '<', '>', '~']) {
+      const p = splitTop(term, ` ${candidate} `);
+      if (p.length === 2) { parts = p; op = candidate; break; }
+    }
+    if (!parts) continue;
+    const [lhs, rhs0] = parts;
+    const rhs = rhs0.replace(/^ANY\s*/, '');
+    if (mentions(rhs)) continue; // a comparison between two columns of the table: no index helps
+    const col = colOf(lhs);
+    if (BTREE_OPS.has(op)) {
+      if (col) (op === '=' ? eq : range).push(col);
+      else if (mentions(lhs)) exprs.push(unwrap(lhs).replace(qualifier, ''));
+    } else if (PATTERN_OPS.has(op) && col) trgm.push(col);
+  }
+  const out: IndexCandidate[] = [];
+  const cols = [...new Set([...eq, ...range])].slice(0, 3);
+  if (cols.length) {
+    const list = cols.map(ident).join(', ');
+    out.push({ description: `A B-tree index on ${table} (${cols.join(', ')})`, create: (n, t) => `CREATE INDEX ${n} ON ${t} (${list})`, fix: `CREATE INDEX CONCURRENTLY ON ${table} (${list});`, needsTrgm: false });
+  }
+  for (const e of [...new Set(exprs)]) {
+    out.push({ description: `An index on the expression (${e}) of ${table}`, create: (n, t) => `CREATE INDEX ${n} ON ${t} ((${e}))`, fix: `CREATE INDEX CONCURRENTLY ON ${table} ((${e}));`, needsTrgm: false });
+  }
+  for (const c of [...new Set(trgm)]) {
+    out.push({
+      description: `A trigram GIN index (pg_trgm) on ${table} (${c})`,
+      create: (n, t) => `CREATE INDEX ${n} ON ${t} USING gin (${ident(c)} gin_trgm_ops)`,
+      fix: `CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE INDEX CONCURRENTLY ON ${table} USING gin (${ident(c)} gin_trgm_ops);`,
+      needsTrgm: true,
+    });
+  }
+  return out;
+}
+
+function usesIndex(node: PlanNode, name: string): boolean {
+  const n = node as PlanNode & { 'Index Name'?: string };
+  if (n['Index Name'] === name || n['Index Name']?.endsWith(`>${name}`)) return true;
+  return (node.Plans ?? []).some((c) => usesIndex(c, name));
+}
+
+/**
+ * Tries the candidates for a filter one by one and returns the first the planner uses; null
+ * when none is used, or a sentence when none could be tried.
+ */
+async function proveIndex(db: Queryable, query: string, p: { schema: string; table: string; filter: string; alias: string; columns: string[] }): Promise<{ description: string; fix: string; how: string } | null | string> {
+  const table = qualified(p.schema, p.table);
+  const candidates = indexCandidates(p.filter, p.columns, p.alias, table).slice(0, 3);
+  if (!candidates.length) return null;
+  const [info] = await rows(
+    db,
+    `select pg_total_relation_size(format('%I.%I', $1::text, $2::text)::regclass)::float8 as bytes,
+            exists (select 1 from pg_extension where extname = 'hypopg') as hypopg,
+            exists (select 1 from pg_extension where extname = 'pg_trgm') as trgm,
+            exists (select 1 from pg_available_extensions where name = 'pg_trgm') as trgm_available`,
+    [p.schema, p.table],
+  );
+  const hypo = info?.hypopg === true || info?.hypopg === 't';
+  if (!hypo && num(info?.bytes) > TRIAL_INDEX_MAX_BYTES) {
+    return `The table is larger than ${formatBytes(TRIAL_INDEX_MAX_BYTES)}, so pglab builds no trial index on it (that would block writes while it builds); install hypopg to have suggestions proved with hypothetical indexes.`;
+  }
+  const trgm = info?.trgm === true || info?.trgm === 't';
+  const trgmAvailable = info?.trgm_available === true || info?.trgm_available === 't';
+  for (const c of candidates) {
+    if (c.needsTrgm && !trgm && !trgmAvailable) continue;
+    const name = `pglab_trial_${Math.random().toString(36).slice(2, 10)}`;
+    let countedHere = true;
+    const used = await quietly(db, async (counted) => {
+      countedHere = counted;
+      if (c.needsTrgm && !trgm) await rows(db, 'create extension if not exists pg_trgm');
+      if (hypo) {
+        const [h] = await rows(db, `select indexname from hypopg_create_index($1)`, [c.create('x', table)]);
+        const { plan } = await explainJson(db, query, { viaPrepare: true });
+        return usesIndex(plan, str(h?.indexname));
+      }
+      await rows(db, c.create(name, table));
+      const { plan } = await explainJson(db, query, { viaPrepare: true });
+      return usesIndex(plan, name);
+    });
+    if (used) return { description: c.description, fix: c.fix, how: (hypo ? ', with hypopg' : '') + (countedHere && !hypo ? '; building it counted as one sequential scan, as this role may not turn track_counts off' : ', not counted in the statistics') };
+  }
+  return null;
 }

@@ -1,6 +1,10 @@
 // Schema linter: normalization and design anti-patterns, proved on the catalog and on a sample
 // of the data. Plain SQL over Queryable, valid on PGlite and on a PostgreSQL server alike.
 import { ident, qualified, type Finding, type Queryable, type Report, type Severity } from './finding.ts';
+import pluralize from 'pluralize';
+import { ownStatement } from '../db/own-statements.ts';
+import { quietly } from './util.ts';
+import { SECURITY_CHECKS, SECURITY_DEPENDS_ON, securityChecks } from './security-lint.ts';
 import { determinantEvidence, determines, encode, findDelimitedList, type Coded } from './lint-sample.ts';
 
 // ---- Thresholds ------------------------------------------------------------------------------
@@ -49,6 +53,8 @@ export interface SchemaLintFacts {
   sampleErrors: { schema: string; table: string; message: string }[];
   /** Findings per check id, every check listed. */
   counts: Record<string, number>;
+  /** What in the environment the checks depend on (the data checks: the sampled rows). */
+  dependsOn: Record<string, string>;
 }
 
 export const SCHEMA_LINT_CHECKS = [
@@ -66,6 +72,7 @@ export const SCHEMA_LINT_CHECKS = [
   'missing_not_null',
   'fk_type_mismatch',
   'missing_fk_action',
+  ...SECURITY_CHECKS,
 ] as const;
 export type SchemaLintCheck = (typeof SCHEMA_LINT_CHECKS)[number];
 
@@ -117,6 +124,8 @@ interface UniqueIndex {
   columns: string[];
   /** No expressions, no predicate: a real key. */
   plain: boolean;
+  /** Can become the primary key with ADD PRIMARY KEY USING INDEX (btree, default order, no constraint yet). */
+  promotable: boolean;
 }
 
 interface Table {
@@ -130,6 +139,10 @@ interface Table {
   columns: Column[];
   constraints: Constraint[];
   uniques: UniqueIndex[];
+  /** Columns that lead some valid index: a foreign key on them needs no new index. */
+  indexedLead: Set<string>;
+  /** Partition key columns of a partitioned table; null when the key has an expression. */
+  partitionKey: string[] | null;
 }
 
 /** The tables the linter looks at, as a CTE body: user tables, no partitions, nothing an extension owns. */
@@ -148,8 +161,12 @@ const RELS = `
 const TABLES_SQL = `
 WITH rels AS (${RELS})
 SELECT r.oid::text AS oid, r.nspname AS schema, r.relname AS name, r.relkind::text AS kind,
-       format('%I.%I', r.nspname, r.relname) AS qname, r.reltuples::float8 AS reltuples, r.relpages::int AS relpages
-FROM rels r ORDER BY r.nspname COLLATE "C", r.relname COLLATE "C"`;
+       format('%I.%I', r.nspname, r.relname) AS qname, r.reltuples::float8 AS reltuples, r.relpages::int AS relpages,
+       CASE WHEN pt.partrelid IS NULL THEN NULL WHEN 0 = ANY (pt.partattrs::int2[]) THEN NULL
+            ELSE ARRAY(SELECT a.attname::text FROM unnest(pt.partattrs::int2[]) WITH ORDINALITY k(n, i)
+                       JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum = k.n ORDER BY k.i)::text[] END AS partition_key,
+       pt.partrelid IS NOT NULL AS partitioned
+FROM rels r LEFT JOIN pg_partitioned_table pt ON pt.partrelid = r.oid ORDER BY r.nspname COLLATE "C", r.relname COLLATE "C"`;
 
 const COLUMNS_SQL = `
 WITH rels AS (${RELS})
@@ -200,6 +217,9 @@ const UNIQUES_SQL = `
 WITH rels AS (${RELS})
 SELECT i.indrelid::text AS rel, ic.relname::text AS name, i.indisprimary AS "primary",
        (i.indexprs IS NULL AND i.indpred IS NULL) AS plain,
+       (ic.relam = (SELECT oid FROM pg_am WHERE amname = 'btree') AND NOT i.indnullsnotdistinct AND NOT i.indisexclusion
+        AND i.indnkeyatts = i.indnatts AND 0 = ALL (i.indoption::int2[]) AND i.indimmediate
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)) AS promotable,
        ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(n, p)
              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
              WHERE k.p <= i.indnkeyatts ORDER BY k.p)::text[] AS columns
@@ -208,6 +228,13 @@ JOIN rels r ON r.oid = i.indrelid
 JOIN pg_class ic ON ic.oid = i.indexrelid
 WHERE i.indisunique AND i.indisvalid
 ORDER BY i.indrelid, ic.relname`;
+
+const INDEX_LEAD_SQL = `
+WITH rels AS (${RELS})
+SELECT i.indrelid::text AS rel, a.attname::text AS name
+FROM pg_index i JOIN rels r ON r.oid = i.indrelid
+JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+WHERE i.indisvalid AND i.indpred IS NULL`;
 
 type Row = Record<string, unknown>;
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
@@ -226,15 +253,17 @@ function parseTextArray(s: string): string[] {
 
 async function loadCatalog(db: Queryable, schema: string | null): Promise<Table[]> {
   const params = [schema];
-  const tables = (await db.query<Row>(TABLES_SQL, params)).rows;
+  const tables = (await db.query<Row>(ownStatement(TABLES_SQL), params)).rows;
   const byOid = new Map<string, Table>();
   for (const r of tables) {
     byOid.set(String(r.oid), {
       oid: String(r.oid), schema: String(r.schema), name: String(r.name), qname: String(r.qname),
       kind: String(r.kind), reltuples: num(r.reltuples), relpages: num(r.relpages), columns: [], constraints: [], uniques: [],
+      indexedLead: new Set(),
+      partitionKey: bool(r.partitioned) ? (r.partition_key === null ? null : list(r.partition_key)) : [],
     });
   }
-  for (const r of (await db.query<Row>(COLUMNS_SQL, params)).rows) {
+  for (const r of (await db.query<Row>(ownStatement(COLUMNS_SQL), params)).rows) {
     byOid.get(String(r.rel))?.columns.push({
       num: num(r.num), name: String(r.name), qname: String(r.qname), type: String(r.type), baseType: String(r.base_type),
       typname: String(r.typname), builtin: bool(r.builtin), category: String(r.category), elem: str(r.elem),
@@ -242,18 +271,19 @@ async function loadCatalog(db: Queryable, schema: string | null): Promise<Table[
       default: str(r.default), comment: str(r.comment), ownedSequence: str(r.owned_sequence),
     });
   }
-  for (const r of (await db.query<Row>(CONSTRAINTS_SQL, params)).rows) {
+  for (const r of (await db.query<Row>(ownStatement(CONSTRAINTS_SQL), params)).rows) {
     byOid.get(String(r.rel))?.constraints.push({
       name: String(r.name), type: String(r.type) as Constraint['type'], columns: list(r.columns),
       fschema: str(r.fschema), ftable: str(r.ftable), fcolumns: list(r.fcolumns), ftypes: list(r.ftypes),
       onDelete: str(r.on_delete) ?? ' ', def: String(r.def),
     });
   }
-  for (const r of (await db.query<Row>(UNIQUES_SQL, params)).rows) {
+  for (const r of (await db.query<Row>(ownStatement(UNIQUES_SQL), params)).rows) {
     byOid.get(String(r.rel))?.uniques.push({
-      name: String(r.name), primary: bool(r.primary), plain: bool(r.plain), columns: list(r.columns),
+      name: String(r.name), primary: bool(r.primary), plain: bool(r.plain), promotable: bool(r.promotable), columns: list(r.columns),
     });
   }
+  for (const r of (await db.query<Row>(ownStatement(INDEX_LEAD_SQL), params)).rows) byOid.get(String(r.rel))?.indexedLead.add(String(r.name));
   return [...byOid.values()];
 }
 
@@ -262,11 +292,9 @@ async function loadCatalog(db: Queryable, schema: string | null): Promise<Table[
 const tq = (t: Table) => qualified(t.schema, t.name);
 const cq = (t: Table, c: string) => `${tq(t)}.${ident(c)}`;
 
+/** English inflection from `pluralize` (irregulars such as people/person, indices/index). */
 function singular(word: string): string {
-  if (/ies$/.test(word) && word.length > 4) return word.slice(0, -3) + 'y';
-  if (/(ss|x|ch|sh)es$/.test(word)) return word.slice(0, -2);
-  if (/[^s]s$/.test(word) && word.length > 3) return word.slice(0, -1);
-  return word;
+  return pluralize.singular(word);
 }
 
 function primaryKey(t: Table): Constraint | undefined {
@@ -332,6 +360,12 @@ export async function lintSchema(db: Queryable, opts: LintOptions = {}): Promise
     sampleRows,
     sampleErrors: [],
     counts: Object.fromEntries(SCHEMA_LINT_CHECKS.map((c) => [c, 0])),
+    dependsOn: {
+      ...SECURITY_DEPENDS_ON,
+      delimited_list_column: 'a sample of the rows (TABLESAMPLE, the same pages every run)',
+      functional_dependency: 'a sample of the rows (TABLESAMPLE, the same pages every run)',
+      missing_not_null: 'a sample of the rows (TABLESAMPLE, the same pages every run)',
+    },
   };
   const byName = new Map(tables.map((t) => [`${t.schema}.${t.name}`, t]));
 
@@ -363,6 +397,11 @@ export async function lintSchema(db: Queryable, opts: LintOptions = {}): Promise
     }
   }
 
+  for (const f of await securityChecks(db, opts.schema ?? null)) {
+    findings.push(f);
+    facts.counts[f.check]++;
+  }
+
   const order = new Map<string, number>(SCHEMA_LINT_CHECKS.map((c, i) => [c, i]));
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   findings.sort((a, b) =>
@@ -377,22 +416,44 @@ type Add = (check: SchemaLintCheck, severity: Severity, t: Table, extra: Partial
 
 // ---- Sampling --------------------------------------------------------------------------------------
 
+/**
+ * Reads the sample with TABLESAMPLE only: a sample scan is not counted as a sequential scan, so
+ * linting does not add to the seq_scan counters the index analyzer reports (tuples read and
+ * blocks touched are still counted). The statement carries pglab's tag, so the query analyzer
+ * leaves it out.
+ */
 async function takeSample(db: Queryable, t: Table, limit: number, facts: SchemaLintFacts): Promise<Sample> {
   const columns = t.columns.filter((c) => c.typname !== 'bytea' && c.typname !== 'tsvector').slice(0, SAMPLE_MAX_COLUMNS);
   if (columns.length === 0) return { rows: 0, method: 'skipped', columns, values: [] };
   const list = columns.map((c, i) => `left(${c.qname}::text, ${SAMPLE_VALUE_CHARS}) AS c${i}`).join(', ');
   const big = t.reltuples > limit * TABLESAMPLE_FACTOR && t.relpages > TABLESAMPLE_MIN_PAGES;
-  const read = (from: string) => db.query<Row>(`SELECT ${list} FROM ${from} LIMIT ${limit}`);
+  const read = (pct: number) =>
+    db.query<Row>(ownStatement(`SELECT ${list} FROM ${t.qname} TABLESAMPLE SYSTEM (${pct.toFixed(4)}) REPEATABLE (${TABLESAMPLE_SEED}) LIMIT ${limit}`));
   try {
     let method: LintedTable['sampleMethod'] = 'limit';
     let r: { rows: Row[] } | null = null;
-    if (big) {
-      // twice the rows needed, and never fewer pages than TABLESAMPLE_MIN_PAGES
-      const pct = Math.min(100, Math.max((100 * 2 * limit) / t.reltuples, (100 * TABLESAMPLE_MIN_PAGES) / t.relpages));
-      r = await read(`${t.qname} TABLESAMPLE SYSTEM (${pct.toFixed(4)}) REPEATABLE (${TABLESAMPLE_SEED})`);
-      method = 'tablesample';
-    }
-    if (!r || r.rows.length === 0) { r = await read(t.qname); method = 'limit'; } // unlucky draw or stale statistics
+    let failure: unknown = null;
+    // In a rolled-back transaction with the statistics off (where allowed): the sample adds
+    // nothing to the block and tuple counters either.
+    const got = await quietly(db, async () => {
+      try {
+        let x: { rows: Row[] } | null = null;
+        if (big) {
+          // twice the rows needed, and never fewer pages than TABLESAMPLE_MIN_PAGES
+          const pct = Math.min(100, Math.max((100 * 2 * limit) / t.reltuples, (100 * TABLESAMPLE_MIN_PAGES) / t.relpages));
+          x = await read(pct);
+          method = 'tablesample';
+        }
+        // Small tables (or an unlucky draw, or stale statistics): every page, first rows first.
+        if (!x || x.rows.length === 0) { x = await read(100); method = 'limit'; }
+        return x;
+      } catch (e) {
+        failure = e;
+        throw e;
+      }
+    });
+    if (got === false) throw failure ?? new Error('the sample could not be read');
+    r = got;
     const rows = r.rows;
     const values = columns.map((_, i) => rows.map((row) => str(row[`c${i}`])));
     return { rows: rows.length, method, columns, values };
@@ -407,7 +468,7 @@ async function takeSample(db: Queryable, t: Table, limit: number, facts: SchemaL
 function checkPrimaryKey(t: Table, add: Add) {
   if (primaryKey(t)) return;
   const notNull = new Set(t.columns.filter((c) => c.notNull).map((c) => c.name));
-  const candidate = t.uniques.find((u) => u.plain && u.columns.every((c) => notNull.has(c)));
+  const candidate = t.uniques.find((u) => u.plain && u.promotable && u.columns.every((c) => notNull.has(c)));
   const why =
     'Without a primary key nothing stops two identical rows, and there is no reliable way to address one row for an update or a delete. ' +
     'Foreign keys cannot point at the table, and once it is published for logical replication its UPDATEs and DELETEs fail.';
@@ -416,8 +477,18 @@ function checkPrimaryKey(t: Table, add: Add) {
   if (candidate && t.kind === 'r') {
     message += `; unique index ${candidate.name} on (${candidate.columns.join(', ')}) over NOT NULL columns could be promoted`;
     fix = `ALTER TABLE ${tq(t)} ADD CONSTRAINT ${ident(`${t.name}_pkey`)} PRIMARY KEY USING INDEX ${ident(candidate.name)};`;
+  } else if (t.partitionKey === null) {
+    // A partitioned table's key must contain its partition key, which here is an expression.
+    message += '; it is partitioned by an expression, which a primary key cannot contain';
+    fix = `-- a primary key of a partitioned table must include the partition key columns; partition by columns to have one`;
   } else {
-    fix = `ALTER TABLE ${tq(t)} ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;\n` +
+    const taken = new Set(t.columns.map((c) => c.name));
+    const col = ['id', `${singular(t.name)}_id`, 'row_id', 'pk_id'].find((n) => !taken.has(n)) ?? `${t.name}_pk_id`;
+    const key = [col, ...t.partitionKey.filter((c) => c !== col)];
+    fix = (key.length === 1
+      ? `ALTER TABLE ${tq(t)} ADD COLUMN ${ident(col)} bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;\n`
+      : `ALTER TABLE ${tq(t)} ADD COLUMN ${ident(col)} bigint GENERATED ALWAYS AS IDENTITY, ADD PRIMARY KEY (${key.map(ident).join(', ')});\n`) +
+      (t.partitionKey.length ? `-- a partitioned table's primary key must include its partition key (${t.partitionKey.join(', ')})\n` : '') +
       `-- or, when the table has a natural key: ALTER TABLE ${tq(t)} ADD PRIMARY KEY (<key columns>);`;
   }
   add('table_without_primary_key', 'warning', t, {}, message, why, fix);
@@ -647,7 +718,7 @@ function checkUnreferencedIds(t: Table, byName: Map<string, Table>, add: Add) {
     if (!m || t.constraints.some((k) => k.type === 'f' && k.columns.includes(c.name))) continue;
     if (ownPk && ownPk.columns.length === 1 && ownPk.columns[0] === c.name) continue;
     const base = m[1];
-    const names = [base, `${base}s`, `${base}es`, base.endsWith('y') ? `${base.slice(0, -1)}ies` : null].filter((x): x is string => !!x);
+    const names = [...new Set([base, pluralize.plural(base), `${base}s`])];
     const target = names.map((n) => byName.get(`${t.schema}.${n}`)).find((x) => !!x && x !== t);
     if (!target) continue;
     const pk = singlePk(target);
@@ -660,7 +731,8 @@ function checkUnreferencedIds(t: Table, byName: Map<string, Table>, add: Add) {
       'A foreign key makes the rule explicit and lets you choose what a delete does: CASCADE removes the dependent rows, SET NULL detaches them, RESTRICT refuses the delete. ' +
       'Find existing orphans first: the constraint is added NOT VALID and the VALIDATE step reports them.',
       `ALTER TABLE ${tq(t)} ADD CONSTRAINT ${ident(name)} FOREIGN KEY (${ident(c.name)}) REFERENCES ${tq(target)} (${ident(pk.name)}) ON DELETE ${action} NOT VALID;\n` +
-      `ALTER TABLE ${tq(t)} VALIDATE CONSTRAINT ${ident(name)};  -- fails if orphans exist: SELECT * FROM ${tq(t)} x WHERE ${ident(c.name)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${tq(target)} p WHERE p.${ident(pk.name)} = x.${ident(c.name)})`);
+      `ALTER TABLE ${tq(t)} VALIDATE CONSTRAINT ${ident(name)};  -- fails if orphans exist: SELECT * FROM ${tq(t)} x WHERE ${ident(c.name)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${tq(target)} p WHERE p.${ident(pk.name)} = x.${ident(c.name)})\n` +
+      (t.indexedLead.has(c.name) ? '' : `CREATE INDEX${t.kind === 'p' ? '' : ' CONCURRENTLY'} ON ${tq(t)} (${ident(c.name)});  -- deletes in ${tq(target)} look up the referencing rows through it`));
   }
 }
 
@@ -740,7 +812,8 @@ function checkDependencies(t: Table, s: Sample, byName: Map<string, Table>, add:
       fix = `-- the facts about each ${A.name} get a table of their own, keyed by ${A.name}\n` +
         `CREATE TABLE ${nq} AS SELECT DISTINCT ${[A, ...B].map((c) => ident(c.name)).join(', ')} FROM ${tq(t)} WHERE ${a_} IS NOT NULL;\n` +
         `ALTER TABLE ${nq} ADD PRIMARY KEY (${a_});  -- fails if rows outside the sample disagree: clean them first\n` +
-        `ALTER TABLE ${tq(t)} ADD FOREIGN KEY (${a_}) REFERENCES ${nq} (${a_});\n` +
+        `ALTER TABLE ${tq(t)} ADD FOREIGN KEY (${a_}) REFERENCES ${nq} (${a_}) ON DELETE RESTRICT;\n` +
+        (t.indexedLead.has(A.name) ? '' : `CREATE INDEX ON ${tq(t)} (${a_});  -- serves the foreign key\n`) +
         `ALTER TABLE ${tq(t)} ${B.map((b) => `DROP COLUMN ${ident(b.name)}`).join(', ')};`;
     }
     add('functional_dependency', 'warning', t, { columns: [A.name, ...B.map((b) => b.name)] },

@@ -118,3 +118,39 @@ export function sortFindings<T extends { severity: keyof typeof SEVERITY_ORDER; 
     (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.check.localeCompare(b.check) || key(a).localeCompare(key(b)),
   );
 }
+
+/**
+ * Runs work in a transaction (or, inside the caller's, a savepoint) that is always rolled back,
+ * with the cumulative statistics turned off where this role may do so: what pglab reads or builds
+ * there (samples, trial indexes) then adds nothing to the counters it reports. Resolves to
+ * `false` when work throws.
+ */
+export async function quietly<T>(db: Queryable, work: (counted: boolean) => Promise<T>): Promise<T | false> {
+  let savepoint = true;
+  try {
+    await rows(db, 'savepoint pglab_quiet');
+  } catch {
+    savepoint = false;
+    await rows(db, 'begin');
+  }
+  try {
+    let counted = true;
+    try {
+      const [r] = await rows<{ ok: unknown }>(db, `select has_parameter_privilege('track_counts', 'SET') as ok`);
+      if (bool(r?.ok)) {
+        await rows(db, `select set_config('track_counts', 'off', true)`);
+        counted = false;
+      }
+    } catch {
+      /* older servers: the reads are counted */
+    }
+    return await work(counted);
+  } catch {
+    return false;
+  } finally {
+    if (savepoint) {
+      await rows(db, 'rollback to savepoint pglab_quiet').catch(() => undefined);
+      await rows(db, 'release savepoint pglab_quiet').catch(() => undefined);
+    } else await rows(db, 'rollback').catch(() => undefined);
+  }
+}

@@ -38,6 +38,7 @@ create index orders_status_placed_idx on orders (status, placed);
 
 create table accounts (id bigint primary key);
 create table payments (id int primary key, account_id int references accounts (id) on delete cascade, note text);
+create index payments_note_idx on payments (note);
 
 create table employees (id int primary key, name text not null, dept_id int not null, dept_name text not null, salary int not null);
 

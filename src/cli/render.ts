@@ -36,9 +36,11 @@ export function objectPath(f: Finding): string {
     const seq = [o.schema, o.sequence].filter(Boolean).join('.');
     return o.table ? `${seq} → ${o.table}${o.columns?.length ? `.${o.columns.join(', ')}` : ''}` : seq;
   }
-  const parts = [o.schema, o.table, o.index ?? o.constraint].filter(Boolean) as string[];
+  if (o.extension) return `extension ${o.extension}`;
+  if (o.function) return [o.schema, o.function].filter(Boolean).join('.');
+  const parts = [o.schema, o.table, o.index ?? o.constraint ?? o.policy].filter(Boolean) as string[];
   const cols = o.columns?.length && !o.index ? ` (${o.columns.join(', ')})` : '';
-  return parts.join('.') + cols;
+  return parts.join('.') + cols || 'database';
 }
 
 /** Word-wraps text to width, each line prefixed by indent. */

@@ -28,7 +28,7 @@ export function storageFailure(e: unknown): DbErrorInfo | undefined {
   if (name !== 'QuotaExceededError' && name !== 'UnknownError' && name !== 'AbortError') return undefined;
   if (typeof (e as { message?: unknown }).message !== 'string' || 'severity' in (e as object)) return undefined;
   return {
-    message: `The statement ran, but the browser would not save its changes (${name}: ${(e as Error).message}).`,
+    message: `The statement ran, but the browser would not save its changes (${name}${(e as Error).message ? `: ${(e as Error).message}` : ''}).`,
     detail: 'The changes are kept in this tab and are saved with the next statement that succeeds; closing or reloading the tab before then loses them.',
     hint: name === 'QuotaExceededError'
       ? "This site's storage is full: drop tables you no longer need, or export your work, then run a statement again."

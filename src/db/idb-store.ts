@@ -81,6 +81,13 @@ export class IdbStore implements StorageBackend {
   private basePages = 0;
   /** Saving a prepared data directory as the base image (importSeed); saves wait for it. */
   private importing?: Promise<void>;
+  /**
+   * The stored base image is not the database the frontend believes saved (the import of the
+   * prepared one was refused, e.g. by a tiny quota): the next save writes a whole new base.
+   */
+  private baseStale = false;
+  /** Why the last save failed; undefined once a save succeeds (or none failed). */
+  lastFailure?: Error;
   /** The MEMFS the frontend mounts (set by IdbFs once PGlite has made it). */
   fs?: () => EmscriptenFs;
 
@@ -131,7 +138,15 @@ export class IdbStore implements StorageBackend {
       tx.objectStore(META).put(manifestRecord(manifest), 'manifest');
       await finished;
     })();
-    this.importing.catch(() => {}); // the next save reports it
+    this.importing.then(
+      () => (this.importing = undefined),
+      (e: Error) => {
+        // The next save reports it, and writes everything then (the frontend thinks it saved).
+        this.importing = undefined;
+        this.baseStale = true;
+        this.lastFailure = e;
+      },
+    );
   }
 
   private async read(): Promise<Loaded> {
@@ -167,6 +182,11 @@ export class IdbStore implements StorageBackend {
     }
   }
 
+  /**
+   * Saves one flush's changes. A save the browser refuses (a full or tiny quota) never fails the
+   * statement: the store owes a whole save instead (saveWhole, tried after each run), and until
+   * then only follows the data directory's names and sizes.
+   */
   async apply(changes: ChangeSet): Promise<void> {
     if (this.readOnly) return;
     // Everything is read from MEMFS before the first await: until then it holds exactly the
@@ -193,32 +213,42 @@ export class IdbStore implements StorageBackend {
         manifest.set(w.path, { size: w.size, baseLen });
         manifestChanged = true;
       }
+      if (this.baseStale) continue;
       if (w.full) cuts.push({ path: w.path, fromPage: 0 });
       else if (w.truncate) cuts.push({ path: w.path, fromPage: pageCount(w.size) });
       for (const page of pagesOf(w, (index) => this.readPage(w.path, index, w.size))) puts.push({ path: w.path, page });
     }
-    const compact = shouldCompact({ savedPages: countPages(this.saved), newPages: puts.length, basePages: this.basePages, livePages: livePages(manifest) });
+    const compact = !this.baseStale && shouldCompact({ savedPages: countPages(this.saved), newPages: puts.length, basePages: this.basePages, livePages: livePages(manifest) });
     const base = compact ? this.baseFromMemfs(manifest) : undefined;
-    if (base) for (const [path, e] of manifest) if (!('dir' in e)) manifest.set(path, { size: e.size, baseLen: e.size });
-
     // IndexedDB runs write transactions in the order they are made, but a failed import must
     // not be followed by saves that assume it.
-    if (this.importing) await this.importing;
-    const tx = this.need().transaction([META, PAGES], 'readwrite');
-    const finished = done(tx);
-    const pagesStore = tx.objectStore(PAGES);
-    if (base) {
-      // The new base image holds every file whole: no page record is needed any more.
-      pagesStore.clear();
-      tx.objectStore(META).put(base, 'base');
-    } else {
-      for (const path of removals) pagesStore.delete(pageRange(path));
-      for (const { path, fromPage } of cuts) pagesStore.delete(pageRange(path, fromPage));
-      for (const { path, page } of puts) pagesStore.put(page.data, [path, page.index]);
+    if (this.importing) await this.importing.catch(() => {});
+    if (this.baseStale) {
+      this.manifest = manifest;
+      return;
     }
-    // Most statements change no size and no name: then the manifest record stays as it is.
-    if (base || manifestChanged) tx.objectStore(META).put(manifestRecord(manifest), 'manifest');
-    await finished;
+    if (base) for (const [path, e] of manifest) if (!('dir' in e)) manifest.set(path, { size: e.size, baseLen: e.size });
+    try {
+      await this.write((tx) => {
+        const pagesStore = tx.objectStore(PAGES);
+        if (base) {
+          // The new base image holds every file whole: no page record is needed any more.
+          pagesStore.clear();
+          tx.objectStore(META).put(base, 'base');
+        } else {
+          for (const path of removals) pagesStore.delete(pageRange(path));
+          for (const { path, fromPage } of cuts) pagesStore.delete(pageRange(path, fromPage));
+          for (const { path, page } of puts) pagesStore.put(page.data, [path, page.index]);
+        }
+        // Most statements change no size and no name: then the manifest record stays as it is.
+        if (base || manifestChanged) tx.objectStore(META).put(manifestRecord(manifest), 'manifest');
+      });
+    } catch {
+      // Nothing of this save was written (all or nothing): a whole save is owed now.
+      this.baseStale = true;
+      this.manifest = manifest;
+      return;
+    }
     // Only a complete save changes what we believe is stored.
     this.manifest = manifest;
     if (base) {
@@ -236,6 +266,53 @@ export class IdbStore implements StorageBackend {
         set.add(page.index);
       }
     }
+  }
+
+  /** One IndexedDB write transaction; remembers why it failed, or that the last one succeeded. */
+  private async write(fill: (tx: IDBTransaction) => void): Promise<void> {
+    try {
+      const tx = this.need().transaction([META, PAGES], 'readwrite');
+      const finished = done(tx);
+      fill(tx);
+      await finished;
+      this.lastFailure = undefined;
+    } catch (e) {
+      this.lastFailure = e as Error;
+      throw e;
+    }
+  }
+
+  /** Whether a save is owed: the base on record is not this database (a save was refused). */
+  get behind(): boolean {
+    return !this.readOnly && this.baseStale;
+  }
+
+  /**
+   * The save that is owed, of everything as one new base image. Call it between statements
+   * (PGlite's exclusive section): MEMFS is read at once, the base is written after.
+   */
+  async saveWhole(): Promise<void> {
+    if (!this.behind) return;
+    if (this.importing) await this.importing.catch(() => {});
+    const manifest = new Map(this.manifest);
+    const base = this.baseFromMemfs(manifest);
+    for (const [path, e] of manifest) if (!('dir' in e)) manifest.set(path, { size: e.size, baseLen: e.size });
+    await this.write((tx) => {
+      tx.objectStore(PAGES).clear();
+      tx.objectStore(META).put(base, 'base');
+      tx.objectStore(META).put(manifestRecord(manifest), 'manifest');
+    });
+    this.manifest = manifest;
+    this.saved = new Map();
+    this.basePages = pageCount(base.data.byteLength);
+    this.baseStale = false;
+  }
+
+  /** Bytes of the data directory this store keeps (what a save of everything writes). */
+  get databaseBytes(): number {
+    let n = 0;
+    for (const e of this.manifest.values()) if (!('dir' in e)) n += e.size;
+    return n;
   }
 
   /** Page `index` of a file as MEMFS holds it now (short at the end of the file). */

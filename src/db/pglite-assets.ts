@@ -14,8 +14,81 @@ export interface PgliteAssets {
   initdb?: WebAssembly.Module;
 }
 
-export async function loadPgliteAssets(): Promise<PgliteAssets> {
-  const [pglite, fsBundle] = await Promise.all([WebAssembly.compileStreaming(fetch(pgliteWasmUrl)), fetch(fsBundleUrl).then((r) => r.blob())]);
+/** Bytes of what a first start downloads, counted as they arrive (after the host's compression). */
+export type DownloadProgress = (received: number, total: number) => void;
+
+/** A file of the start-up that could not be downloaded: which one, and why. */
+export class AssetError extends Error {
+  constructor(readonly file: string, why: string) {
+    super(`Could not download ${file}: ${why}. Check the connection, then retry.`);
+    this.name = 'AssetError';
+  }
+}
+
+const fileName = (url: string) => new URL(url, location.href).pathname.split('/').pop() ?? url;
+
+/**
+ * Counts the bytes of several downloads against their total, known from the build: the host may
+ * compress (no usable Content-Length), but the body as read is the file's own bytes.
+ */
+export class Downloads {
+  private received = 0;
+  constructor(private total: number, private readonly onProgress?: DownloadProgress) {}
+
+  /** A further download joins the total (the prepared cluster, once a start knows it needs it). */
+  expect(bytes: number): this {
+    this.total += bytes;
+    return this;
+  }
+
+  /** The response of `url`, its body counted; an AssetError names the file when it fails. */
+  async fetch(url: string, type?: string): Promise<Response> {
+    const file = fileName(url);
+    let res: Response;
+    try {
+      res = await fetch(url);
+    } catch (e) {
+      throw new AssetError(file, `the network request failed (${(e as Error).message})`);
+    }
+    if (!res.ok) throw new AssetError(file, `the server answered ${res.status} ${res.statusText}`.trim());
+    if (!res.body || !this.onProgress) return res;
+    const counted = res.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform: (chunk, out) => {
+          this.received += chunk.byteLength;
+          this.onProgress?.(this.received, Math.max(this.total, this.received));
+          out.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(counted, { headers: { 'Content-Type': type ?? res.headers.get('Content-Type') ?? 'application/octet-stream' } });
+  }
+
+  /** The body as a Blob; a connection dropped mid-body fails as an AssetError too. */
+  async blob(url: string): Promise<Blob> {
+    const res = await this.fetch(url);
+    try {
+      return await res.blob();
+    } catch (e) {
+      throw new AssetError(fileName(url), `the download broke off (${(e as Error).message})`);
+    }
+  }
+
+  async wasm(url: string): Promise<WebAssembly.Module> {
+    const res = await this.fetch(url, 'application/wasm');
+    try {
+      return await WebAssembly.compileStreaming(res);
+    } catch (e) {
+      throw new AssetError(fileName(url), `the download broke off or is damaged (${(e as Error).message})`);
+    }
+  }
+}
+
+/** The sizes of PostgreSQL's files and the prepared cluster, from the build (vite.config.ts). */
+export const START_BYTES: { pglite: number; data: number; seed: number } = __PGLAB_START_BYTES__;
+
+export async function loadPgliteAssets(downloads = new Downloads(START_BYTES.pglite + START_BYTES.data)): Promise<PgliteAssets> {
+  const [pglite, fsBundle] = await Promise.all([downloads.wasm(pgliteWasmUrl), downloads.blob(fsBundleUrl)]);
   return { pglite, fsBundle };
 }
 
@@ -26,7 +99,7 @@ let initdbCompiling: Promise<WebAssembly.Module> | undefined;
  * fetched and compiled then, not on every start.
  */
 export function initdbModule(): Promise<WebAssembly.Module> {
-  initdbCompiling ??= WebAssembly.compileStreaming(fetch(initdbWasmUrl));
+  initdbCompiling ??= new Downloads(0).wasm(initdbWasmUrl);
   initdbCompiling.catch(() => (initdbCompiling = undefined));
   return initdbCompiling;
 }
@@ -39,11 +112,11 @@ export function initdbModule(): Promise<WebAssembly.Module> {
 export const noInitdb = (): WebAssembly.Module => new WebAssembly.Module(Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00));
 
 /** The prepared data directory (scripts/make-seed.ts), or undefined: initdb then makes the cluster. */
-export async function fetchSeed(): Promise<DataDirSnapshot | undefined> {
-  try {
-    const res = await fetch(seedUrl);
-    return res.ok ? await unpackGzippedSnapshot(await res.blob()) : undefined;
-  } catch {
-    return undefined;
-  }
+export async function fetchSeed(downloads = new Downloads(START_BYTES.seed)): Promise<DataDirSnapshot | undefined> {
+  const blob = await downloads.blob(seedUrl).catch((e) => {
+    // A build without the prepared cluster makes one with initdb; a failed download says so.
+    if (e instanceof AssetError && /answered 404/.test(e.message)) return undefined;
+    throw e;
+  });
+  return blob && unpackGzippedSnapshot(blob);
 }

@@ -12,6 +12,8 @@ export interface InitInfo {
   created: boolean;
   /** False when another tab owns the saved database: this one works on a copy that is not saved. */
   saving: boolean;
+  /** Set when this database is not being saved (it runs in memory, or the store refuses saves). */
+  unsaved?: Unsaved;
   /** Where the database came from this time. */
   origin: 'saved' | 'prepared' | 'initdb' | 'moved';
   ms: number;
@@ -24,4 +26,20 @@ export interface InitInfo {
 }
 
 export type WasmCache = PgliteAssets;
+
+/** Posted by the database worker while a start downloads PostgreSQL (bytes as read, of the total). */
+export interface DownloadEvent {
+  event: 'download';
+  received: number;
+  total: number;
+}
+
+/** Why a database is not being saved, with the browser's figures (bytes) where it gives them. */
+export interface Unsaved {
+  reason: string;
+  quota?: number;
+  usage?: number;
+  /** The data directory's size: what a save of everything writes (before the browser compresses it). */
+  needed: number;
+}
 

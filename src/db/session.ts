@@ -28,6 +28,8 @@ export interface StatementResult {
   durationMs: number;
   notices: Notice[];
   error?: StatementError;
+  /** The statement ran, but the browser would not save the database (see RunOutcome.unsaved). */
+  unsaved?: DbErrorInfo;
   /** Output of a psql backslash command. */
   psql?: PsqlOutput[];
 }
@@ -154,6 +156,7 @@ export class Session {
       columns,
       rows: out.rows,
       rowCount: node === 'SelectStmt' || out.fields.length ? out.rows.length : out.affectedRows ?? 0,
+      ...(out.unsaved ? { unsaved: out.unsaved } : {}),
     };
   }
 

@@ -35,7 +35,11 @@ export interface DbErrorInfo {
 }
 
 export type RunOutcome =
-  | { ok: true; fields: Field[]; rows: unknown[][]; affectedRows?: number; /** PostgreSQL's own, when the engine has it. */ commandTag?: string; notices: Notice[]; durationMs: number; inTransaction: boolean }
+  | {
+      ok: true; fields: Field[]; rows: unknown[][]; affectedRows?: number; /** PostgreSQL's own, when the engine has it. */ commandTag?: string; notices: Notice[]; durationMs: number; inTransaction: boolean;
+      /** The statement ran but the browser refused to save the database (it stays in the tab until a later save). */
+      unsaved?: DbErrorInfo;
+    }
   | { ok: false; error: DbErrorInfo; notices: Notice[]; durationMs: number; inTransaction: boolean; broken?: boolean };
 
 /** A database the session can drive: in-process PGlite (Node) or the Web Worker client. */

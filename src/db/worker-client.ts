@@ -1,6 +1,6 @@
 // The page's side of the database worker: an Engine whose calls cross to the worker, plus
 // restart (the only way to stop a running statement) and reset.
-import type { InitInfo, WasmCache } from './protocol.ts';
+import type { DownloadEvent, InitInfo, WasmCache } from './protocol.ts';
 import type { StartOptions } from './start-options.ts';
 import type { WorkerApi } from './worker.ts';
 import { RpcEngine, WorkerRpc } from './worker-rpc.ts';
@@ -14,9 +14,12 @@ export class WorkerEngine extends RpcEngine<WorkerApi> {
   /** SQL names of the extensions to load besides pg_stat_statements (what the database uses). */
   extensions: string[];
 
-  constructor(makeWorker: () => Worker, private readonly options: StartOptions) {
+  /** `onDownload`: a start's download so far, in bytes of the total. */
+  constructor(makeWorker: () => Worker, private readonly options: StartOptions, onDownload?: (e: DownloadEvent) => void) {
     super();
-    this.rpc = new WorkerRpc<WorkerApi>(makeWorker, 'The database worker crashed.');
+    this.rpc = new WorkerRpc<WorkerApi>(makeWorker, 'The database worker crashed.', (m) => {
+      if ((m as DownloadEvent | null)?.event === 'download') onDownload?.(m as DownloadEvent);
+    });
     this.extensions = options.extensions;
   }
 
@@ -37,6 +40,11 @@ export class WorkerEngine extends RpcEngine<WorkerApi> {
     this.rpc.terminate();
     if (withExtension && !this.extensions.includes(withExtension)) this.extensions = [...this.extensions, withExtension];
     return this.start();
+  }
+
+  /** Why the database is not being saved now (undefined: all saved); tries the save that is owed. */
+  saveState() {
+    return this.rpc.call('saveState');
   }
 
   async reset(): Promise<InitInfo> {

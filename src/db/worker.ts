@@ -6,8 +6,10 @@ import { createEngine, type EngineOptions } from './engine.ts';
 import { extensions as allExtensions, extensionsFor, namesOf, shippedExtensions } from './extensions.ts';
 import { LocalEngine } from './local-engine.ts';
 import { serveRpc } from './worker-rpc.ts';
-import type { InitInfo, Storage, WasmCache } from './protocol.ts';
-import { fetchSeed, initdbModule, loadPgliteAssets, noInitdb } from './pglite-assets.ts';
+import type { DownloadEvent, InitInfo, Storage, Unsaved, WasmCache } from './protocol.ts';
+import type { DbErrorInfo } from './types.ts';
+import { storageFailure } from './error-info.ts';
+import { Downloads, fetchSeed, initdbModule, loadPgliteAssets, noInitdb, START_BYTES, type DownloadProgress } from './pglite-assets.ts';
 import { startOptionsFromName, type StartOptions } from './start-options.ts';
 import { deleteDatabase, IdbFs, IdbStore } from './idb-store.ts';
 import { snapshotFs } from './datadir-snapshot.ts';
@@ -28,9 +30,21 @@ let seeded = true;
 /** Whether this worker saves (its page holds the store's lock). */
 let saving = true;
 let extensionNames: string[] = [];
+/** pglab's own store of the open database (storage 'idb'). */
+let openStore: IdbStore | undefined;
 
 /** Compiled once per page: the page hands the modules to the next worker after a Stop. */
-const loadWasm = (given?: WasmCache): Promise<WasmCache> => (given ? Promise.resolve(given) : loadPgliteAssets());
+const loadWasm = (given: WasmCache | undefined, downloads: Downloads): Promise<WasmCache> => (given ? Promise.resolve(given) : loadPgliteAssets(downloads));
+
+/** The page shows a first start's download in bytes of the total: a report every 1% or so. */
+function reportDownloads(): DownloadProgress {
+  let last = 0;
+  return (received, total) => {
+    if (received - last < total / 100 && received < total) return;
+    last = received;
+    (self as unknown as DedicatedWorkerGlobalScope).postMessage({ event: 'download', received, total } satisfies DownloadEvent);
+  };
+}
 
 /** Where the data directory lives: a new file system object for every instance. */
 function placeFor(s: Storage, store?: IdbStore): Pick<EngineOptions, 'dataDir' | 'fs'> {
@@ -103,12 +117,26 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
   const t0 = performance.now();
   storage = wanted;
   seeded = useSeed;
-  const compiling = loadWasm(given);
+  const downloads = new Downloads(given ? 0 : START_BYTES.pglite + START_BYTES.data, reportDownloads());
+  const compiling = loadWasm(given, downloads);
   // pglab's own store is read while PostgreSQL compiles; reading it tells whether it holds a database.
   saving = owner;
   // Only the tab holding the store's lock saves (store-lock.ts); another works on a copy.
-  const store = storage === 'idb' ? new IdbStore(STORE_NAME, !owner) : undefined;
-  let created = !(await (store ? store.prefetch() : exists(storage)));
+  let store = storage === 'idb' ? new IdbStore(STORE_NAME, !owner) : undefined;
+  openStore = store;
+  let refused: string | undefined;
+  let created: boolean;
+  try {
+    created = !(await (store ? store.prefetch() : exists(storage)));
+  } catch (e) {
+    if (!store) throw e;
+    // The browser gives this site no IndexedDB (some private windows, storage denied or
+    // evicted): PostgreSQL still runs, in memory, and the page says nothing is saved.
+    refused = `the browser refused this site's storage (${(e as Error).name}: ${(e as Error).message})`;
+    store = openStore = undefined;
+    storage = 'memory';
+    created = true;
+  }
   // A new database starts from the prepared data directory (no initdb), fetched alongside the
   // wasm; PGlite's own stores (comparison only) make theirs with initdb.
   const seedable = storage === 'idb' || storage === 'memory';
@@ -117,7 +145,7 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
   // that is known already (initdbModule compiles once).
   const needsInitdb = (seed: unknown) => !seedable || (created && !seed);
   if (needsInitdb(useSeed)) void initdbModule();
-  const [wasmCache, seed] = await Promise.all([compiling, created && useSeed && seedable ? fetchSeed() : undefined]);
+  const [wasmCache, seed] = await Promise.all([compiling, created && useSeed && seedable ? fetchSeed(downloads.expect(START_BYTES.seed)) : undefined]);
   cache = wasmCache;
   if (needsInitdb(seed)) cache.initdb ??= await initdbModule();
   const loadedMs = performance.now() - t0;
@@ -155,11 +183,58 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
   // The query analyzer reads pg_stat_statements (preloaded, so it records from the start): a
   // new database gets its view at once. Measured in Chromium: creating it here rather than in
   // the prepared cluster also keeps every later start ~0.1 s faster (why, we have not found).
-  if (created) await db.exec('create extension if not exists pg_stat_statements');
+  if (created) await tolerateUnsaved(() => db.exec('create extension if not exists pg_stat_statements'));
   const ms = performance.now() - t0;
   extensionNames = namesOf(loaded);
   const origin = previous ? 'moved' : !created ? 'saved' : seed ? 'prepared' : 'initdb';
-  return { version, storage, created, origin, saving: owner, ms, phases: { loadMs: loadedMs, openMs }, extensions: extensionNames, cache: given ? undefined : cache };
+  const unsaved = refused ? await unsavedInfo(refused, seed?.bytes ?? 0) : await storeState();
+  return { version, storage, created, origin, saving: owner, unsaved, ms, phases: { loadMs: loadedMs, openMs }, extensions: extensionNames, cache: given ? undefined : cache };
+}
+
+/** A statement of pglab's own whose save the browser refused still ran: the store owes the save. */
+async function tolerateUnsaved(fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    if (!storageFailure(e)) throw e;
+  }
+}
+
+/** Why this database is not being saved, with the browser's figures (undefined: it is saved). */
+async function unsavedInfo(reason: string, needed = openStore?.databaseBytes ?? 0): Promise<Unsaved> {
+  const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+  return { reason, quota: estimate?.quota, usage: estimate?.usage, needed };
+}
+
+/** When the store last tried a whole save it owed (each is a write of the whole database). */
+let lastCatchUp = 0;
+const CATCH_UP_EVERY_MS = 2000;
+
+/**
+ * Tries the whole save the store owes, if it owes one: `always`, or at most every 2 s (a script
+ * of many statements must not write the whole database after each). True when nothing is owed.
+ */
+async function catchUpSave(always: boolean): Promise<boolean> {
+  const store = openStore;
+  if (!store?.behind || !engine) return true;
+  if (!always && performance.now() - lastCatchUp < CATCH_UP_EVERY_MS) return false;
+  lastCatchUp = performance.now();
+  await engine.db.runExclusive(() => store.saveWhole()).catch(() => {});
+  return !store.behind;
+}
+
+/** What a statement's result says while the browser refuses to save. */
+function refusal(e: Error | undefined): DbErrorInfo {
+  return storageFailure(e) ?? { message: `The statement ran, but the browser would not save its changes${e ? ` (${e.name}: ${e.message})` : ''}.`, hint: 'Run a statement again to retry the save.' };
+}
+
+/** Whether the store is behind the database; first tries the save that is owed. */
+async function storeState(): Promise<Unsaved | undefined> {
+  const store = openStore;
+  if (!store || (await catchUpSave(true))) return undefined;
+  const e = store.lastFailure;
+  const reason = e?.name === 'QuotaExceededError' ? "this site's browser storage is too small for the database" : `the browser would not save it (${e?.name ?? 'Error'}: ${e?.message ?? 'unknown'})`;
+  return unsavedInfo(reason);
 }
 
 /**
@@ -191,11 +266,16 @@ const api = {
   async run(sql: string) {
     housekeeper?.statementStarted();
     try {
-      return await need().run(sql);
+      const out = await need().run(sql);
+      // The statement ran; if the browser refused its save, say so beside its result.
+      const refused = (await catchUpSave(false)) ? undefined : refusal(openStore?.lastFailure);
+      return refused && out.ok ? { ...out, unsaved: refused } : out;
     } finally {
       housekeeper?.statementEnded();
     }
   },
+  /** Why the database is not being saved now (undefined: everything is saved). */
+  saveState: () => storeState(),
   query: (sql: string, params?: unknown[]) => need().query(sql, params),
   rawQuery: (sql: string, params?: unknown[]) => need().rawQuery(sql, params),
   async reset(): Promise<InitInfo> {

@@ -2,7 +2,9 @@
 // the CheckContext provides (never the learner's own database, and no answer is ever stored in
 // a database: the expected result comes from running the reference solution on its own copy).
 //
-// A run: [setup] → learner's SQL → result, catalog, plan and behavior checks, in that order.
+// A run: [setup] → learner's SQL (as the non-superuser role pglab_learner, sandbox.ts) → the
+// session is reset to settings the learner cannot influence → result, catalog, plan, intact and
+// behavior checks, in that order. `sql` checks read the parse tree and need no database.
 // A result check runs a second time on the perturbed copy (the dataset built with another seed),
 // so an answer that hard-codes values, or whose wrong filter happens to match, fails.
 import { parse } from 'libpg-query';
@@ -10,9 +12,14 @@ import { Session } from '../db/session.ts';
 import { splitScript, type ScriptPiece } from '../db/splitter.ts';
 import type { Engine } from '../db/types.ts';
 import { CONDITION_NAMES } from './loader.ts';
+import { changes, fingerprint, forbiddenChanges, rowCounts, touchedTables, type Change, type Fingerprint } from './intact.ts';
+import {
+  canonicalExpression, constructCounts, CONSTRUCT_WORDS, objectChanges, parseScript, roleEscape, tableReads, type ParsedStatement,
+} from './sql-shape.ts';
+import { LEARNER_ROLE } from './sandbox-role.ts';
 import type {
   BehaviorCheck, CatalogCheck, Check, CheckOutcome, CheckReport, ColumnAssertion, ConstraintAssertion, Exercise,
-  IndexAssertion, PlanCheck, ResultCheck, ResultSet, Variant,
+  IndexAssertion, PlanCheck, ResultCheck, ResultSet, SqlCheck, Variant,
 } from './format.ts';
 
 export type IsolationMode = 'fresh' | 'shared';
@@ -33,8 +40,10 @@ const MAX_ROWS_SHOWN = 10;
 interface ScriptRun {
   /** The last result set with columns. */
   result?: ResultSet;
-  /** The last statement that can be explained (SELECT, or a DML statement). */
-  lastQuery?: string;
+  /** The statement that produced `result`: the plan judged is its plan. */
+  resultQuery?: string;
+  /** Every statement that can be explained (SELECT, or a DML statement), in order. */
+  queries: string[];
   error?: { message: string; code?: string; statement: number; sql: string };
   leftTransactionOpen: boolean;
   broken: boolean;
@@ -48,74 +57,145 @@ function readOnly(pieces: ScriptPiece[]): boolean {
   return pieces.every((p) => p.kind === 'sql' && READ_ONLY_NODES.has(p.node));
 }
 
-async function runScript(db: Engine, sql: string): Promise<ScriptRun> {
+/**
+ * Runs a script statement by statement. `outerTransaction`: the sandbox opened a transaction
+ * around it (shared mode), so being in a transaction afterwards is not the script's doing.
+ */
+async function runScript(db: Engine, sql: string, outerTransaction = false): Promise<ScriptRun> {
   const session = new Session(db);
   const pieces = await splitScript(sql);
   const report = await session.run(sql, { stopOnError: true });
-  const out: ScriptRun = { leftTransactionOpen: session.inTransaction, broken: report.broken };
+  const out: ScriptRun = { leftTransactionOpen: session.inTransaction && !outerTransaction, broken: report.broken, queries: [] };
   report.results.forEach((r, i) => {
     if (r.error) {
       out.error = { message: r.error.message, code: r.error.code, statement: i + 1, sql: r.sql };
       return;
     }
-    if (r.columns.length) out.result = { columns: r.columns.map((c) => c.name), rows: r.rows as (string | null)[][] };
+    if (r.columns.length) {
+      out.result = { columns: r.columns.map((c) => c.name), types: r.columns.map((c) => c.type), rows: r.rows as (string | null)[][] };
+      out.resultQuery = r.sql;
+    }
   });
-  for (const p of pieces) if (p.kind === 'sql' && EXPLAINABLE.has(p.node)) out.lastQuery = p.text;
+  for (const p of pieces) if (p.kind === 'sql' && EXPLAINABLE.has(p.node)) out.queries.push(p.text);
+  if (out.resultQuery && !pieces.some((p) => p.kind === 'sql' && p.text === out.resultQuery && EXPLAINABLE.has(p.node))) out.resultQuery = undefined;
   return out;
 }
 
-async function runOrThrow(db: Engine, sql: string, what: string): Promise<ScriptRun> {
-  const r = await runScript(db, sql);
+async function runOrThrow(db: Engine, sql: string, what: string, outerTransaction = false): Promise<ScriptRun> {
+  const r = await runScript(db, sql, outerTransaction);
   if (r.error) throw new Error(`${what} failed at statement ${r.error.statement} (${r.error.sql.slice(0, 80)}): ${r.error.message}`);
   if (r.leftTransactionOpen) await db.run('rollback');
   return r;
 }
 
-/** Undo session settings the learner changed (enable_seqscan = off would fake a plan). */
-async function resetSettings(db: Engine) {
-  // pglab's own settings are server options (engine.ts): RESET ALL keeps them.
+/**
+ * Puts the session in a state the learner cannot influence before the checks read it: their
+ * settings undone (enable_seqscan = off would fake a plan; pglab's own settings are server
+ * options, engine.ts, which RESET ALL keeps), and a fixed search_path that puts pg_catalog
+ * first and the learner's temporary tables last, so no shadow table or schema is read.
+ */
+async function resetSession(db: Engine) {
   await db.run('reset all');
+  await db.run('set search_path = public, pg_temp');
+}
+
+/** Whether the learner's SQL left the session as another role than the one it was given. */
+async function roleChanged(db: Engine): Promise<string | undefined> {
+  const r = await db.query<{ s: string; c: string }>('select session_user::text as s, current_user::text as c');
+  const { s, c } = r.rows[0];
+  return s === LEARNER_ROLE && c === LEARNER_ROLE ? undefined : c !== LEARNER_ROLE ? c : s;
 }
 
 // ------------------------------------------------------------------ reference results
 
-const referenceCache = new WeakMap<CheckContext, Map<string, Promise<ResultSet>>>();
+const referenceCache = new WeakMap<CheckContext, Map<string, Promise<unknown>>>();
 
-/** The reference solution's result on a variant, computed once per context. */
-export function referenceResult(ctx: CheckContext, exercise: Exercise, variant: Variant): Promise<ResultSet> {
+function cached<T>(ctx: CheckContext, key: string, make: () => Promise<T>): Promise<T> {
   let cache = referenceCache.get(ctx);
   if (!cache) referenceCache.set(ctx, (cache = new Map()));
-  const key = `${exercise.id}@${variant}`;
-  let p = cache.get(key);
+  let p = cache.get(key) as Promise<T> | undefined;
   if (!p) {
-    p = (async () => {
-      const pieces = await splitScript(exercise.solution);
-      const mode: IsolationMode = exercise.isolation === 'auto' && !exercise.setup && readOnly(pieces) ? 'shared' : 'fresh';
-      const { value } = await ctx.withDatabase(variant, mode, async (db) => {
-        if (exercise.setup) await runOrThrow(db, exercise.setup, `The setup of ${exercise.id}`);
-        return runOrThrow(db, exercise.solution, `The reference solution of ${exercise.id}`);
-      });
-      if (!value.result) throw new Error(`The reference solution of ${exercise.id} returns no rows to compare with (a result check needs a query at its end)`);
-      return value.result;
-    })();
+    p = make();
     p.catch(() => cache!.delete(key));
     cache.set(key, p);
   }
   return p;
 }
 
+/** The reference solution's result on a variant, computed once per context. */
+export function referenceResult(ctx: CheckContext, exercise: Exercise, variant: Variant): Promise<ResultSet> {
+  return cached(ctx, `result:${exercise.id}@${variant}`, async () => {
+    const pieces = await splitScript(exercise.solution);
+    const mode: IsolationMode = exercise.isolation === 'auto' && !exercise.setup && readOnly(pieces) ? 'shared' : 'fresh';
+    const { value } = await ctx.withDatabase(variant, mode, async (db) => {
+      if (exercise.setup) await runOrThrow(db, exercise.setup, `The setup of ${exercise.id}`);
+      return runOrThrow(db, exercise.solution, `The reference solution of ${exercise.id}`, mode === 'shared');
+    });
+    if (!value.result) throw new Error(`The reference solution of ${exercise.id} returns no rows to compare with (a result check needs a query at its end)`);
+    return value.result;
+  });
+}
+
+/** The starting state of the main copy after the setup: its fingerprint and every table's row count. */
+interface Baseline {
+  before: Fingerprint;
+  counts: Record<string, number>;
+}
+
+function baselineOf(ctx: CheckContext, exercise: Exercise): Promise<Baseline> {
+  // Shared by the exercises with the same setup (most have none: then the warm copy serves).
+  return cached(ctx, `baseline:${exercise.setup}`, async () => {
+    const { value } = await ctx.withDatabase('main', exercise.setup ? 'fresh' : 'shared', async (db) => {
+      if (exercise.setup) await runOrThrow(db, exercise.setup, `The setup of ${exercise.id}`);
+      await resetSession(db);
+      const before = await fingerprint(db);
+      return { before, counts: await rowCounts(db, Object.keys(before)) };
+    });
+    return value;
+  });
+}
+
+/** What the reference solution changes in the database: the changes a learner may make too. */
+export function referenceChanges(ctx: CheckContext, exercise: Exercise): Promise<Change[]> {
+  return cached(ctx, `changes:${exercise.id}`, async () => {
+    const base = await baselineOf(ctx, exercise);
+    const { value } = await ctx.withDatabase('main', 'fresh', async (db) => {
+      if (exercise.setup) await runOrThrow(db, exercise.setup, `The setup of ${exercise.id}`);
+      const before = await fingerprint(db);
+      await runOrThrow(db, exercise.solution, `The reference solution of ${exercise.id}`);
+      await resetSession(db);
+      const after = await fingerprint(db);
+      const touched = touchedTables(before, after);
+      return changes(before, after, base.counts, await rowCounts(db, touched.filter((t) => t in after)));
+    });
+    return value;
+  });
+}
+
+
 // ------------------------------------------------------------------ the entry point
+
+const noSql = (t0: number): CheckReport => ({
+  passed: false, checks: [], notes: [],
+  error: { message: 'There is no SQL to check yet: write your answer in the editor.', statement: 0, sql: '' },
+  timing: { resetMs: 0, totalMs: performance.now() - t0, mode: 'fresh' },
+});
 
 export async function checkExercise(ctx: CheckContext, exercise: Exercise, learnerSql: string): Promise<CheckReport> {
   const t0 = performance.now();
   const pieces = await splitScript(learnerSql);
   const notes: string[] = [];
-  if (!pieces.some((p) => p.kind !== 'backslash')) {
-    return {
-      passed: false, checks: [], notes,
-      error: { message: 'There is no SQL to check yet: write your answer in the editor.', statement: 0, sql: '' },
-      timing: { resetMs: 0, totalMs: performance.now() - t0, mode: 'fresh' },
-    };
+  if (!pieces.some((p) => p.kind !== 'backslash')) return noSql(t0);
+  const parsed = await parseScript(learnerSql);
+  const fail = (message: string, resetMs = 0, mode: IsolationMode = 'fresh', sql = ''): CheckReport => ({
+    passed: false, checks: [], notes, error: { message, statement: 0, sql }, timing: { resetMs, totalMs: performance.now() - t0, mode },
+  });
+  const escape = parsed && roleEscape(parsed);
+  if (escape) {
+    const stats = /pg_(restore|clear)_(relation|attribute)_stats/i.test(escape);
+    return fail(stats
+      ? `Your SQL sets the planner's statistics by hand (\`${escape.trim().slice(0, 80)}\`): plans would then show what you typed, not what the data is. Remove that statement (ANALYZE gathers real statistics).`
+      : `Your SQL changes the role it runs as (\`${escape.trim().slice(0, 80)}\`): answers run as an ordinary user that owns the chapter's tables, which is all an exercise needs. Remove that statement.`, 0, 'fresh', escape);
   }
   const resultCheck = exercise.checks.find((c): c is ResultCheck => c.kind === 'result');
   const needsWrites = exercise.checks.some((c) => c.kind === 'catalog' || c.kind === 'behavior');
@@ -124,18 +204,33 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
 
   const expected = resultCheck ? await referenceResult(ctx, exercise, 'main') : undefined;
   const orderKeys = resultCheck?.ordered ? resultCheck.orderBy ?? (await orderKeysOf(exercise.solution, expected!.columns)) : undefined;
+  // Nothing a read-only transaction runs can change the database: no intact check is needed then.
+  const base = mode === 'fresh' ? await baselineOf(ctx, exercise) : undefined;
 
   const runMain = (m: IsolationMode) =>
     ctx.withDatabase('main', m, async (db) => {
       if (exercise.setup) await runOrThrow(db, exercise.setup, `The setup of ${exercise.id}`);
-      const run = await runScript(db, learnerSql);
+      const before = m === 'fresh' ? await fingerprint(db) : undefined;
+      const run = await runScript(db, learnerSql, m === 'shared');
       if (run.error || run.broken) return { run, outcomes: [] as CheckOutcome[] };
       if (run.leftTransactionOpen) {
         await db.run('rollback');
         notes.push('Your SQL left a transaction open: it was rolled back, as when a session ends without COMMIT.');
       }
+      const role = await roleChanged(db);
+      if (role) return { run, outcomes: [] as CheckOutcome[], role };
+      await resetSession(db);
       const outcomes: CheckOutcome[] = [];
-      for (const check of ordered(exercise.checks)) outcomes.push(await runCheck(db, check, run, expected, orderKeys));
+      // The intact check reads the database before the behavior checks write to it; it is
+      // listed last.
+      let intact: CheckOutcome | undefined;
+      for (const check of ordered(exercise.checks)) {
+        if (check.kind === 'behavior' && before && base && !intact) intact = await checkIntact(ctx, db, exercise, before, base);
+        outcomes.push(await runCheck(db, check, run, parsed, expected, orderKeys));
+        if (check.kind === 'behavior') await resetSession(db);
+      }
+      if (before && base && !intact) intact = await checkIntact(ctx, db, exercise, before, base);
+      if (intact) outcomes.push(intact);
       return { run, outcomes };
     });
 
@@ -143,13 +238,19 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
   // A statement that cannot run in the read-only transaction: run again on a fresh copy.
   if (mode === 'shared' && value.run.error && ['25006', '25001', '25P01', '25P02'].includes(value.run.error.code ?? '')) {
     mode = 'fresh';
+    await baselineOf(ctx, exercise);
     ({ value, resetMs } = await runMain(mode));
   }
-  const { run, outcomes } = value;
+  const { run } = value;
+  let outcomes = value.outcomes;
+  if ('role' in value && value.role) {
+    return fail(`Your SQL switched the session to the role ${value.role}: answers run as an ordinary user that owns the chapter's tables, and the checks refuse SQL that leaves it.`, resetMs, mode);
+  }
   if (run.error || run.broken) {
+    const e = run.error ?? { message: 'The database stopped answering while running your SQL (runaway recursion?).', statement: 0, sql: '' };
+    const why = explainError(e);
     return {
-      passed: false, checks: [], notes,
-      error: run.error ?? { message: 'The database stopped answering while running your SQL (runaway recursion?).', statement: 0, sql: '' },
+      passed: false, checks: [], notes: why ? [...notes, why] : notes, error: e,
       timing: { resetMs, totalMs: performance.now() - t0, mode },
     };
   }
@@ -160,7 +261,7 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
     const expected2 = await referenceResult(ctx, exercise, 'perturbed');
     const { value: second } = await ctx.withDatabase('perturbed', mode, async (db) => {
       if (exercise.setup) await runOrThrow(db, exercise.setup, `The setup of ${exercise.id}`);
-      return runScript(db, learnerSql);
+      return runScript(db, learnerSql, mode === 'shared');
     });
     const o = second.error || !second.result
       ? {
@@ -180,6 +281,7 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
       outcomes[outcomes.indexOf(resultOutcome)] = o;
     }
   }
+  outcomes = mergePlanOutcomes(outcomes);
   return {
     passed: outcomes.every((o) => o.passed),
     checks: outcomes,
@@ -188,13 +290,51 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
   };
 }
 
-/** Behavior checks write, so they come last. */
+/** An error PostgreSQL words for experts, explained for a learner (or undefined). */
+export function explainError(e: { message: string; code?: string }): string | undefined {
+  const m = /data type (\S+(?: \S+)?) has no default operator class for access method "(gist|gin)"/.exec(e.message);
+  if (m) {
+    return `PostgreSQL has no ${m[2].toUpperCase()} operator class for ${m[1]} until you install one: ` +
+      `\`create extension if not exists btree_${m[2]};\` adds them for the plain scalar types, so a ${m[2].toUpperCase()} index or an exclusion constraint can mix ${m[1]} with ranges.`;
+  }
+  if (e.code === '42501') {
+    return 'Answers run as an ordinary user that owns the chapter\'s tables, not as a superuser: system catalogs, server settings (ALTER SYSTEM) and tablespaces are out of reach, and no exercise needs them.';
+  }
+  return undefined;
+}
+
+/** Result, catalog, plan, sql checks first; behavior checks write, so they come last. */
 function ordered(checks: Check[]): Check[] {
-  const rank = { result: 0, catalog: 1, plan: 2, behavior: 3 };
+  const rank = { sql: 0, result: 1, catalog: 2, plan: 3, intact: 4, behavior: 5 };
   return [...checks].sort((a, b) => rank[a.kind] - rank[b.kind]);
 }
 
-async function runCheck(db: Engine, check: Check, run: ScriptRun, expected: ResultSet | undefined, orderKeys: string[] | undefined): Promise<CheckOutcome> {
+/**
+ * Failed plan checks on the same query say one thing (`has no Index Scan`, `still has Seq
+ * Scan`): one message per query.
+ */
+function mergePlanOutcomes(outcomes: CheckOutcome[]): CheckOutcome[] {
+  const out: CheckOutcome[] = [];
+  const byQuery = new Map<string, CheckOutcome>();
+  for (const o of outcomes) {
+    const q = o.kind === 'plan' && !o.passed ? o.details.sql : undefined;
+    const first = q ? byQuery.get(q) : undefined;
+    if (first) {
+      const still = /still has (.+?) on (\S+?),/.exec(o.message);
+      if (!(still && first.message.includes(`${still[1]} on ${still[2]}`))) {
+        first.message = first.message.replace(/\.$/, '') + '; it ' + o.message.replace(/^The plan of `[^`]*` /, '');
+      }
+      continue;
+    }
+    if (q) byQuery.set(q, o);
+    out.push(o);
+  }
+  return out;
+}
+
+async function runCheck(
+  db: Engine, check: Check, run: ScriptRun, parsed: ParsedStatement[] | undefined, expected: ResultSet | undefined, orderKeys: string[] | undefined,
+): Promise<CheckOutcome> {
   switch (check.kind) {
     case 'result':
       if (!run.result) {
@@ -206,12 +346,64 @@ async function runCheck(db: Engine, check: Check, run: ScriptRun, expected: Resu
       }
       return compareResults(expected!, run.result, check, orderKeys);
     case 'plan':
-      return checkPlan(db, check, run.lastQuery);
+      return checkPlan(db, check, run);
     case 'catalog':
       return checkCatalog(db, check);
     case 'behavior':
       return checkBehavior(db, check);
+    case 'sql':
+      return checkSql(check, parsed);
   }
+}
+
+// ------------------------------------------------------------------ intact
+
+async function checkIntact(ctx: CheckContext, db: Engine, exercise: Exercise, before: Fingerprint, base: Baseline): Promise<CheckOutcome> {
+  const after = await fingerprint(db);
+  const touched = touchedTables(before, after);
+  const mine = changes(before, after, base.counts, await rowCounts(db, touched.filter((t) => t in after)));
+  if (!mine.length) return { kind: 'intact', passed: true, message: 'The rest of the database is as it was.', details: {} };
+  const bad = forbiddenChanges(mine, await referenceChanges(ctx, exercise));
+  if (!bad.length) return { kind: 'intact', passed: true, message: 'The rest of the database is as it was.', details: {} };
+  const list = bad.map((c) => c.message);
+  return {
+    kind: 'intact', passed: false,
+    message: `Your SQL changed what the task does not ask to change: ${list.slice(0, 4).join('; ')}${list.length > 4 ? `; and ${list.length - 4} more` : ''}.`,
+    details: { changes: list },
+  };
+}
+
+// ------------------------------------------------------------------ sql (the parse tree)
+
+function checkSql(check: SqlCheck, parsed: ParsedStatement[] | undefined): CheckOutcome {
+  if (!parsed) return { kind: 'sql', passed: false, message: 'Your SQL does not parse, so its structure cannot be checked.', details: {} };
+  const problems: string[] = [];
+  if (check.statements !== undefined && parsed.length !== check.statements) {
+    problems.push(`the task asks for ${check.statements === 1 ? 'one statement' : `${check.statements} statements`}, your SQL has ${parsed.length}`);
+  }
+  const counts = constructCounts(parsed);
+  for (const c of check.forbids ?? []) {
+    const n = counts.get(c) ?? 0;
+    if (n) problems.push(`it uses ${CONSTRUCT_WORDS[c] ?? c}${n > 1 ? ` (${n} times)` : ''}, which the task rules out`);
+  }
+  for (const c of check.requires ?? []) if (!counts.get(c)) problems.push(`the task asks for ${CONSTRUCT_WORDS[c] ?? c}, your SQL has none`);
+  const reads = tableReads(parsed);
+  for (const t of check.readsOnce ?? []) {
+    const n = reads.get(t) ?? 0;
+    if (n > 1) problems.push(`it reads ${t} ${n} times, the task asks to read it once`);
+  }
+  const { created, dropped } = objectChanges(parsed);
+  for (const [what, m, verb] of [[check.creates, created, 'creates'], [check.drops, dropped, 'drops']] as const) {
+    for (const [kind, want] of Object.entries(what ?? {})) {
+      const n = m.get(kind) ?? 0;
+      if (n !== want) problems.push(`it ${verb} ${n} ${kind}${n === 1 ? '' : kind.endsWith('x') ? 'es' : 's'}, the task asks for ${want}`);
+    }
+  }
+  if (problems.length) {
+    const msg = problems.join('; ');
+    return { kind: 'sql', passed: false, message: msg[0].toUpperCase() + msg.slice(1) + '.', details: {} };
+  }
+  return { kind: 'sql', passed: true, message: 'Your SQL is built the way the task asks.', details: {} };
 }
 
 // ------------------------------------------------------------------ result
@@ -239,6 +431,26 @@ export async function orderKeysOf(solution: string, columns: string[]): Promise<
   } catch {
     return undefined;
   }
+}
+
+const NUMERIC_TYPES = /^(smallint|integer|bigint|numeric|real|double precision|money|oid)(\(.*\))?$/;
+const isNumericType = (t?: string) => !!t && NUMERIC_TYPES.test(t);
+
+/** One spelling per number: 0.00, -0 and 0 are 0; 1.50 is 1.5; floats to 12 significant digits. */
+export function canonicalNumber(v: string | null, float = false): string | null {
+  if (v === null) return null;
+  const t = String(v).trim();
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return t;
+  if (float || /e/i.test(t)) {
+    const n = Number(t);
+    if (Number.isFinite(n)) return String(Number(n.toPrecision(12)));
+  }
+  let [int, frac = ''] = t.replace(/^\+/, '').split('.');
+  const neg = int.startsWith('-');
+  int = int.replace(/^-/, '').replace(/^0+(?=\d)/, '') || '0';
+  frac = frac.replace(/0+$/, '');
+  const out = frac ? `${int}.${frac}` : int;
+  return neg && out !== '0' ? '-' + out : out;
 }
 
 const fmtRow = (r: (string | null)[]) => '(' + r.map((v) => (v === null ? 'NULL' : v)).join(', ') + ')';
@@ -277,7 +489,12 @@ export function compareResults(expected: ResultSet, actual: ResultSet, check: Re
     projection = expected.columns.map((_, i) => i);
   }
   const rows = actual.rows.map((r) => projection.map((i) => r[i] ?? null));
-  const key = (r: (string | null)[]) => JSON.stringify(r);
+  // Values compared by type: 0.00 is 0 in a numeric column (unless the task asks for a format).
+  const numeric = expected.columns.map((_, j) =>
+    !check.asText && isNumericType(expected.types?.[j]) && isNumericType(actual.types?.[projection[j]]));
+  const float = expected.columns.map((_, j) => /^(real|double precision)$/.test(expected.types?.[j] ?? '') || /^(real|double precision)$/.test(actual.types?.[projection[j]] ?? ''));
+  const norm = (r: (string | null)[]) => r.map((v, j) => (numeric[j] ? canonicalNumber(v, float[j]) : v));
+  const key = (r: (string | null)[]) => JSON.stringify(norm(r));
   const want = new Map<string, { row: (string | null)[]; n: number }>();
   for (const r of expected.rows) {
     const k = key(r);
@@ -296,11 +513,13 @@ export function compareResults(expected: ResultSet, actual: ResultSet, check: Re
   if (missing.length || extra.length) {
     details.missingCount = missing.length;
     details.extraCount = extra.length;
+    // The expected rows travel in the details, for the page to reveal on request: the message
+    // names only the learner's own rows, so a first try does not give the answer away.
     details.missingRows = missing.slice(0, MAX_ROWS_SHOWN);
     details.extraRows = extra.slice(0, MAX_ROWS_SHOWN);
     const parts = [];
-    if (missing.length) parts.push(`${missing.length} expected row${missing.length === 1 ? ' is' : 's are'} missing (e.g. ${fmtRow(missing[0])})`);
-    if (extra.length) parts.push(`${extra.length} row${extra.length === 1 ? ' is' : 's are'} not expected (e.g. ${fmtRow(extra[0])})`);
+    if (missing.length) parts.push(`${missing.length} expected row${missing.length === 1 ? ' is' : 's are'} missing`);
+    if (extra.length) parts.push(`${extra.length} of your rows ${extra.length === 1 ? 'is' : 'are'} not expected (e.g. ${fmtRow(extra[0])})`);
     return {
       kind: 'result', passed: false,
       message: `Your query returns ${rows.length} row${rows.length === 1 ? '' : 's'}, the expected result has ${expected.rows.length}: ${parts.join(', and ')}.`,
@@ -309,14 +528,14 @@ export function compareResults(expected: ResultSet, actual: ResultSet, check: Re
   }
   if (check.ordered) {
     const idx = orderKeys?.map((k) => expected.columns.indexOf(k)).filter((i) => i >= 0);
-    const proj = (r: (string | null)[]) => key(idx?.length ? idx.map((i) => r[i]) : r);
+    const proj = (r: (string | null)[]) => { const n = norm(r); return JSON.stringify(idx?.length ? idx.map((i) => n[i]) : n); };
     for (let i = 0; i < rows.length; i++) {
       if (proj(rows[i]) !== proj(expected.rows[i])) {
         details.orderMismatchAt = i;
         const by = idx?.length ? ` (ordered by ${idx.map((j) => expected.columns[j]).join(', ')})` : '';
         return {
           kind: 'result', passed: false,
-          message: `The rows are right but not in the order the task asks for${by}: row ${i + 1} should be ${fmtRow(expected.rows[i])}, yours is ${fmtRow(rows[i])}.`,
+          message: `The rows are right but not in the order the task asks for${by}: your row ${i + 1}, ${fmtRow(rows[i])}, is out of place.`,
           details,
         };
       }
@@ -389,53 +608,88 @@ function describe(types: string[], check: PlanCheck): string {
   return `${types.join(' or ')}${check.relation ? ` on ${check.relation}` : ''}${check.index ? ` using ${check.index}` : ''}`;
 }
 
-async function checkPlan(db: Engine, check: PlanCheck, lastQuery?: string): Promise<CheckOutcome> {
-  const query = check.query ?? lastQuery?.replace(/;\s*$/, '');
-  if (!query) {
+/**
+ * The statements a plan check judges: its declared queries, else the statement that produced the
+ * learner's result, else (no result) the costliest explainable statement, so no extra no-op
+ * statement (`DELETE … WHERE false`) can stand in for the real one.
+ */
+async function judgedQueries(db: Engine, check: PlanCheck, run: ScriptRun): Promise<string[]> {
+  if (check.query) return [check.query, ...(check.queries ?? [])];
+  if (run.resultQuery) return [run.resultQuery];
+  let best: { q: string; cost: number } | undefined;
+  for (const q of run.queries) {
+    try {
+      const r = await db.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`explain (format json) ${q.replace(/;\s*$/, '')}`);
+      const cost = r.rows[0]['QUERY PLAN'][0].Plan['Total Cost'] ?? 0;
+      if (!best || cost >= best.cost) best = { q, cost };
+    } catch { /* a statement that cannot be explained now (its table is gone) is not the one */ }
+  }
+  return best ? [best.q] : [];
+}
+
+/** `Index Scan` asked: an Index Only Scan is better and passes, unless the check is `exact`. */
+function wanted(check: PlanCheck): string[] {
+  const uses = check.uses ?? [];
+  if (check.exact || !uses.some((u) => u.toLowerCase() === 'index scan')) return uses;
+  return uses.some((u) => u.toLowerCase() === 'index only scan') ? uses : [...uses, 'Index Only Scan'];
+}
+
+async function checkPlan(db: Engine, check: PlanCheck, run: ScriptRun): Promise<CheckOutcome> {
+  const queries = (await judgedQueries(db, check, run)).map((q) => q.replace(/;\s*$/, ''));
+  if (!queries.length) {
     return { kind: 'plan', passed: false, message: 'Your SQL has no query whose plan could be checked: end it with the query the task asks for.', details: {} };
   }
-  await resetSettings(db);
+  let last: CheckOutcome | undefined;
+  for (const q of queries) {
+    last = await planOf(db, check, q);
+    if (!last.passed) return last;
+  }
+  if (queries.length > 1) last!.message = last!.message.replace(/\.$/, '') + ` (and for ${queries.length - 1} more value${queries.length > 2 ? 's' : ''} of the query).`;
+  return last!;
+}
+
+async function planOf(db: Engine, check: PlanCheck, query: string): Promise<CheckOutcome> {
   const analyze = check.maxBuffers !== undefined;
   let root: PlanNode;
   try {
     const r = await db.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`explain (format json, costs${analyze ? ', analyze, buffers' : ''}) ${query}`);
     root = r.rows[0]['QUERY PLAN'][0].Plan;
   } catch (e) {
-    return { kind: 'plan', passed: false, message: `EXPLAIN of the checked query failed: ${(e as Error).message}`, details: { error: (e as Error).message } };
+    return { kind: 'plan', passed: false, message: `EXPLAIN of the checked query failed: ${(e as Error).message}`, details: { error: (e as Error).message, sql: query } };
   }
   const all = nodes(root).map((x) => x.node);
-  const details: CheckOutcome['details'] = { plan: planOutline(root), cost: root['Total Cost'] };
+  const details: CheckOutcome['details'] = { plan: planOutline(root), cost: root['Total Cost'], sql: query };
   const scans = all.filter((n) => n['Relation Name']).map((n) => `${labelOf(n)} on ${n['Relation Name']}${n['Index Name'] ? ` using ${n['Index Name']}` : ''}`);
   const shown = scans.length ? `it reads with ${[...new Set(scans)].join(', ')}` : `its nodes are ${[...new Set(all.map(labelOf))].join(', ')}`;
   const q = query.length > 90 ? query.slice(0, 87).replace(/\s+/g, ' ') + '…' : query.replace(/\s+/g, ' ');
   const problems: string[] = [];
   const good: string[] = [];
   if (check.uses) {
-    const hit = all.find((n) => isType(n, check.uses!) && onRelation(n, check.relation) && usesIndex(n, check.index));
+    const types = wanted(check);
+    const hit = all.find((n) => isType(n, types) && onRelation(n, check.relation) && usesIndex(n, check.index));
     if (hit) good.push(`uses ${describe([labelOf(hit)], check)}`);
-    else problems.push(`the plan of \`${q}\` has no ${describe(check.uses, check)}: ${shown}`);
+    else problems.push(`has no ${describe(types, check)}: ${shown}`);
   }
   if (check.avoids) {
     const hit = all.find((n) => isType(n, check.avoids!) && onRelation(n, check.relation));
-    if (hit) problems.push(`the plan of \`${q}\` still has ${labelOf(hit)}${hit['Relation Name'] ? ` on ${hit['Relation Name']}` : ''}, which it should avoid`);
-    else good.push(`no ${describe(check.avoids, check)}`);
+    if (hit) problems.push(`still has ${labelOf(hit)}${hit['Relation Name'] ? ` on ${hit['Relation Name']}` : ''}, which it should avoid`);
+    else good.push(`has no ${describe(check.avoids, check)}`);
   }
   if (check.maxCost !== undefined) {
     const cost = root['Total Cost'] ?? Infinity;
-    if (cost > check.maxCost) problems.push(`its estimated cost is ${cost}, above the target of ${check.maxCost}`);
-    else good.push(`estimated cost ${cost} ≤ ${check.maxCost}`);
+    if (cost > check.maxCost) problems.push(`has an estimated cost of ${cost}, above the target of ${check.maxCost}`);
+    else good.push(`has an estimated cost of ${cost} (target ≤ ${check.maxCost})`);
   }
   if (check.maxBuffers !== undefined) {
     const buffers = (root['Shared Hit Blocks'] ?? 0) + (root['Shared Read Blocks'] ?? 0);
     details.buffers = buffers;
-    if (buffers > check.maxBuffers) problems.push(`running it touches ${buffers} buffers (8 kB pages), above the target of ${check.maxBuffers}`);
-    else good.push(`${buffers} buffers ≤ ${check.maxBuffers}`);
+    if (buffers > check.maxBuffers) problems.push(`touches ${buffers} buffers (8 kB pages) when it runs, above the target of ${check.maxBuffers}`);
+    else good.push(`touches ${buffers} buffers (target ≤ ${check.maxBuffers})`);
   }
   if (problems.length) {
-    const msg = problems.join('; ');
-    return { kind: 'plan', passed: false, message: msg[0].toUpperCase() + msg.slice(1) + '.', details };
+    return { kind: 'plan', passed: false, message: `The plan of \`${q}\` ${problems.join('; it ')}.`, details };
   }
-  return { kind: 'plan', passed: true, message: `The plan ${good.join(', ')}.`, details };
+  return { kind: 'plan', passed: true, message: `The plan ${good.join(' and ')}.`, details };
 }
 
 // ------------------------------------------------------------------ catalog
@@ -455,7 +709,7 @@ async function scratch<T>(db: Engine, fn: () => Promise<T>): Promise<T> {
 const quoteIdent = (s: string) => (/^[a-z_][a-z0-9_]*$/.test(s) ? s : '"' + s.replace(/"/g, '""') + '"');
 
 async function tableOid(db: Engine, table: string): Promise<number | null> {
-  const r = await db.query<{ oid: number | null }>('select to_regclass($1)::oid::int as oid', [table]);
+  const r = await db.query<{ oid: number | null }>('select pg_catalog.to_regclass($1)::oid::int as oid', [table]);
   return r.rows[0]?.oid ?? null;
 }
 
@@ -469,9 +723,21 @@ interface IndexRow {
   def: string;
 }
 
+// A key column with everything that changes what the index serves: the expression, then its
+// operator class, collation (when not the column's own), DESC and NULLS FIRST/LAST.
 const INDEX_SQL = `
   select c.relname as name, am.amname as method, i.indisunique as unique,
-         array(select pg_catalog.pg_get_indexdef(i.indexrelid, k, true) from generate_series(1, i.indnkeyatts) k) as keys,
+         array(select pg_catalog.pg_get_indexdef(i.indexrelid, k, true)
+                      || ' ' || opc.opcname
+                      || case when i.indcollation[k - 1] not in (0, coalesce(a.attcollation, 100))
+                              then ' collate ' || (select collname from pg_catalog.pg_collation where oid = i.indcollation[k - 1]) else '' end
+                      || case when am.amname = 'btree' and (i.indoption[k - 1] & 1) = 1 then ' desc' else '' end
+                      || case when am.amname = 'btree' and ((i.indoption[k - 1] & 2) = 2) <> ((i.indoption[k - 1] & 1) = 1) then
+                              case when (i.indoption[k - 1] & 2) = 2 then ' nulls first' else ' nulls last' end else '' end
+               from generate_series(1, i.indnkeyatts) k
+               join pg_catalog.pg_opclass opc on opc.oid = i.indclass[k - 1]
+               left join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[k - 1] and i.indkey[k - 1] <> 0
+               order by k) as keys,
          array(select pg_catalog.pg_get_indexdef(i.indexrelid, k, true) from generate_series(i.indnkeyatts + 1, i.indnatts) k) as include,
          pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) as predicate,
          pg_catalog.pg_get_indexdef(i.indexrelid) as def
@@ -481,7 +747,8 @@ const INDEX_SQL = `
   where i.indrelid = $1 and i.indisvalid
   order by c.relname`;
 
-const norm = (s: string) => s.toLowerCase().replace(/\s+/g, '');
+/** A definition's text with case and spacing ignored outside its string literals (which keep both). */
+const norm = (s: string) => s.split(/('(?:[^']|'')*')/).map((part, i) => (i % 2 ? part : part.toLowerCase().replace(/\s+/g, ''))).join('');
 
 async function checkCatalog(db: Engine, check: CatalogCheck): Promise<CheckOutcome> {
   if (check.index) return checkIndex(db, check.index);
@@ -495,12 +762,15 @@ function describeIndex(a: IndexAssertion): string {
   s += ` on ${a.table}`;
   if (a.columns) s += ` (${a.columns.join(', ')})`;
   if (a.include) s += ` INCLUDE (${a.include.join(', ')})`;
-  if (a.predicate && a.predicate !== 'none') s += ` WHERE ${a.predicate}`;
+  if (a.predicate && a.predicate !== 'none' && a.predicate !== 'any') s += ` WHERE ${a.predicate}`;
   if (a.predicate === 'none') s += ' (not partial)';
   return s;
 }
 
 async function checkIndex(db: Engine, a: IndexAssertion): Promise<CheckOutcome> {
+  // No predicate asked: the index must not be partial (a WHERE on the one literal a plan check
+  // tries would pass it otherwise). `any` opts out.
+  const predicate = a.predicate ?? 'none';
   const oid = await tableOid(db, a.table);
   if (oid === null) return { kind: 'catalog', passed: false, message: `The table ${a.table} does not exist.`, details: {} };
   // PostgreSQL's own spelling of the declared columns and predicate: build the same index on an
@@ -516,7 +786,7 @@ async function checkIndex(db: Engine, a: IndexAssertion): Promise<CheckOutcome> 
       if (a.include) out.include = r.rows[0].include;
       await db.query('drop index pglab_probe');
     }
-    if (a.predicate && a.predicate !== 'none') {
+    if (predicate !== 'none' && predicate !== 'any') {
       const first = (await db.query<{ n: string }>(`select attname as n from pg_catalog.pg_attribute where attrelid = 'pglab_shape'::regclass and attnum = 1`)).rows[0].n;
       await db.query(`create index pglab_probe on pglab_shape (${quoteIdent(first)}) where ${a.predicate}`);
       out.predicate = (await db.query<IndexRow>(INDEX_SQL, [await tableOid(db, 'pglab_shape')])).rows[0].predicate ?? undefined;
@@ -524,12 +794,18 @@ async function checkIndex(db: Engine, a: IndexAssertion): Promise<CheckOutcome> 
     return out;
   });
   const all = (await db.query<IndexRow>(INDEX_SQL, [oid])).rows;
-  const same = (x: string[], y: string[]) => x.length === y.length && x.every((v, i) => norm(v) === norm(y[i]));
-  const matches = all.filter((ix) =>
+  // Keys compared exactly (DESC, operator class and collation included: PostgreSQL spelled both);
+  // predicates by meaning (`'pending' = status` is `status = 'pending'`, `'Pending'` is not).
+  const same = (x: string[], y: string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  const wantPred = canon.predicate === undefined ? undefined : await canonicalExpression(canon.predicate);
+  const preds = await Promise.all(all.map((ix) => (ix.predicate === null ? undefined : canonicalExpression(ix.predicate))));
+  const predicateOk = (i: number) =>
+    predicate === 'any' || (predicate === 'none' ? all[i].predicate === null : all[i].predicate !== null && preds[i] !== undefined && preds[i] === wantPred);
+  const matches = all.filter((ix, i) =>
     (!a.method || ix.method === a.method) &&
     (!canon.keys || same(ix.keys, canon.keys)) &&
     (!canon.include || same([...ix.include].sort(), [...canon.include].sort())) &&
-    (a.predicate === undefined || (a.predicate === 'none' ? ix.predicate === null : ix.predicate !== null && norm(ix.predicate) === norm(canon.predicate ?? ''))) &&
+    predicateOk(i) &&
     (a.unique === undefined || ix.unique === a.unique) &&
     (!a.name || ix.name === a.name));
   const details = { found: all.map((ix) => ix.def) };
@@ -545,14 +821,16 @@ async function checkIndex(db: Engine, a: IndexAssertion): Promise<CheckOutcome> 
   }
   if (!matches.length) {
     // Say what is closest: right columns, wrong method or predicate.
-    const near = canon.keys ? all.filter((ix) => same(ix.keys, canon.keys!)) : [];
+    // The closest one: right columns, and partial when a predicate is asked (else not partial).
+    const near = canon.keys ? all.filter((ix) => same(ix.keys, canon.keys!))
+      .sort((x, y) => Number((y.predicate !== null) === (predicate !== 'none')) - Number((x.predicate !== null) === (predicate !== 'none'))) : [];
     let why = '';
     if (near.length) {
       const n = near[0];
       const diffs = [];
       if (a.method && n.method !== a.method) diffs.push(`it is ${n.method}, not ${a.method}`);
-      if (a.predicate === 'none' && n.predicate) diffs.push(`it is partial (WHERE ${n.predicate})`);
-      else if (a.predicate && a.predicate !== 'none' && norm(n.predicate ?? '') !== norm(canon.predicate ?? '')) diffs.push(n.predicate ? `its predicate is ${n.predicate}` : 'it is not partial');
+      if (predicate === 'none' && n.predicate) diffs.push(`it is partial (WHERE ${n.predicate}), so it serves only the rows of that condition`);
+      else if (predicate !== 'none' && predicate !== 'any' && !predicateOk(all.indexOf(n))) diffs.push(n.predicate ? `its predicate is ${n.predicate}` : 'it is not partial');
       if (a.unique !== undefined && n.unique !== a.unique) diffs.push(n.unique ? 'it is unique' : 'it is not unique');
       if (canon.include && !same([...n.include].sort(), [...canon.include].sort())) diffs.push(n.include.length ? `it includes (${n.include.join(', ')})` : 'it has no INCLUDE columns');
       if (diffs.length) why = ` ${n.name} is on the right columns, but ${diffs.join(', ')}.`;
@@ -628,20 +906,25 @@ async function checkColumn(db: Engine, a: ColumnAssertion): Promise<CheckOutcome
 async function checkBehavior(db: Engine, check: BehaviorCheck): Promise<CheckOutcome> {
   const wantCode = check.expect === 'ok' ? null : CONDITION_NAMES[check.expect] ?? check.expect;
   const label = check.expect === 'ok' ? 'succeed' : `fail with ${check.expect}${wantCode !== check.expect ? ` (SQLSTATE ${wantCode})` : ''}`;
-  const what = check.description ? `${check.description}: ` : '';
-  const sqlShown = check.sql.trim().replace(/\s+/g, ' ');
+  // What failed, not the whole DO block before it: the statement is named only when it is short
+  // (it travels in the details for the page to show on request).
+  const flat = check.sql.trim().replace(/\s+/g, ' ');
+  const subject = check.description ?? (flat.length <= 100 ? `\`${flat}\`` : 'The check');
+  const details: CheckOutcome['details'] = { sql: check.sql };
   const run = await runScript(db, check.sql);
   if (run.leftTransactionOpen) await db.run('rollback');
   if (!run.error) {
     return wantCode === null
-      ? { kind: 'behavior', passed: true, message: `${what}\`${sqlShown}\` succeeds, as it should.`, details: {} }
-      : { kind: 'behavior', passed: false, message: `${what}\`${sqlShown}\` should ${label}, but it succeeded.`, details: {} };
+      ? { kind: 'behavior', passed: true, message: `${subject}: succeeds, as it should.`, details }
+      : { kind: 'behavior', passed: false, message: `${subject}: should ${label}, but it succeeded.`, details };
   }
-  const details = { sqlstate: run.error.code, error: run.error.message };
+  details.sqlstate = run.error.code;
+  details.error = run.error.message;
   const nameOf = (code?: string) => Object.entries(CONDITION_NAMES).find(([, c]) => c === code)?.[0];
-  const got = `${run.error.code ?? 'an error'}${nameOf(run.error.code) ? ` ${nameOf(run.error.code)}` : ''}: ${run.error.message}`;
+  const got = `${nameOf(run.error.code) ?? run.error.code ?? 'an error'}: ${run.error.message}`;
   if (wantCode !== null && run.error.code === wantCode) {
-    return { kind: 'behavior', passed: true, message: `${what}\`${sqlShown}\` is rejected with ${got}, as it should be.`, details };
+    return { kind: 'behavior', passed: true, message: `${subject}: rejected with ${got}, as it should be.`, details };
   }
-  return { kind: 'behavior', passed: false, message: `${what}\`${sqlShown}\` should ${label}, but it failed with ${got}.`, details };
+  if (wantCode === null) return { kind: 'behavior', passed: false, message: `${subject}: ${run.error.message}`, details };
+  return { kind: 'behavior', passed: false, message: `${subject}: should ${label}, but it failed with ${got}.`, details };
 }

@@ -1,6 +1,7 @@
 // The shapes of a lesson once loaded: a chapter with its reference text, its dataset and its
 // exercises, and the checks an exercise declares. Instructors write Markdown files
 // (see lessons/README.md); src/lessons/loader.ts turns them into these values.
+import type { ClaimSet } from './example-claims.ts';
 
 /** A ```sql block of the reference text, which the page can put in the editor or run. */
 export interface SqlBlock {
@@ -30,6 +31,8 @@ export interface Chapter {
   /** setseed() values: the learner's copy and the checker's perturbed copy. */
   seeds: { main: number; perturbed: number };
   exercises: Exercise[];
+  /** What the text says its examples show (docs/lesson-examples.md); checked by the lesson verification. */
+  claims?: ClaimSet[];
 }
 
 export interface Exercise {
@@ -59,6 +62,8 @@ export interface Exercise {
   isolation: 'auto' | 'fresh';
   /** Source file, for messages. */
   file: string;
+  /** Figures the task, hints or explanation state (claims with their own sql), checked after setup and solution. */
+  claims?: ClaimSet[];
 }
 
 /** A typical mistake: the verifier requires it to fail the listed kinds of checks. */
@@ -70,9 +75,29 @@ export interface WrongAnswer {
   why: string;
 }
 
-export type CheckKind = 'result' | 'plan' | 'catalog' | 'behavior';
+/** `intact` is implicit: every exercise checks that the rest of the database is unchanged. */
+export type CheckKind = 'result' | 'plan' | 'catalog' | 'behavior' | 'sql' | 'intact';
 
-export type Check = ResultCheck | PlanCheck | CatalogCheck | BehaviorCheck;
+export type Check = ResultCheck | PlanCheck | CatalogCheck | BehaviorCheck | SqlCheck;
+
+/**
+ * What the learner's SQL is made of, read from its parse tree (never its text): statement
+ * count, constructs it must not or must use, tables it may read only once, objects it creates.
+ */
+export interface SqlCheck {
+  kind: 'sql';
+  /** Exactly this many statements (BEGIN/COMMIT count too). */
+  statements?: number;
+  /** Construct names (sql-shape.ts CONSTRUCTS), e.g. `subquery`, `union`, `offset`. */
+  forbids?: string[];
+  requires?: string[];
+  /** Tables each named at most once in the whole script. */
+  readsOnce?: string[];
+  /** Exactly this many objects of each kind created: `{ index: 1 }`. */
+  creates?: Record<string, number>;
+  /** Exactly this many objects of each kind dropped. */
+  drops?: Record<string, number>;
+}
 
 /** The learner's last result set equals the reference solution's, on both copies of the data. */
 export interface ResultCheck {
@@ -83,12 +108,21 @@ export interface ResultCheck {
   orderBy?: string[];
   /** The column names the task asks for: required, in any order. */
   columns?: string[];
+  /** Compare values as printed text (the task asks for a format); default: numbers by value. */
+  asText?: boolean;
 }
 
-/** An assertion on the plan of a query (default: the learner's last statement). */
+/**
+ * An assertion on the plan of a query: the declared ones (all must hold, so a trick that serves
+ * one literal fails on the next), or else the statement that produced the learner's result.
+ */
 export interface PlanCheck {
   kind: 'plan';
   query?: string;
+  /** More queries the same assertion must hold for (other parameter values). */
+  queries?: string[];
+  /** `uses: Index Scan` accepts only that node; by default an Index Only Scan also passes. */
+  exact?: boolean;
   /** Node type(s), e.g. `Index Only Scan`; one of them must appear (on `relation`/`index` if given). */
   uses?: string[];
   /** Node type(s) that must not appear (on `relation` if given). */
@@ -117,7 +151,10 @@ export interface IndexAssertion {
   /** Key columns or expressions, in order, as you would write them in CREATE INDEX. */
   columns?: string[];
   include?: string[];
-  /** WHERE clause of a partial index; `null`/absent = not checked, `none` = must not be partial. */
+  /**
+   * WHERE clause of a partial index, compared by meaning; absent or `none` = must not be partial;
+   * `any` = not checked.
+   */
   predicate?: string;
   unique?: boolean;
   name?: string;
@@ -160,6 +197,8 @@ export type Variant = 'main' | 'perturbed';
 /** A result set with values as PostgreSQL's text. */
 export interface ResultSet {
   columns: string[];
+  /** PostgreSQL type names of the columns (format_type), when known. */
+  types?: string[];
   rows: (string | null)[][];
 }
 
@@ -194,6 +233,10 @@ export interface CheckDetails {
   found?: string[];
   sqlstate?: string;
   error?: string;
+  /** The checked SQL (behavior checks), shown on request. */
+  sql?: string;
+  /** What the learner's SQL broke outside the task (intact check). */
+  changes?: string[];
 }
 
 export interface CheckReport {

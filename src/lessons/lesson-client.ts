@@ -8,6 +8,19 @@ import type { LessonWorkerApi } from './lesson-worker.ts';
 
 export { WorkerError as LessonWorkerError, StoppedError as LessonStoppedError } from '../db/worker-rpc.ts';
 
+/**
+ * How long a check may take. PGlite cannot cancel a statement (statement_timeout never fires in
+ * it, see the platform notes), so at the limit the worker is ended and must be opened again.
+ */
+export const CHECK_TIME_LIMIT_MS = 20_000;
+
+/** A check ended at its time limit; the checker worker is gone (start and open it again). */
+export class CheckTimeLimitError extends Error {
+  constructor(readonly limitMs: number) {
+    super(`The check stopped at its time limit of ${limitMs >= 1000 ? Math.round(limitMs / 1000) + ' s' : limitMs + ' ms'}: your SQL was still running (a pg_sleep, a runaway join?). The checker restarts; change the SQL and check again.`);
+  }
+}
+
 /** Compiled wasm shared by every lesson worker of the page: a restart skips download and compile. */
 let sharedWasm: LessonWasm | undefined;
 
@@ -58,7 +71,14 @@ export class LessonWorkerClient extends RpcEngine<LessonWorkerApi> {
     return this.rpc.call('checkerBuild', variant);
   }
 
-  check(exercise: Exercise, sql: string): Promise<CheckReport> {
-    return this.rpc.call('check', exercise, sql);
+  /** Checks the SQL; at `limitMs` the worker is ended and the promise rejects with CheckTimeLimitError. */
+  check(exercise: Exercise, sql: string, limitMs = CHECK_TIME_LIMIT_MS): Promise<CheckReport> {
+    return new Promise<CheckReport>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new CheckTimeLimitError(limitMs));
+        this.terminate();
+      }, limitMs);
+      this.rpc.call('check', exercise, sql).then(resolve, reject).finally(() => clearTimeout(timer));
+    });
   }
 }

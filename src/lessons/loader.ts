@@ -8,10 +8,12 @@
 import { Lexer, type Token, type Tokens } from 'marked';
 import { parseYaml, YamlError, type YamlValue } from './yaml.ts';
 import { shippedExtensions } from '../db/extensions.ts';
+import { ClaimSyntaxError, parseClaims, stripClaims } from './example-claims.ts';
 import type {
   BehaviorCheck, CatalogCheck, Chapter, Check, CheckKind, ColumnAssertion, ConstraintAssertion, Exercise,
-  IndexAssertion, PlanCheck, ResultCheck, SqlBlock, Variant, WrongAnswer,
+  IndexAssertion, PlanCheck, ResultCheck, SqlBlock, SqlCheck, Variant, WrongAnswer,
 } from './format.ts';
+import { CONSTRUCTS } from './sql-shape.ts';
 
 export interface LessonProblem {
   file: string;
@@ -35,10 +37,14 @@ export const DEFAULT_SEEDS = { main: 0.42, perturbed: -0.271828 };
 
 /** The dataset script for one copy of the data, with `:seed` replaced. */
 export function datasetSql(chapter: Chapter, variant: Variant): string {
-  return chapter.dataset.replace(SEED_PLACEHOLDER, String(chapter.seeds[variant]));
+  // `:perturbed` lets the script change the second copy's structure, not only its random values
+  // (see docs/lesson-format.md). A `case when :perturbed then random() … end` calls random()
+  // only on that copy, so the learner's copy is the same as without it.
+  return chapter.dataset.replace(SEED_PLACEHOLDER, String(chapter.seeds[variant])).replace(PERTURBED_PLACEHOLDER, String(variant === 'perturbed'));
 }
 
 const SEED_PLACEHOLDER = /(?<![:\w]):seed\b/g;
+const PERTURBED_PLACEHOLDER = /(?<![:\w]):perturbed\b/g;
 
 export function loadLessons(files: Record<string, string>): Chapter[] {
   const problems: LessonProblem[] = [];
@@ -107,6 +113,7 @@ function fileName(path: string): string {
 function problemOf(file: string, e: unknown): LessonProblem {
   if (e instanceof FileProblem) return { file: e.line ? `${file}:${e.line}` : file, message: e.message };
   if (e instanceof YamlError) return { file: `${file}:${e.line}`, message: e.message.replace(/^line \d+: /, '') };
+  if (e instanceof ClaimSyntaxError) return { file: `${file}:${e.line}`, message: e.message };
   return { file, message: e instanceof Error ? e.message : String(e) };
 }
 
@@ -190,8 +197,9 @@ function parseChapter(id: string, text: string): Chapter {
     title: str(fm.data.title, 'title', 2),
     order: fm.data.order === undefined ? 1000 : num(fm.data.order, 'order', 2),
     summary: fm.data.summary === undefined ? '' : str(fm.data.summary, 'summary', 2),
-    body: fm.body.trim() + '\n',
+    body: stripClaims(fm.body).trim() + '\n',
     blocks,
+    claims: parseClaims(fm.body, fm.bodyLine, blocks.map((b) => b.line)),
     datasetFile: fm.data.dataset === undefined ? 'dataset.sql' : str(fm.data.dataset, 'dataset', 2),
     dataset: '',
     extensions,
@@ -254,7 +262,7 @@ function parseExercise(chapter: string, file: string, text: string): Exercise {
     }
   }
 
-  const markdown = (s: Section) => (sections.get(s) ?? []).map((l) => l.token.raw).join('').trim();
+  const markdown = (s: Section) => stripClaims((sections.get(s) ?? []).map((l) => l.token.raw).join('')).trim();
   const sql = (s: Section) => {
     const located = sections.get(s) ?? [];
     const code = located.filter((l) => l.token.type === 'code');
@@ -268,7 +276,7 @@ function parseExercise(chapter: string, file: string, text: string): Exercise {
 
   const hints: string[] = [];
   for (const l of sections.get('hints') ?? []) {
-    if (l.token.type === 'list') hints.push(...(l.token as Tokens.List).items.map((i) => i.text.trim()));
+    if (l.token.type === 'list') hints.push(...(l.token as Tokens.List).items.map((i) => stripClaims(i.text).trim()));
     else if (l.token.type !== 'space') throw new FileProblem('hints are a Markdown list ("- hint" or "1. hint"), one item per hint', l.line);
   }
 
@@ -292,6 +300,7 @@ function parseExercise(chapter: string, file: string, text: string): Exercise {
     wrongAnswers,
     isolation,
     file,
+    claims: parseClaims(fm.body, fm.bodyLine),
   };
 }
 
@@ -306,7 +315,9 @@ function parseChecks(located: Located[]): Check[] {
   return value.map((item) => parseCheck(item, block.line));
 }
 
-const CHECK_KINDS: CheckKind[] = ['result', 'plan', 'catalog', 'behavior'];
+const CHECK_KINDS: CheckKind[] = ['result', 'plan', 'catalog', 'behavior', 'sql'];
+/** What a wrong answer's `fails:` may name: the declared kinds, and the implicit intact check. */
+const FAIL_KINDS: CheckKind[] = [...CHECK_KINDS, 'intact'];
 
 /** Node types as EXPLAIN names them (plus the text format's names for aggregate strategies). */
 export const NODE_TYPES = [
@@ -331,12 +342,13 @@ function parseCheck(item: YamlValue, line: number): Check {
   } else {
     throw new FileProblem('each check is "- result:", "- plan:", "- catalog:" or "- behavior:" followed by its options', line);
   }
+  if (kind === 'intact') throw new FileProblem('the intact check is implicit: every exercise has it (name it in a wrong answer\'s "fails:")', line);
   if (!CHECK_KINDS.includes(kind as CheckKind)) throw new FileProblem(`unknown check "${kind}" (expected ${CHECK_KINDS.join(', ')})`, line);
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new FileProblem(`the options of "${kind}" must be "key: value" lines`, line);
   const o = body as Record<string, YamlValue>;
   switch (kind as CheckKind) {
     case 'result': {
-      onlyKeys(o, ['ordered', 'orderBy', 'columns'], 'result option', line);
+      onlyKeys(o, ['ordered', 'orderBy', 'columns', 'asText'], 'result option', line);
       const c: ResultCheck = { kind: 'result' };
       if (o.ordered !== undefined) {
         if (typeof o.ordered !== 'boolean') throw new FileProblem('ordered is true or false', line);
@@ -347,12 +359,43 @@ function parseCheck(item: YamlValue, line: number): Check {
         c.ordered = true;
       }
       if (o.columns !== undefined) c.columns = strList(o.columns, 'columns', line);
+      c.asText = optBool(o, 'asText', line);
+      if (c.asText === undefined) delete c.asText;
+      return c;
+    }
+    case 'sql': {
+      onlyKeys(o, ['statements', 'forbids', 'requires', 'readsOnce', 'creates', 'drops'], 'sql option', line);
+      const c: SqlCheck = { kind: 'sql' };
+      if (o.statements !== undefined) c.statements = num(o.statements, 'statements', line);
+      for (const k of ['forbids', 'requires'] as const) {
+        if (o[k] === undefined) continue;
+        c[k] = strList(o[k], k, line).map((x) => x.toLowerCase());
+        for (const n of c[k]!) {
+          if (!(n in CONSTRUCTS)) throw new FileProblem(`unknown construct "${n}" in ${k} (known: ${Object.keys(CONSTRUCTS).join(', ')})`, line);
+        }
+      }
+      if (o.readsOnce !== undefined) c.readsOnce = strList(o.readsOnce, 'readsOnce', line);
+      for (const k of ['creates', 'drops'] as const) {
+        const v = o[k];
+        if (v === undefined) continue;
+        if (!v || typeof v !== 'object' || Array.isArray(v)) throw new FileProblem(`${k} maps object kinds to counts, e.g. { index: 1 }`, line);
+        c[k] = Object.fromEntries(Object.entries(v).map(([kind, n]) => [kind, num(n, `${k}.${kind}`, line)]));
+      }
+      if (Object.keys(c).length === 1) throw new FileProblem('a sql check needs statements, forbids, requires, readsOnce, creates or drops', line);
       return c;
     }
     case 'plan': {
-      onlyKeys(o, ['query', 'uses', 'avoids', 'relation', 'index', 'maxCost', 'maxBuffers'], 'plan option', line);
+      onlyKeys(o, ['query', 'uses', 'avoids', 'relation', 'index', 'maxCost', 'maxBuffers', 'exact'], 'plan option', line);
       const c: PlanCheck = { kind: 'plan' };
-      if (o.query !== undefined) c.query = str(o.query, 'query', line).replace(/;\s*$/, '');
+      if (o.query !== undefined) {
+        // One query, or a list: the same assertion for each (other values of its parameters).
+        const list = Array.isArray(o.query) ? strList(o.query, 'query', line) : [str(o.query, 'query', line)];
+        if (!list.length) throw new FileProblem('query is a query or a list of queries', line);
+        [c.query, ...c.queries] = list.map((q) => q.replace(/;\s*$/, ''));
+        if (!c.queries!.length) delete c.queries;
+      }
+      c.exact = optBool(o, 'exact', line);
+      if (c.exact === undefined) delete c.exact;
       for (const k of ['uses', 'avoids'] as const) {
         if (o[k] === undefined) continue;
         c[k] = strList(o[k], k, line);
@@ -391,6 +434,8 @@ function parseCheck(item: YamlValue, line: number): Check {
       if (o.description !== undefined) c.description = str(o.description, 'description', line);
       return c;
     }
+    case 'intact':
+      throw new FileProblem('the intact check is implicit', line);
   }
 }
 
@@ -466,8 +511,8 @@ function parseWrongAnswers(located: Located[], checks: Check[]): WrongAnswer[] {
     const fails = t.type === 'paragraph' ? /^fails:\s*(.+)$/im.exec((t as Tokens.Paragraph).text) : null;
     if (fails) {
       for (const k of fails[1].split(/[,\s]+/).filter(Boolean)) {
-        if (!CHECK_KINDS.includes(k as CheckKind)) throw new FileProblem(`"fails:" lists check kinds (${CHECK_KINDS.join(', ')}), not "${k}"`, l.line);
-        if (!checks.some((c) => c.kind === k)) throw new FileProblem(`"fails: ${k}" but the exercise has no ${k} check`, l.line);
+        if (!FAIL_KINDS.includes(k as CheckKind)) throw new FileProblem(`"fails:" lists check kinds (${FAIL_KINDS.join(', ')}), not "${k}"`, l.line);
+        if (k !== 'intact' && !checks.some((c) => c.kind === k)) throw new FileProblem(`"fails: ${k}" but the exercise has no ${k} check`, l.line);
         cur.fails.push(k as CheckKind);
       }
       const rest = t.raw.replace(/^fails:.*$/im, '');

@@ -11,6 +11,7 @@ import type { Engine } from '../db/types.ts';
 import type { CheckContext, IsolationMode } from './checker.ts';
 import type { Chapter, Variant } from './format.ts';
 import { datasetSql } from './loader.ts';
+import { becomeLearner, LEARNER_ROLE_SQL } from './sandbox-role.ts';
 
 export interface BuildTimes {
   /** Creating the instance and running the dataset script, ms. */
@@ -36,6 +37,7 @@ export async function buildChapterDatabase(
   for (const piece of pieces) {
     if (piece.kind !== 'sql') throw new Error(`${chapter.id}/${chapter.datasetFile}: only SQL statements are allowed in a dataset (found ${piece.text.slice(0, 40)})`);
     try {
+      if (/^\s*(vacuum|analy[sz]e)\b/i.test(piece.text)) await flushStatistics(db);
       await db.exec(piece.text);
     } catch (e) {
       await db.close();
@@ -43,7 +45,19 @@ export async function buildChapterDatabase(
     }
     onProgress?.(++done, pieces.length);
   }
+  await db.exec(LEARNER_ROLE_SQL);
   return db;
+}
+
+
+/**
+ * Flushes the session's pending table statistics (the counts of the inserts just made). VACUUM
+ * and ANALYZE set n_live_tup outright; counts still pending then are added on top at the next
+ * flush, and a freshly loaded table shows twice its rows. It must be a statement of its own: the
+ * flush happens when it ends.
+ */
+async function flushStatistics(db: PGlite) {
+  await db.exec('select pg_stat_force_next_flush()');
 }
 
 /**
@@ -130,6 +144,7 @@ export class ChapterSandbox implements CheckContext {
     if (mode === 'fresh') {
       const { engine, ms } = await this.restore(variant);
       try {
+        await becomeLearner(engine);
         return { value: await fn(engine), resetMs: ms };
       } finally {
         await engine.db.close();
@@ -138,10 +153,14 @@ export class ChapterSandbox implements CheckContext {
     let engine = this.warm.get(variant);
     if (!engine) {
       engine = (await this.restore(variant)).engine;
+      // A snapshot stored by an older pglab has no learner role: create it before the read-only transaction.
+      await becomeLearner(engine);
+      await engine.run('set session authorization postgres');
       this.warm.set(variant, engine);
     }
     const t0 = performance.now();
     await engine.run('begin transaction read only');
+    await becomeLearner(engine);
     const resetMs = performance.now() - t0;
     try {
       return { value: await fn(engine), resetMs };
@@ -155,6 +174,8 @@ export class ChapterSandbox implements CheckContext {
     let healthy = false;
     try {
       await engine.run('rollback');
+      // PGlite's RESET SESSION AUTHORIZATION keeps current_user (platform notes): name the user.
+      await engine.run('set session authorization postgres');
       await engine.run('discard all');
       const r = await engine.query<{ ok: number }>('select 1 as ok');
       healthy = r.rows.length === 1 && r.rows[0].ok === 1;

@@ -70,7 +70,7 @@ test('lessons: run an example, get specific feedback on a wrong answer, pass an 
   // The solution passes and the explanation appears.
   await setSql(page, 'create index customers_email_idx on customers (email);');
   await panel.getByRole('button', { name: 'Check' }).click();
-  await expect(panel.getByRole('status').filter({ hasText: /Passed: all 3 checks succeeded/ })).toBeVisible({ timeout: 60_000 });
+  await expect(panel.getByRole('status').filter({ hasText: /Passed: all 4 checks succeeded/ })).toBeVisible({ timeout: 60_000 });
   await expect(panel.getByRole('region', { name: 'Explanation' })).toContainText('B-tree');
   test.info().annotations.push({ type: 'check (pass)', description: (await feedback.getByText(/Checked in/).textContent()) ?? '' });
   const done = toc.getByRole('link', { name: /Find a customer by e-mail/ });

@@ -1,6 +1,7 @@
 // Schema linter on real PGlite: every check is built, found, and paired with a near miss that
 // must stay silent. Setup SQL is plain text so the same cases can run on a PostgreSQL server:
 // the suite takes any Queryable that can also run a multi-statement script.
+import { splitScript } from '../../src/db/splitter.ts';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { lintSchema, SCHEMA_LINT_CHECKS, type SchemaLintFacts } from '../../src/analysis/schema-linter.ts';
 import type { Finding, Report } from '../../src/analysis/finding.ts';
@@ -337,7 +338,8 @@ export function describeSchemaLinter(label: string, getDb: () => ScriptQueryable
         expect(f[0].severity).toBe('warning');
         expect(f[1].severity).toBe('info');
         expect(f[1].fix).toContain('ON DELETE RESTRICT NOT VALID');
-        for (const x of f) await exec(x.fix!);
+        // One statement at a time, as psql and the playground run it (CONCURRENTLY refuses a multi-statement string).
+        for (const x of f) for (const p of await splitScript(x.fix!)) if (p.kind === 'sql') await exec(p.text);
         expect(of(await lint('lint_fka'), 'missing_fk_action')).toHaveLength(0);
         await expect(exec(`delete from lint_fka.customers where id = 2`)).rejects.toThrow(/foreign key/);
       });

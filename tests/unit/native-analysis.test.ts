@@ -17,6 +17,8 @@ import { describeIndexAnalyzer } from './analysis-index.test.ts';
 import { describeInspector } from './analysis-inspector.test.ts';
 import { describeSchemaLinter } from './analysis-lint.test.ts';
 import { describeQueryAnalyzer } from './analysis-queries.test.ts';
+import { describePeerChecks } from './analysis-peers.test.ts';
+import { describeEveryFixRuns, FIX_SCRIPTS } from './analysis-fixes.test.ts';
 
 const EXAMPLE_SQL = readFileSync(new URL('../../src/cli/example.sql', import.meta.url), 'utf8');
 
@@ -25,7 +27,7 @@ let startError: Error | undefined;
 const connections = new Map<string, PgQueryable>();
 
 // Each suite gets a database of its own, as each PGlite test file gets an instance of its own.
-const DATABASES = ['suite_index', 'suite_inspector', 'suite_lint', 'suite_queries', 'parity'];
+const DATABASES = ['suite_index', 'suite_inspector', 'suite_lint', 'suite_queries', 'suite_peers', 'fix_source', 'parity'];
 
 beforeAll(async () => {
   try {
@@ -41,6 +43,11 @@ beforeAll(async () => {
     await admin.close();
   }
   for (const name of DATABASES) connections.set(name, await PgQueryable.connect(server.url.replace(/\/postgres$/, `/${name}`)));
+  // The database every fix is tried on copies of: built, then left without connections (a template must be).
+  const src = connections.get('fix_source')!;
+  for (const sql of FIX_SCRIPTS) await src.query(sql);
+  await src.close();
+  connections.delete('fix_source');
 }, 60_000);
 
 afterAll(async () => {
@@ -78,6 +85,34 @@ describeIndexAnalyzer('native PostgreSQL 18', native('suite_index'));
 describeInspector('native PostgreSQL 18', native('suite_inspector'));
 describeSchemaLinter('native PostgreSQL 18', native('suite_lint'));
 describeQueryAnalyzer('native PostgreSQL 18', native('suite_queries'));
+describePeerChecks('native PostgreSQL 18', native('suite_peers'));
+
+let copies = 0;
+describeEveryFixRuns('native PostgreSQL 18', () => ({
+  async copy() {
+    if (startError || !server) throw new Error(`the native PostgreSQL server could not start: ${startError?.message}`);
+    const name = `fix_copy_${++copies}`;
+    const admin = await PgQueryable.connect(server.url);
+    try {
+      await admin.query(`create database ${name} template fix_source`);
+    } finally {
+      await admin.close();
+    }
+    const db = await PgQueryable.connect(server.url.replace(/\/postgres$/, `/${name}`));
+    return {
+      db,
+      async close() {
+        await db.close();
+        const a = await PgQueryable.connect(server!.url);
+        try {
+          await a.query(`drop database ${name}`);
+        } finally {
+          await a.close();
+        }
+      },
+    };
+  },
+}));
 
 /** What must agree between the engines: the check, its severity and what it is about. */
 const essence = (findings: Finding[]) => findings.map((f) => ({ check: f.check, object: f.object, severity: f.severity }));

@@ -119,10 +119,13 @@ export async function runAnalysis(db: Queryable, onProgress: (p: Progress) => vo
 /** What a finding is about, in one line: `schema.table.index (col, …)`, leaving out `public`. */
 export function objectLabel(o: FindingObject): string {
   const parts: string[] = [];
-  const rel = o.table ? (o.schema && o.schema !== 'public' ? `${o.schema}.${o.table}` : o.table) : o.schema && !o.sequence ? o.schema : '';
+  const rel = o.table ? (o.schema && o.schema !== 'public' ? `${o.schema}.${o.table}` : o.table) : o.schema && !o.sequence && !o.function ? o.schema : '';
   if (rel) parts.push(rel);
   if (o.index) parts.push(`index ${o.index}`);
   if (o.constraint) parts.push(`constraint ${o.constraint}`);
+  if (o.policy) parts.push(`policy ${o.policy}`);
+  if (o.function) parts.push(`function ${o.schema && o.schema !== 'public' ? `${o.schema}.` : ''}${o.function}`);
+  if (o.extension) parts.push(`extension ${o.extension}`);
   if (o.sequence) parts.push(`sequence ${o.schema && o.schema !== 'public' ? `${o.schema}.` : ''}${o.sequence}`);
   if (o.columns?.length) parts.push(`(${o.columns.join(', ')})`);
   if (o.node) parts.push(`plan node ${o.node}`);

@@ -5,7 +5,7 @@
 import { Session, type StatementResult } from '../../db/session.ts';
 import { loadCatalog, type Catalog } from '../../db/catalog.ts';
 import { loadLessons, LessonError } from '../../lessons/loader.ts';
-import { LessonStoppedError, LessonWorkerClient } from '../../lessons/lesson-client.ts';
+import { CheckTimeLimitError, LessonStoppedError, LessonWorkerClient } from '../../lessons/lesson-client.ts';
 import type { BuildProgress } from '../../lessons/lesson-protocol.ts';
 import type { Chapter, CheckReport, Exercise } from '../../lessons/format.ts';
 import { ProgressStore, type ProgressMap } from './progress.ts';
@@ -384,6 +384,15 @@ export class LessonsState {
       else this.store.markAttempt(ex.id);
       this.progress = this.store.all();
     } catch (e) {
+      if (e instanceof CheckTimeLimitError) {
+        // The worker is gone: say so, and open the checker again on the same snapshots.
+        this.checkErrors = { ...this.checkErrors, [ex.id]: e.message };
+        this.store.markAttempt(ex.id);
+        const chapter = this.chapter(chapterId);
+        this.checkerStatus = 'idle';
+        if (chapter) void this.openChecker(chapter);
+        return;
+      }
       if (e instanceof LessonStoppedError) return;
       this.checkErrors = { ...this.checkErrors, [ex.id]: `The check could not run: ${(e as Error).message}` };
     } finally {

@@ -5,7 +5,8 @@ import { prepareSplitter } from '../../db/splitter.ts';
 import { missingExtension } from '../../db/extensions.ts';
 import { StoppedError, WorkerEngine } from '../../db/worker-client.ts';
 import { loadCatalog, type Catalog } from '../../db/catalog.ts';
-import type { InitInfo, Storage } from '../../db/protocol.ts';
+import type { DownloadEvent, InitInfo, Storage, Unsaved } from '../../db/protocol.ts';
+import { describeUnsaved } from '../../db/unsaved.ts';
 import { databaseWorker, pageStartOptions } from '../../db/early-worker.ts';
 import { saveExtensions } from '../../db/start-options.ts';
 import { loadHistory, pushHistory, type HistoryEntry } from './history.ts';
@@ -17,8 +18,9 @@ export class Playground {
   results = $state.raw<StatementResult[]>([]);
   /** A plain-language message about the database itself (restarts, what was lost). */
   message = $state<string | null>(null);
-  /** Set while another tab owns the saved database (role="alert" until a reload). */
+  /** Set while this tab's work is not being saved: another tab owns the store, or the browser refuses it room. */
   notSaved = $state<string | null>(null);
+  private unsaved: Unsaved | undefined;
   catalog = $state.raw<Catalog | null>(null);
   history = $state.raw<HistoryEntry[]>(loadHistory());
   stopOnError = $state(true);
@@ -30,14 +32,32 @@ export class Playground {
   /** SQL another view asks the editor to show (a fix from Analyze, a lesson's example). */
   editorRequest = $state.raw<{ sql: string } | null>(null);
 
-  readonly engine = new WorkerEngine(databaseWorker, pageStartOptions());
+  /** A start's download so far (PostgreSQL's files, the prepared cluster), in bytes of the total. */
+  download = $state.raw<DownloadEvent | null>(null);
+  /** Why the database could not start or restart (status 'failed'); Retry tries again. */
+  failure = $state<string | null>(null);
+
+  readonly engine = new WorkerEngine(databaseWorker, pageStartOptions(), (e) => (this.download = e));
   readonly session = new Session(this.engine);
 
   async start() {
     // The parser's wasm loads while the database starts, not on the first Run.
     void prepareSplitter();
+    await this.open(() => this.engine.start());
+  }
+
+  /** After a failed start (a dropped download, say): a new worker fetches what it lacks. */
+  async retry() {
+    if (this.status !== 'failed') return;
+    this.status = 'starting';
+    this.failure = null;
+    this.download = null;
+    await this.open(() => this.engine.restart());
+  }
+
+  private async open(starting: () => Promise<InitInfo>) {
     try {
-      const info = await this.engine.start();
+      const info = await starting();
       this.version = info.version;
       this.startMs = info.ms;
       this.startPhases = info.phases;
@@ -49,7 +69,7 @@ export class Playground {
       await this.refreshCatalog();
     } catch (e) {
       this.status = 'failed';
-      this.message = `The database could not start: ${(e as Error).message}`;
+      this.failure = `The database could not start: ${(e as Error).message}`;
     }
   }
 
@@ -86,6 +106,7 @@ export class Playground {
     } finally {
       if (this.status === 'running') this.status = 'ready';
     }
+    await this.recheckSaving();
     // A reload after every run would cost a query (and a save) per statement: only after DDL.
     if (catalogChanged) await this.refreshCatalog();
   }
@@ -140,19 +161,22 @@ export class Playground {
   }
 
   private async recover(why: string) {
-    const lost = this.session.inTransaction
-      ? `the running statement and the open transaction (${this.session.transactionStatements} statement(s) since BEGIN) were rolled back`
-      : 'the running statement was rolled back';
+    const unsavedLost = !!this.unsaved || this.results.some((r) => r.unsaved);
+    const lost = unsavedLost
+      ? 'what you did since the browser last saved was lost with it, since the browser gave no room to save it'
+      : this.session.inTransaction
+        ? `the running statement and the open transaction (${this.session.transactionStatements} statement(s) since BEGIN) were rolled back`
+        : 'the running statement was rolled back';
     this.status = 'restarting';
     try {
       this.noteSaving(await this.engine.restart());
       this.session.resetAfterRestart();
-      this.message = `${why} The database restarted from its saved state: ${lost}. Everything committed before is there.`;
+      this.message = `${why} The database restarted from its saved state: ${lost}.${unsavedLost ? '' : ' Everything committed before is there.'}`;
       this.status = 'ready';
       await this.refreshCatalog();
     } catch (e) {
       this.status = 'failed';
-      this.message = `${why} The database could not restart: ${(e as Error).message}`;
+      this.failure = `${why} The database could not restart: ${(e as Error).message}`;
     }
   }
 
@@ -167,15 +191,32 @@ export class Playground {
       this.status = 'ready';
     } catch (e) {
       this.status = 'failed';
-      this.message = `Reset failed: ${(e as Error).message}`;
+      this.failure = `Reset failed: ${(e as Error).message}`;
     }
     await this.refreshCatalog();
   }
 
   private noteSaving(info: InitInfo) {
-    this.notSaved = info.saving
-      ? null
-      : 'pglab is open in another tab, which saves the database. This tab works on a copy of it: nothing you do here is saved. Close the other tab and reload this one to save your work again.';
+    this.unsaved = info.unsaved;
+    this.notSaved = !info.saving
+      ? 'pglab is open in another tab, which saves the database. This tab works on a copy of it: nothing you do here is saved. Close the other tab and reload this one to save your work again.'
+      : info.unsaved ? describeUnsaved(info.unsaved) : null;
+  }
+
+  /** After a run while saves were refused: did this one save everything? */
+  private async recheckSaving() {
+    if (!this.unsaved && !this.results.some((r) => r.unsaved)) return;
+    try {
+      this.unsaved = await this.engine.saveState();
+      this.notSaved = this.unsaved ? describeUnsaved(this.unsaved) : null;
+      if (!this.unsaved) {
+        this.message = 'The browser has room again: everything you did is saved now.';
+        // The results' own "not saved" notes are out of date now.
+        if (this.results.some((r) => r.unsaved)) this.results = this.results.map((r) => (r.unsaved ? { ...r, unsaved: undefined } : r));
+      }
+    } catch {
+      // The worker was stopped meanwhile; the next start says how things stand.
+    }
   }
 
   async refreshCatalog() {

@@ -1,9 +1,18 @@
 // Hash routes, so deep links work on any static host: #/, #/analyze, #/lessons/<chapter>/<exercise>.
 export class Route {
-  parts = $state<string[]>(parse(location.hash));
+  parts = $state<string[]>([]);
+  /** Why the address could not be read (a mangled link): the playground opens instead. */
+  notice = $state<string | null>(null);
 
   constructor() {
-    addEventListener('hashchange', () => (this.parts = parse(location.hash)));
+    this.read();
+    addEventListener('hashchange', () => this.read());
+  }
+
+  private read() {
+    const parsed = parseHash(location.hash);
+    this.parts = parsed.parts;
+    this.notice = parsed.error ?? null;
   }
 
   get view(): 'playground' | 'analyze' | 'lessons' | 'share' {
@@ -16,6 +25,13 @@ export class Route {
   }
 }
 
-function parse(hash: string): string[] {
-  return hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+/** The parts of a hash route; a malformed one (bad percent-encoding) gives none, and says why. */
+export function parseHash(hash: string): { parts: string[]; error?: string } {
+  const raw = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  try {
+    return { parts: raw.map(decodeURIComponent) };
+  } catch {
+    const shown = hash.length > 80 ? hash.slice(0, 80) + '…' : hash;
+    return { parts: [], error: `This address could not be read (${shown} is not a valid link): the playground is shown instead.` };
+  }
 }

@@ -1,0 +1,140 @@
+// Is the rest of the database intact? A fingerprint of the chapter's tables (their columns,
+// constraints, indexes, and which of them had rows written), taken before and after a script,
+// and the changes between two fingerprints in words. Cheap on purpose: the data itself is not
+// hashed; the cumulative statistics say which tables were written (a restored copy starts with
+// every counter at zero), and only those, or those rewritten (TRUNCATE), are counted.
+import type { Engine } from '../db/types.ts';
+
+export interface TableState {
+  /** relfilenode: a new one means the table was rewritten (TRUNCATE, VACUUM FULL, ALTER TABLE). */
+  file: number;
+  columns: Record<string, string>;
+  constraints: Record<string, string>;
+  indexes: Record<string, string>;
+  /** Rows inserted, updated and deleted since the copy was restored. */
+  writes: { ins: number; upd: number; del: number };
+  /** The planner's row estimate (pg_class.reltuples; -1: never analyzed). */
+  reltuples: number;
+}
+
+export type Fingerprint = Record<string, TableState>;
+
+export interface Change {
+  /** `<kind>:<table>`: a reference solution that makes a change of a key allows it to the learner. */
+  key: string;
+  message: string;
+}
+
+const TABLES_SQL = `
+  select c.relname as name, pg_catalog.pg_relation_filenode(c.oid)::int8::text as file, c.reltuples::float8 as reltuples,
+         coalesce(s.n_tup_ins, 0)::int8::text as ins, coalesce(s.n_tup_upd, 0)::int8::text as upd, coalesce(s.n_tup_del, 0)::int8::text as del,
+         array(select a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod) || case when a.attnotnull then ' not null' else '' end
+               from pg_catalog.pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped order by a.attnum) as columns,
+         array(select con.conname || E'\\t' || pg_catalog.pg_get_constraintdef(con.oid, true)
+               from pg_catalog.pg_constraint con where con.conrelid = c.oid order by con.conname) as constraints,
+         array(select i.relname || E'\\t' || pg_catalog.pg_get_indexdef(i.oid)
+               from pg_catalog.pg_index x join pg_catalog.pg_class i on i.oid = x.indexrelid
+               where x.indrelid = c.oid and x.indisvalid order by i.relname) as indexes
+  from pg_catalog.pg_class c
+  left join pg_catalog.pg_stat_user_tables s on s.relid = c.oid
+  where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
+  order by c.relname`;
+
+const pairs = (list: string[]) => Object.fromEntries(list.map((s) => [s.slice(0, s.indexOf('\t')), s.slice(s.indexOf('\t') + 1)]));
+
+/** The fingerprint of the public schema's tables now. Runs three short queries. */
+export async function fingerprint(db: Engine): Promise<Fingerprint> {
+  // Counters reach the statistics views at most once a second unless forced (platform notes).
+  await db.query('select pg_catalog.pg_stat_force_next_flush()');
+  const { rows } = await db.query<{ name: string; file: string; reltuples: number; ins: string; upd: string; del: string; columns: string[]; constraints: string[]; indexes: string[] }>(TABLES_SQL);
+  const out: Fingerprint = {};
+  for (const r of rows) {
+    out[r.name] = {
+      file: Number(r.file),
+      columns: Object.fromEntries(r.columns.map((c) => [c.slice(0, c.indexOf(' ')), c.slice(c.indexOf(' ') + 1)])),
+      constraints: pairs(r.constraints),
+      indexes: pairs(r.indexes),
+      writes: { ins: Number(r.ins), upd: Number(r.upd), del: Number(r.del) },
+      reltuples: Number(r.reltuples),
+    };
+  }
+  return out;
+}
+
+const quote = (name: string) => '"' + name.replace(/"/g, '""') + '"';
+
+/** Exact row counts of the given tables. */
+export async function rowCounts(db: Engine, tables: string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const t of tables) {
+    const r = await db.query<{ n: string }>(`select count(*)::text as n from public.${quote(t)}`);
+    out[t] = Number(r.rows[0].n);
+  }
+  return out;
+}
+
+/** Tables whose rows may have changed between the two fingerprints (written, or rewritten). */
+export function touchedTables(before: Fingerprint, after: Fingerprint): string[] {
+  return Object.keys(after).filter((t) => {
+    const b = before[t];
+    if (!b) return false;
+    const a = after[t];
+    return a.file !== b.file || a.writes.ins > b.writes.ins || a.writes.upd > b.writes.upd || a.writes.del > b.writes.del;
+  });
+}
+
+/**
+ * What the script changed that was there before: dropped or altered tables, columns,
+ * constraints and indexes, rows written, row counts. New objects are not changes.
+ * `countsBefore`/`countsAfter` hold the counts of the touched tables.
+ */
+export function changes(before: Fingerprint, after: Fingerprint, countsBefore: Record<string, number>, countsAfter: Record<string, number>): Change[] {
+  // countsBefore holds the starting count of every table the caller knows (untouched ones too).
+  const out: Change[] = [];
+  for (const [t, b] of Object.entries(before)) {
+    const a = after[t];
+    if (!a) {
+      out.push({ key: `table:${t}`, message: `the table ${t} is gone` });
+      continue;
+    }
+    for (const [c, def] of Object.entries(b.columns)) {
+      if (!(c in a.columns)) out.push({ key: `column:${t}`, message: `the column ${t}.${c} is gone` });
+      else if (a.columns[c] !== def) out.push({ key: `column:${t}`, message: `the column ${t}.${c} was ${def}, it is now ${a.columns[c]}` });
+    }
+    for (const [c, def] of Object.entries(b.constraints)) {
+      if (!(c in a.constraints)) out.push({ key: `constraint:${t}`, message: `the constraint ${c} on ${t} (${def}) is gone` });
+      else if (a.constraints[c] !== def) out.push({ key: `constraint:${t}`, message: `the constraint ${c} on ${t} changed from ${def} to ${a.constraints[c]}` });
+    }
+    const constraintNames = new Set(Object.keys(b.constraints));
+    for (const [i, def] of Object.entries(b.indexes)) {
+      if (constraintNames.has(i) && !(i in a.constraints)) continue; // said with its constraint
+      if (!(i in a.indexes)) out.push({ key: `index:${t}`, message: `the index ${i} on ${t} is gone` });
+      else if (a.indexes[i] !== def) out.push({ key: `index:${t}`, message: `the index ${i} on ${t} is now ${a.indexes[i].replace(/^CREATE /, '')}` });
+    }
+    const nb = countsBefore[t];
+    const na = countsAfter[t];
+    // Statistics typed in by hand (or by dynamic SQL the parse tree did not see): the estimate
+    // moved far from the real count. ANALYZE, which samples, stays close.
+    const real = na ?? nb;
+    if (real !== undefined && a.reltuples !== b.reltuples && a.reltuples >= 0 && Math.abs(a.reltuples - real) > Math.max(1000, real)) {
+      out.push({ key: `stats:${t}`, message: `the planner's statistics of ${t} say ${Math.round(a.reltuples)} rows, the table has ${real}` });
+    }
+    if (nb !== undefined && na !== undefined && nb !== na) {
+      out.push({
+        key: `rows:${t}`,
+        message: na < nb ? `${nb - na} of the ${nb} rows of ${t} were deleted` : `${na - nb} rows were added to ${t} (${nb} → ${na})`,
+      });
+    } else if (a.writes.upd > b.writes.upd || a.writes.ins > b.writes.ins || a.writes.del > b.writes.del) {
+      const n = a.writes.upd - b.writes.upd;
+      out.push({ key: `data:${t}`, message: n > 0 ? `${n} row${n === 1 ? ' was' : 's were'} updated in ${t}` : `rows of ${t} were rewritten` });
+    }
+  }
+  return out;
+}
+
+/** The learner's changes the reference solution does not make (a change of rows allows one of data). */
+export function forbiddenChanges(learner: Change[], reference: Change[]): Change[] {
+  const allowed = new Set(reference.map((c) => c.key));
+  for (const c of reference) if (c.key.startsWith('rows:')) allowed.add('data:' + c.key.slice(5));
+  return learner.filter((c) => !allowed.has(c.key) && !(c.key.startsWith('data:') && allowed.has('rows:' + c.key.slice(5))));
+}

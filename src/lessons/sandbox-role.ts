@@ -1,0 +1,62 @@
+// The unprivileged role the checker runs learners' SQL as (see sandbox.ts, checker.ts).
+import type { Engine } from '../db/types.ts';
+
+/**
+ * The role the learner's SQL and the checks run as: it owns the chapter's objects but is no
+ * superuser, so it cannot write the system catalogs, run ALTER SYSTEM or change a tablespace.
+ */
+export const LEARNER_ROLE = 'pglab_learner';
+
+/** Creates the learner's role and hands it the chapter's objects in public (idempotent). */
+export const LEARNER_ROLE_SQL = `
+do $pglab$
+declare r record;
+begin
+  if not exists (select from pg_catalog.pg_roles where rolname = '${LEARNER_ROLE}') then
+    create role ${LEARNER_ROLE} nosuperuser nocreaterole nocreatedb noreplication nobypassrls;
+  end if;
+  execute format('grant create, temporary on database %I to ${LEARNER_ROLE}', current_database());
+  grant all on schema public to ${LEARNER_ROLE};
+  grant pg_read_all_stats, pg_read_all_settings to ${LEARNER_ROLE};
+  grant execute on function pg_catalog.pg_stat_force_next_flush() to ${LEARNER_ROLE};
+  grant execute on function pg_catalog.pg_stat_reset() to ${LEARNER_ROLE};
+  for r in select c.oid::regclass as name, c.relkind from pg_catalog.pg_class c
+           where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v', 'm', 'f')
+  loop
+    execute format('alter table %s owner to ${LEARNER_ROLE}', r.name);
+  end loop;
+  -- Sequences not owned by a column (those follow their table).
+  for r in select c.oid::regclass as name from pg_catalog.pg_class c
+           where c.relnamespace = 'public'::regnamespace and c.relkind = 'S'
+             and not exists (select from pg_catalog.pg_depend d where d.objid = c.oid and d.deptype in ('a', 'i'))
+  loop
+    execute format('alter sequence %s owner to ${LEARNER_ROLE}', r.name);
+  end loop;
+  for r in select p.oid::regprocedure as name, p.prokind from pg_catalog.pg_proc p
+           where p.pronamespace = 'public'::regnamespace
+             and not exists (select from pg_catalog.pg_depend d where d.objid = p.oid and d.deptype = 'e')
+  loop
+    execute format('alter %s %s owner to ${LEARNER_ROLE}', case r.prokind when 'p' then 'procedure' when 'a' then 'aggregate' else 'function' end, r.name);
+  end loop;
+  for r in select t.oid::regtype as name from pg_catalog.pg_type t
+           where t.typnamespace = 'public'::regnamespace and t.typtype in ('e', 'd', 'r', 'c')
+             and (t.typtype <> 'c' or (select relkind from pg_catalog.pg_class where oid = t.typrelid) = 'c')
+             and not exists (select from pg_catalog.pg_depend d where d.objid = t.oid and d.deptype = 'e')
+  loop
+    execute format('alter type %s owner to ${LEARNER_ROLE}', r.name);
+  end loop;
+end $pglab$;`;
+
+/**
+ * Switches the session to the learner's role. A snapshot made before the role existed (stored by
+ * an older pglab) gets it first. PGlite runs as the bootstrap superuser, so the learner could
+ * switch back: the checker refuses SQL that does (checker.ts: roleEscape before, roleChanged after).
+ */
+export async function becomeLearner(db: Engine): Promise<void> {
+  const r = await db.run(`set session authorization ${LEARNER_ROLE}`);
+  if (r.ok) return;
+  const made = await db.run(LEARNER_ROLE_SQL);
+  if (!made.ok) throw new Error(`Could not create the learner's role: ${made.error.message}`);
+  const again = await db.run(`set session authorization ${LEARNER_ROLE}`);
+  if (!again.ok) throw new Error(`Could not switch to the learner's role: ${again.error.message}`);
+}

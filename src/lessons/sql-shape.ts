@@ -1,0 +1,247 @@
+// What a piece of SQL is made of, read from PostgreSQL's own parse tree (libpg-query), never
+// from its text: how many statements, which constructs, which tables it reads, whether it tries
+// to change the role it runs as. Also the canonical form of an expression, so `'pending' = status`
+// and `status = 'pending'` compare equal while `'Pending'` does not.
+import { parse } from 'libpg-query';
+import { splitScript } from '../db/splitter.ts';
+
+type Json = unknown;
+type Node = Record<string, Json>;
+
+export interface ParsedStatement {
+  /** Top node type: SelectStmt, IndexStmt, ... */
+  type: string;
+  body: Node;
+  text: string;
+}
+
+/** The statements of a script (psql backslash commands skipped); undefined when one does not parse. */
+export async function parseScript(sql: string): Promise<ParsedStatement[] | undefined> {
+  const out: ParsedStatement[] = [];
+  for (const p of await splitScript(sql)) {
+    if (p.kind !== 'sql') continue;
+    try {
+      const { stmts } = (await parse(p.text)) as unknown as { stmts: { stmt: Node }[] };
+      for (const s of stmts) {
+        const type = Object.keys(s.stmt)[0];
+        out.push({ type, body: s.stmt[type] as Node, text: p.text });
+      }
+    } catch {
+      return undefined;
+    }
+  }
+  return out;
+}
+
+/** Calls fn for every node (`{ Type: body }`) under v, and for SelectStmt bodies of set operations. */
+export function walk(v: Json, fn: (type: string, body: Node) => void): void {
+  if (Array.isArray(v)) {
+    for (const x of v) walk(x, fn);
+    return;
+  }
+  if (!v || typeof v !== 'object') return;
+  for (const [k, x] of Object.entries(v as Node)) {
+    if (/^[A-Z]/.test(k) && x && typeof x === 'object' && !Array.isArray(x)) fn(k, x as Node);
+    // The arms of UNION/INTERSECT/EXCEPT are SelectStmt bodies without their wrapper.
+    if ((k === 'larg' || k === 'rarg') && x && typeof x === 'object') fn('SelectStmt', x as Node);
+    walk(x, fn);
+  }
+}
+
+/** The constructs a `sql` check can forbid or require, each a test on one parse-tree node. */
+export const CONSTRUCTS: Record<string, (type: string, body: Node) => boolean> = {
+  'subquery': (t) => t === 'SubLink' || t === 'RangeSubselect',
+  'scalar subquery': (t, b) => t === 'SubLink' && b.subLinkType === 'EXPR_SUBLINK',
+  'in subquery': (t, b) => t === 'SubLink' && b.subLinkType === 'ANY_SUBLINK',
+  'exists': (t, b) => t === 'SubLink' && b.subLinkType === 'EXISTS_SUBLINK',
+  'derived table': (t) => t === 'RangeSubselect',
+  'cte': (t) => t === 'CommonTableExpr',
+  'recursive cte': (t, b) => t === 'WithClause' && b.recursive === true,
+  'union': (t, b) => t === 'SelectStmt' && b.op === 'SETOP_UNION',
+  'intersect': (t, b) => t === 'SelectStmt' && b.op === 'SETOP_INTERSECT',
+  'except': (t, b) => t === 'SelectStmt' && b.op === 'SETOP_EXCEPT',
+  'set operation': (t, b) => t === 'SelectStmt' && typeof b.op === 'string' && b.op !== 'SETOP_NONE',
+  'join': (t) => t === 'JoinExpr',
+  'lateral': (t, b) => (t === 'RangeSubselect' || t === 'RangeFunction') && b.lateral === true,
+  'window function': (t, b) => t === 'FuncCall' && b.over !== undefined,
+  'aggregate filter': (t, b) => t === 'FuncCall' && b.agg_filter !== undefined,
+  'case': (t) => t === 'CaseExpr',
+  'group by': (t, b) => t === 'SelectStmt' && Array.isArray(b.groupClause) && b.groupClause.length > 0,
+  'order by': (t, b) => t === 'SelectStmt' && Array.isArray(b.sortClause) && b.sortClause.length > 0,
+  'limit': (t, b) => t === 'SelectStmt' && b.limitCount !== undefined,
+  'offset': (t, b) => t === 'SelectStmt' && b.limitOffset !== undefined,
+  'distinct': (t, b) => t === 'SelectStmt' && Array.isArray(b.distinctClause),
+  'on conflict': (t) => t === 'OnConflictClause',
+  'returning': (t, b) => (t === 'InsertStmt' || t === 'UpdateStmt' || t === 'DeleteStmt' || t === 'MergeStmt') && b.returningClause !== undefined,
+  'update from': (t, b) => t === 'UpdateStmt' && Array.isArray(b.fromClause) && b.fromClause.length > 0,
+  'merge': (t) => t === 'MergeStmt',
+  'do block': (t) => t === 'DoStmt',
+  'function definition': (t) => t === 'CreateFunctionStmt',
+  'row comparison': (t, b) => t === 'A_Expr' && !!b.lexpr && typeof b.lexpr === 'object' && 'RowExpr' in (b.lexpr as Node),
+  'transaction': (t) => t === 'TransactionStmt',
+};
+
+/** Plain-words name of a construct for messages. */
+export const CONSTRUCT_WORDS: Record<string, string> = {
+  'subquery': 'a subquery', 'scalar subquery': 'a scalar subquery', 'in subquery': 'IN (subquery)', 'exists': 'EXISTS',
+  'derived table': 'a subquery in FROM', 'cte': 'a WITH query', 'recursive cte': 'WITH RECURSIVE', 'union': 'UNION',
+  'intersect': 'INTERSECT', 'except': 'EXCEPT', 'set operation': 'UNION, INTERSECT or EXCEPT', 'join': 'a JOIN',
+  'lateral': 'LATERAL', 'window function': 'a window function (OVER)', 'aggregate filter': 'an aggregate FILTER clause',
+  'case': 'CASE', 'group by': 'GROUP BY', 'order by': 'ORDER BY', 'limit': 'LIMIT', 'offset': 'OFFSET',
+  'distinct': 'DISTINCT', 'on conflict': 'ON CONFLICT', 'returning': 'RETURNING', 'update from': 'UPDATE … FROM',
+  'merge': 'MERGE', 'do block': 'a DO block', 'function definition': 'CREATE FUNCTION', 'row comparison': 'a row comparison (a, b) < (x, y)',
+  'transaction': 'BEGIN/COMMIT',
+};
+
+/** How many times the statements use each construct. */
+export function constructCounts(stmts: ParsedStatement[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of stmts) {
+    const visit = (type: string, body: Node) => {
+      for (const [name, test] of Object.entries(CONSTRUCTS)) if (test(type, body)) out.set(name, (out.get(name) ?? 0) + 1);
+    };
+    visit(s.type, s.body);
+    walk(s.body, visit);
+  }
+  return out;
+}
+
+/** How many times each table (by its unqualified name) is named in FROM/JOIN/DML targets. */
+export function tableReads(stmts: ParsedStatement[]): Map<string, number> {
+  const out = new Map<string, number>();
+  const ctes = new Set<string>();
+  for (const s of stmts) walk(s.body, (t, b) => { if (t === 'CommonTableExpr') ctes.add(String(b.ctename)); });
+  for (const s of stmts) {
+    const visit = (type: string, body: Node) => {
+      if (type === 'RangeVar' && typeof body.relname === 'string' && !(body.schemaname === undefined && ctes.has(body.relname))) {
+        out.set(body.relname, (out.get(body.relname) ?? 0) + 1);
+      }
+    };
+    walk({ [s.type]: s.body }, visit);
+  }
+  return out;
+}
+
+/** Statement types that create or drop objects, by the object kind a `sql` check names. */
+export function objectChanges(stmts: ParsedStatement[]): { created: Map<string, number>; dropped: Map<string, number> } {
+  const created = new Map<string, number>();
+  const dropped = new Map<string, number>();
+  const add = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  const dropKinds: Record<string, string> = {
+    OBJECT_INDEX: 'index', OBJECT_TABLE: 'table', OBJECT_VIEW: 'view', OBJECT_MATVIEW: 'materialized view',
+    OBJECT_FUNCTION: 'function', OBJECT_SEQUENCE: 'sequence', OBJECT_TRIGGER: 'trigger', OBJECT_STATISTIC_EXT: 'statistics',
+    OBJECT_SCHEMA: 'schema', OBJECT_TYPE: 'type', OBJECT_EXTENSION: 'extension',
+  };
+  for (const s of stmts) {
+    switch (s.type) {
+      case 'IndexStmt': add(created, 'index'); break;
+      case 'CreateStmt': add(created, 'table'); break;
+      case 'CreateTableAsStmt': add(created, s.body.objtype === 'OBJECT_MATVIEW' ? 'materialized view' : 'table'); break;
+      case 'ViewStmt': add(created, 'view'); break;
+      case 'CreateFunctionStmt': add(created, 'function'); break;
+      case 'CreateTrigStmt': add(created, 'trigger'); break;
+      case 'CreateStatsStmt': add(created, 'statistics'); break;
+      case 'CreateExtensionStmt': add(created, 'extension'); break;
+      case 'SelectStmt': if (s.body.intoClause) add(created, 'table'); break;
+      case 'AlterTableStmt':
+        for (const c of (s.body.cmds as Node[] | undefined) ?? []) {
+          const cmd = c.AlterTableCmd as Node | undefined;
+          if (cmd?.subtype === 'AT_AddConstraint') add(created, 'constraint');
+          if (cmd?.subtype === 'AT_DropConstraint') add(dropped, 'constraint');
+          if (cmd?.subtype === 'AT_AddColumn') add(created, 'column');
+          if (cmd?.subtype === 'AT_DropColumn') add(dropped, 'column');
+        }
+        break;
+      case 'DropStmt': {
+        const kind = dropKinds[String(s.body.removeType)] ?? 'object';
+        for (let i = 0; i < ((s.body.objects as Json[] | undefined)?.length ?? 1); i++) add(dropped, kind);
+        break;
+      }
+    }
+  }
+  return { created, dropped };
+}
+
+/**
+ * The statement that makes the SQL refused before it runs: it tries to change the role the checks
+ * rely on, or to type in planner statistics.
+ */
+export function roleEscape(stmts: ParsedStatement[]): string | undefined {
+  let found: string | undefined;
+  for (const s of stmts) {
+    walk({ [s.type]: s.body }, (t, b) => {
+      if (found) return;
+      if (t === 'VariableSetStmt' && (b.name === 'session_authorization' || b.name === 'role')) found = s.text;
+      if (t === 'DiscardStmt' && b.target === 'DISCARD_ALL') found = s.text;
+      if (t === 'FuncCall') {
+        const name = ((b.funcname as Node[]) ?? []).map((n) => String((n.String as Node | undefined)?.sval ?? '')).pop();
+        // Planner statistics typed in by hand (PostgreSQL 18) would fake any plan check.
+        if (name && /^pg_(restore|clear)_(relation|attribute)_stats$/.test(name)) found = s.text;
+        if (name === 'set_config') {
+          const first = (b.args as Node[] | undefined)?.[0];
+          const val = ((first?.A_Const as Node | undefined)?.sval as Node | undefined)?.sval;
+          if (typeof val !== 'string' || /^(role|session_authorization)$/i.test(val.trim())) found = s.text;
+        }
+      }
+    });
+  }
+  return found;
+}
+
+// ------------------------------------------------------------------ canonical expressions
+
+const COMMUTATIVE = new Set(['=', '<>', '!=', '+', '*', '&&', 'AND', 'OR']);
+const MIRROR: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
+
+function strip(v: Json): Json {
+  if (Array.isArray(v)) return v.map(strip);
+  if (!v || typeof v !== 'object') return v;
+  const out: Node = {};
+  for (const [k, x] of Object.entries(v as Node)) if (k !== 'location') out[k] = strip(x);
+  return out;
+}
+
+function canon(v: Json): Json {
+  if (Array.isArray(v)) return v.map(canon);
+  if (!v || typeof v !== 'object') return v;
+  const o: Node = {};
+  for (const [k, x] of Object.entries(v as Node)) o[k] = canon(x);
+  const e = o.A_Expr as Node | undefined;
+  if (e && e.kind === 'AEXPR_OP' && Array.isArray(e.name) && e.name.length === 1) {
+    const op = String(((e.name[0] as Node).String as Node).sval);
+    const l = JSON.stringify(e.lexpr);
+    const r = JSON.stringify(e.rexpr);
+    if ((COMMUTATIVE.has(op) || MIRROR[op]) && e.lexpr !== undefined && r < l) {
+      const name = MIRROR[op] ? [{ String: { sval: MIRROR[op] } }] : e.name;
+      o.A_Expr = { ...e, name, lexpr: e.rexpr, rexpr: e.lexpr };
+    }
+  }
+  const b = o.BoolExpr as Node | undefined;
+  if (b && (b.boolop === 'AND_EXPR' || b.boolop === 'OR_EXPR') && Array.isArray(b.args)) {
+    // a AND (b AND c) is a AND b AND c; the order of the terms does not matter.
+    const flat: Json[] = [];
+    for (const a of b.args) {
+      const inner = (a as Node).BoolExpr as Node | undefined;
+      if (inner && inner.boolop === b.boolop) flat.push(...(inner.args as Json[]));
+      else flat.push(a);
+    }
+    o.BoolExpr = { ...b, args: flat.map((a) => JSON.stringify(a)).sort().map((s) => JSON.parse(s)) };
+  }
+  return o;
+}
+
+/**
+ * A canonical form of a boolean expression, for comparing meaning rather than spelling: operands
+ * of commutative operators and of AND/OR in a fixed order, `a < b` written `b > a` when that
+ * sorts first. Pass PostgreSQL's own deparsed text (pg_get_expr) of both sides so casts agree.
+ * Undefined when the text does not parse as an expression.
+ */
+export async function canonicalExpression(expr: string): Promise<string | undefined> {
+  try {
+    const { stmts } = (await parse(`select where ${expr}`)) as unknown as { stmts: { stmt: { SelectStmt: Node } }[] };
+    if (stmts.length !== 1) return undefined;
+    return JSON.stringify(canon(strip(stmts[0].stmt.SelectStmt.whereClause)));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,169 @@
+// What a chapter says its examples show: parsing (with file lines) and checking against a real
+// PGlite; and the statistics of a chapter's database (count(*) against n_live_tup).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClaimSyntaxError, checkClaimSet, checkOwnSql, parseClaims, runChapterClaims, stripClaims, type ClaimDb } from '../../src/lessons/example-claims.ts';
+import { LessonError, loadLessons } from '../../src/lessons/loader.ts';
+import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
+import { localEngine } from '../support/pglite.ts';
+import type { LocalEngine } from '../../src/db/local-engine.ts';
+
+const text = [
+  'Intro.', //                       1
+  '',
+  '```sql', //                       3
+  'select 1 as a;',
+  'select 2 as b union all select 3;',
+  '```',
+  '<!-- expect', //                  7
+  'statement: 2',
+  'rows: 2',
+  'value: { column: b, equals: 2 }',
+  '-->',
+  '<!-- expect', //                  12
+  'statement: 1',
+  'value: 1',
+  '-->',
+  '',
+  'A figure: <!-- expect', //        17
+  'sql: select 15.855 as pct',
+  'value: { approx: 15.9, tolerance: 0.1 }',
+  '-->',
+].join('\n');
+
+describe('parseClaims', () => {
+  it('reads claims after a block and with their own sql, with file lines', () => {
+    const sets = parseClaims(text, 10, [12]);
+    expect(sets.map((s) => [s.line, s.block, s.statement, s.sql])).toEqual([
+      [16, 0, 2, undefined],
+      [21, 0, 1, undefined],
+      [26, undefined, undefined, 'select 15.855 as pct'],
+    ]);
+    expect(sets[0].claims).toEqual([
+      { kind: 'rows', line: 18, equals: 2 },
+      { kind: 'value', line: 19, row: 1, column: 'b', equals: 2 },
+    ]);
+  });
+
+  it('reports mistakes as line: message', () => {
+    const bad = (s: string) => {
+      try {
+        parseClaims(s, 1, [1]);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ClaimSyntaxError);
+        return `${(e as ClaimSyntaxError).line}: ${(e as Error).message}`;
+      }
+      return 'no error';
+    };
+    expect(bad('```sql\nselect 1;\n```\n<!-- expect\nrowz: 1\n-->')).toMatch(/^5: unknown key "rowz"/);
+    expect(bad('```sql\nselect 1;\n```\n<!-- expect\nrows: 1\n')).toMatch(/^4: .*not closed/);
+    expect(bad('Text only.\n\n<!-- expect\nrows: 1\n-->')).toMatch(/^3: .*follows a ```sql block/);
+    expect(bad('```sql\nselect 1;\n```\n<!-- expect\nplan: { uses: Seq Scan, wrong: x }\n-->')).toMatch(/^5: unknown plan option "wrong"/);
+    expect(bad('```sql\nselect 1;\n```\n<!-- expect\nvalue: { column: a, tolerance: 1 }\n-->')).toMatch(/^5: .*tolerance goes with approx/);
+    expect(bad('```sql\nselect 1;\n```\n<!-- expect\nerror: oops\n-->')).toMatch(/^5: .*SQLSTATE/);
+  });
+
+  it('is left out of what the learner reads', () => {
+    expect(stripClaims(text)).not.toMatch(/expect|statement: 2|-->/);
+    expect(stripClaims(text)).toContain('A figure:');
+  });
+
+  it('reaches the loader: a chapter gets its claims, and a bad claim names chapter.md:line', () => {
+    const files = (claim: string) => ({
+      'lessons/x/chapter.md': `---\ntitle: X\n---\n\n\`\`\`sql\nselect 1;\n\`\`\`\n${claim}\n`,
+      'lessons/x/dataset.sql': 'select setseed(:seed);',
+    });
+    const [ch] = loadLessons(files('<!-- expect\nrows: 1\n-->'));
+    expect(ch.claims).toHaveLength(1);
+    expect(ch.claims![0]).toMatchObject({ line: 8, block: 0 });
+    expect(ch.body).not.toContain('expect');
+    expect(() => loadLessons(files('<!-- expect\nrows: many\n-->'))).toThrow(LessonError);
+    try {
+      loadLessons(files('<!-- expect\nrows: many\n-->'));
+    } catch (e) {
+      expect((e as LessonError).problems[0].file).toBe('lessons/x/chapter.md:9');
+    }
+  });
+});
+
+describe('checking claims on PGlite', () => {
+  let engine: LocalEngine;
+  let db: ClaimDb;
+  beforeAll(async () => {
+    engine = await localEngine();
+    db = {
+      async query(sql) {
+        const r = await engine.run(sql);
+        if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
+        return { columns: r.fields.map((f) => f.name), rows: r.rows.map((row) => row.map((v) => (v == null ? null : String(v)))) };
+      },
+    };
+    await db.query('create table t (id int primary key, email text not null)');
+    await db.query("insert into t select i, 'u' || i || '@x.test' from generate_series(1, 5000) i");
+    await db.query('analyze t');
+  });
+  afterAll(() => engine.db.close());
+
+  const one = (claim: string) => parseClaims(`\`\`\`sql\nx\n\`\`\`\n<!-- expect\n${claim}\n-->`, 1, [1])[0];
+
+  it('holds for what the database really does, and says what it found when it does not', async () => {
+    const sql = "explain analyze select id from t where email = 'u42@x.test'";
+    expect(await checkClaimSet(db, one('rows: 1\nplan: { uses: Seq Scan, relation: t }\nnode: { type: Seq Scan, field: Rows Removed by Filter, equals: 4999 }'), sql)).toEqual([]);
+    const wrong = await checkClaimSet(db, one('rows: 2\nplan: { uses: Index Scan }\nnode: { type: Seq Scan, field: Rows Removed by Filter, equals: 49999 }'), sql);
+    expect(wrong).toHaveLength(3);
+    expect(wrong[0]).toMatch(/says 2 rows; the statement returns 1/);
+    expect(wrong[1]).toMatch(/has Index Scan; the plan is Seq Scan on t/);
+    expect(wrong[2]).toMatch(/Rows Removed by Filter of Seq Scan is 49999; the plan has 4999/);
+  });
+
+  it('checks errors, values with tolerance, and own sql with statements before it', async () => {
+    expect(await checkClaimSet(db, one('error: "42883"'), 'select * from t where email = 42::numeric')).toEqual([]);
+    expect(await checkClaimSet(db, one('error: "42883"'), 'select 1')).toEqual([expect.stringMatching(/succeeds/)]);
+    expect(await checkClaimSet(db, one('value: { approx: 15.9, tolerance: 0.1 }'), 'select 15.855')).toEqual([]);
+    expect(await checkClaimSet(db, one('value: { approx: 10, tolerance: "5%" }'), 'select 10.6')).toHaveLength(1);
+    const own = parseClaims('<!-- expect\nsql: |\n  create index t_email_idx on t (email);\n  explain select id from t where email = \'u1@x.test\'\nplan: { uses: Index Scan, index: t_email_idx }\n-->')[0];
+    expect(await checkOwnSql(db, own)).toEqual([]);
+  });
+
+  it('runs a chapter in order: a later example sees what an earlier one created', async () => {
+    const md = '```sql\ncreate table u as select i from generate_series(1, 10) i;\n```\n\n```sql\nselect count(*) from u;\n```\n<!-- expect\nvalue: 11\n-->\n';
+    const blocks = [{ sql: 'create table u as select i from generate_series(1, 10) i;', line: 1 }, { sql: 'select count(*) from u;', line: 5 }];
+    const r = await runChapterClaims(db, blocks, parseClaims(md, 1, [1, 5]), { variant: 'main', file: 'c.md' });
+    expect(r.checked).toBe(1);
+    expect(r.problems).toEqual([expect.stringMatching(/^c\.md:9: the text says count is 11; it is 10 \(main copy\)$/)]);
+  });
+
+  it('runs a statement whose plan is stated exactly once', async () => {
+    const md = '```sql\ncreate table w (i int);\ninsert into w values (1);\n```\n<!-- expect\nplan: { uses: ModifyTable }\n-->\n\n```sql\nselect count(*) from w;\n```\n<!-- expect\nvalue: 1\n-->\n';
+    const blocks = [{ sql: 'create table w (i int);\ninsert into w values (1);', line: 1 }, { sql: 'select count(*) from w;', line: 9 }];
+    const r = await runChapterClaims(db, blocks, parseClaims(md, 1, [1, 9]), { variant: 'main', file: 'c.md' });
+    expect(r).toEqual({ problems: [], checked: 2 });
+  });
+});
+
+describe('statistics of a chapter database', () => {
+  it('n_live_tup equals count(*) after the build, even when the dataset forgets to flush before VACUUM', async () => {
+    const chapter = loadLessons({
+      'lessons/s/chapter.md': '---\ntitle: S\n---\n\nText.\n',
+      // No pg_stat_force_next_flush here: the build must flush before VACUUM by itself.
+      'lessons/s/dataset.sql': 'select setseed(:seed);\ncreate table a (id int primary key);\ninsert into a select generate_series(1, 3000);\nvacuum analyze;\n',
+    })[0];
+    const box = await ChapterSandbox.build(chapter, ['main']);
+    try {
+      const q = "select n_live_tup, (select count(*) from a) as n, (select reltuples from pg_class where relname = 'a') as reltuples from pg_stat_user_tables where relname = 'a'";
+      const built = await box.withDatabase('main', 'shared', (db) => db.query<{ n_live_tup: number; n: number; reltuples: number }>(q));
+      expect(built.value.rows[0]).toEqual({ n_live_tup: 3000, n: 3000, reltuples: 3000 });
+      // A restored copy keeps the catalog's count; the cumulative statistics start again from zero, never doubled.
+      const { engine } = await box.restore('main');
+      try {
+        const r = (await engine.query<{ n_live_tup: number; n: number; reltuples: number }>(q)).rows[0];
+        expect(r.reltuples).toBe(3000);
+        expect(r.n).toBe(3000);
+        expect([0, 3000]).toContain(r.n_live_tup);
+      } finally {
+        await engine.db.close();
+      }
+    } finally {
+      await box.close();
+    }
+  }, 120_000);
+});
