@@ -17,6 +17,7 @@ export const USAGE = `pglab — PostgreSQL schema, index, query and plan analysi
 Usage:
   pglab <command> [TARGET] [options]
   pglab explain "<sql>" [TARGET] [--analyze] [options]
+  pglab repro URL "<sql>" [-o FILE.pglab] [--redact T.COL] [--check]   (pglab repro --help)
 
 Commands:
   inspect     Document the schema: tables, columns, constraints, indexes, views, functions, …
@@ -25,6 +26,7 @@ Commands:
   queries     Query analyzer from pg_stat_statements: slow, variable, spilling, cold statements
   explain     EXPLAIN a statement and diagnose the plan (--analyze executes it; writes are rolled back)
   check       indexes + lint + queries together
+  repro       a link or .pglab file that reproduces the server's plan of a query in the browser
 
 Target (one of):
   postgresql://user:pass@host:port/db   as the first argument after the command, or --url URL,
@@ -322,6 +324,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     await io.err(`pglab: ${e.message}\n${e.hint ? `  ${e.hint}\n` : ''}`);
     return 2;
   };
+  // repro has its own options and output (src/cli/repro.ts).
+  if (argv[0] === 'repro') return (await import('./repro.ts')).runRepro(argv.slice(1), io);
   let opts: Options;
   try {
     const parsed = parseCli(argv, io.env);
