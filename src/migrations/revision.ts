@@ -25,7 +25,8 @@ export class RevisionError extends Error {
 const ID = /^[A-Za-z0-9_]+$/;
 
 /** A fresh 12-hex-digit id, as `alembic revision` makes (uuid4's first 12 digits). */
-export function newRevisionId(random: (bytes: Uint8Array) => Uint8Array = (b) => crypto.getRandomValues(b)): string {
+export function newRevisionId(): string {
+  const random = (b: Uint8Array<ArrayBuffer>) => crypto.getRandomValues(b);
   return [...random(new Uint8Array(6))].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
