@@ -8,7 +8,7 @@ export async function withPgliteClone<T>(db: PGlite, use: (copy: LocalEngine) =>
   if (db.isInTransaction()) throw new Error('the database has an open transaction: commit or roll it back before copying it');
   const copy = await db.clone();
   try {
-    return await use(new LocalEngine(copy));
+    return await use(new LocalEngine(copy as PGlite));
   } finally {
     await copy.close().catch(() => undefined);
   }
