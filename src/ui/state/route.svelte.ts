@@ -15,9 +15,9 @@ export class Route {
     this.notice = parsed.error ?? null;
   }
 
-  get view(): 'playground' | 'analyze' | 'lessons' {
+  get view(): 'playground' | 'analyze' | 'lessons' | 'migrations' {
     const v = this.parts[0];
-    return v === 'analyze' || v === 'lessons' ? v : 'playground';
+    return v === 'analyze' || v === 'lessons' || v === 'migrations' ? v : 'playground';
   }
 
   go(...parts: string[]) {
