@@ -229,3 +229,22 @@ describeRoundTrips('native PostgreSQL 18', async () => {
   for (const db of ['diff_a', 'diff_b']) conns.push(await PgQueryable.connect(server.url.replace(/\/postgres$/, `/${db}`)));
   return [conns[0], conns[1]];
 });
+
+describe('the target schema from a script, in a rolled-back transaction on the same database', () => {
+  it('gives the same DDL as a second database, and leaves the database as it was', async () => {
+    const { modelOfScript } = await import('../../src/migrations/diff/scratch.ts');
+    const { autogenerateFromModels } = await import('../../src/migrations/diff/index.ts');
+    const [a, b] = [await localEngine(), await localEngine()];
+    const pair = PAIRS[3];
+    await load(a, pair.a);
+    await load(b, pair.b);
+    const before = canonicalModel(await inspectSchema(a));
+    const viaScratch = autogenerateFromModels(await inspectSchema(a), await modelOfScript(a, pair.b));
+    expect(canonicalModel(await inspectSchema(a))).toBe(before);
+    expect((await a.query<{ n: string }>('select count(*)::text as n from sales')).rows[0].n).toBe('2');
+    expect(viaScratch.upgrade).toEqual((await autogenerate(a, b)).upgrade);
+    await expect(modelOfScript(a, 'create table x (id int);\ncreate index concurrently on x (id);')).rejects.toThrow(/line 2: CREATE INDEX CONCURRENTLY cannot run inside the scratch transaction/);
+    await expect(modelOfScript(a, 'create table x (id int);\ncreate table x (id int);')).rejects.toThrow(/line 2: relation "x" already exists/);
+    expect(canonicalModel(await inspectSchema(a))).toBe(before);
+  });
+});
