@@ -137,6 +137,30 @@ export const PAIRS: SchemaPair[] = [
     renames: [{ kind: 'table', from: 'public.client', to: 'public.customer' }, { kind: 'column', table: 'public.customer', from: 'city', to: 'town' }],
   },
   {
+    name: 'functions used by defaults, checks, indexes and views; serial tables created and dropped',
+    a: `create table old_log (id serial primary key, line text);`,
+    b: `create function norm(t text) returns text language sql immutable as 'select lower(t)';
+        create table users (id serial primary key, email text check (norm(email) = email), code text default norm('X'));
+        create index users_norm on users (norm(email));
+        create view user_emails as select norm(email) as e from users;`,
+    expectFindings: ['diff_drop_table'],
+  },
+  {
+    name: 'quoted and reserved names, a key type widened under a foreign key and a view',
+    a: `create schema "Sales";
+        create table "Sales"."Order" ("Id" int primary key, "user" text, "Note" text);
+        create table "Sales".line (order_id int references "Sales"."Order" ("Id"), qty int);
+        create view "Sales"."Order View" as select "Id", "user" from "Sales"."Order";
+        comment on column "Sales"."Order"."Note" is 'free text';
+        insert into "Sales"."Order" values (1, 'ada', 'n');`,
+    b: `create schema "Sales";
+        create table "Sales"."Order" ("Id" bigint primary key, "user" text not null default 'anon', "Note" text, "select" int);
+        create table "Sales".line (order_id bigint references "Sales"."Order" ("Id") on delete cascade, qty int);
+        create view "Sales"."Order View" as select "Id", "user", "select" from "Sales"."Order";
+        comment on column "Sales"."Order"."Note" is 'free text, kept';
+        create index "Order user" on "Sales"."Order" ("user");`,
+  },
+  {
     name: 'from nothing to a small application and back',
     a: ``,
     b: `create type role as enum ('user', 'admin');
@@ -147,6 +171,8 @@ export const PAIRS: SchemaPair[] = [
         comment on table posts is 'blog posts';`,
   },
 ];
+
+const RENAME = PAIRS.findIndex((p) => p.name.startsWith('accepted renames'));
 
 async function reset(db: Engine) {
   const r = await db.query<{ s: string }>("select nspname as s from pg_namespace where nspname not in ('pg_catalog', 'information_schema', 'pg_toast', 'public') and nspname not like 'pg_temp%' and nspname not like 'pg_toast_temp%'");
@@ -190,8 +216,8 @@ export function describeRoundTrips(label: string, open: () => Promise<[Engine, E
     }
 
     it('proposes renames instead of dropping data, and flags the loss when not accepted', async () => {
-      await load(a, PAIRS[10].a);
-      await load(b, PAIRS[10].b);
+      await load(a, PAIRS[RENAME].a);
+      await load(b, PAIRS[RENAME].b);
       const gen = await autogenerate(a, b);
       expect(gen.proposals).toEqual([{ kind: 'table', from: 'public.client', to: 'public.customer' }]);
       expect(gen.findings.map((f) => f.check)).toEqual(['diff_drop_table', 'diff_rename_candidate']);
@@ -199,9 +225,9 @@ export function describeRoundTrips(label: string, open: () => Promise<[Engine, E
     });
 
     it('keeps the rows through accepted renames', async () => {
-      await load(a, PAIRS[10].a);
-      await load(b, PAIRS[10].b);
-      const gen = await autogenerate(a, b, PAIRS[10].renames);
+      await load(a, PAIRS[RENAME].a);
+      await load(b, PAIRS[RENAME].b);
+      const gen = await autogenerate(a, b, PAIRS[RENAME].renames);
       expect(gen.upgrade.filter((s) => /^DROP (TABLE|COLUMN)|DROP COLUMN/.test(s))).toEqual([]);
       const m = new Migrator(a, [makeRevision({ id: 'bbbbbbbbbbbb', message: 'rename', upgrade: toScript(gen.upgrade), downgrade: toScript(gen.downgrade) })]);
       await m.upgrade('head');
