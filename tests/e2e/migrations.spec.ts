@@ -57,6 +57,10 @@ test('Migrations workbench: two revisions, a branch, a merge, upgrade, downgrade
   await rows.nth(1).getByRole('button', { name: /as an Alembic file/ }).click();
   expect((await download).suggestedFilename()).toMatch(new RegExp(`^${merge}_merge_.*\\.py$`));
 
+  const project = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download Alembic project' }).click();
+  expect((await project).suggestedFilename()).toBe('alembic-project.zip');
+
   await page.getByLabel('Downgrade to').fill('base');
   await page.getByRole('button', { name: 'Downgrade', exact: true }).click();
   await expect(page.getByText(/^Downgraded: /)).toBeVisible();

@@ -73,6 +73,21 @@ describe('Alembic revision files', () => {
   });
 });
 
+describe('the project as a zip (the app\'s download)', () => {
+  it.skipIf(!python)('is a valid archive Python\'s zipfile reads back file for file', async () => {
+    const { zipFiles } = await import('../../src/migrations/export/zip.ts');
+    const files = await alembicProject(REVISIONS, { modelsPath: 'app/models.py' });
+    const zdir = mkdtempSync(join(tmpdir(), 'pglab-zip-'));
+    try {
+      writeFileSync(join(zdir, 'p.zip'), zipFiles(files));
+      const listing = execFileSync(python!, ['-c', 'import json, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nprint(json.dumps({n: z.read(n).decode() for n in z.namelist()}))', join(zdir, 'p.zip')], { encoding: 'utf8' });
+      expect(JSON.parse(listing)).toEqual(Object.fromEntries(files));
+    } finally {
+      rmSync(zdir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.skipIf(!python)('the exported project under the real Alembic (python3-alembic) on native PostgreSQL 18', () => {
   let server: NativePg;
   let dir: string;

@@ -168,6 +168,22 @@ export class MigrationsWorkbench {
     return this.guard(async () => downloadText(revisionFileName(r), await alembicRevisionFile(r), 'text/x-python'));
   }
 
+  /** The whole Alembic project (init-alembic) with these revisions, as a zip. */
+  exportProject() {
+    return this.guard(async () => {
+      const [{ alembicProject }, { zipFiles }] = await Promise.all([import('../../migrations/export/alembic.ts'), import('../../migrations/export/zip.ts')]);
+      const zip = zipFiles(await alembicProject(this.revisions));
+      const url = URL.createObjectURL(new Blob([zip.buffer as ArrayBuffer], { type: 'application/zip' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = 'alembic-project.zip';
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    });
+  }
+
   exportSql() {
     return this.guard(async () => downloadText('migrations.sql', plainSql(this.revisions), 'application/sql'));
   }
