@@ -68,6 +68,22 @@ function documentedTargets(s: MigrationStatement): string[] {
   return [];
 }
 
+/** Keeps the strongest lock per relation and names what the strongest one blocks. */
+function finish(m: MeasuredStatement): void {
+  const perRel = new Map<string, MeasuredLock>();
+  for (const l of m.locks) {
+    const p = perRel.get(l.relation);
+    if (!p || strongest([p.mode, l.mode]) === l.mode) perRel.set(l.relation, l);
+  }
+  m.locks = [...perRel.values()].sort((a, b) => a.relation.localeCompare(b.relation));
+  const onExisting = m.locks.filter((l) => l.existing && l.kind !== 'S');
+  const top = strongest(onExisting.map((l) => l.mode));
+  if (top) {
+    const l = onExisting.find((x) => x.mode === top && ['r', 'p', 'm'].includes(x.kind)) ?? onExisting.find((x) => x.mode === top)!;
+    m.strongest = { relation: l.relation, mode: top, blocks: blockedStatements(top), summary: blockSummary(top) };
+  }
+}
+
 async function snapshot(db: Engine): Promise<Map<string, RelRow>> {
   const r = await db.query<RelRow>(SNAPSHOT);
   return new Map(r.rows.map((x) => [x.oid, x]));
@@ -128,19 +144,7 @@ export async function measureMigration(db: Engine, sql: string, opts: { statemen
         await db.run('commit');
       }
     }
-    // Several locks on one relation (e.g. RowExclusive then AccessExclusive): keep the strongest.
-    const perRel = new Map<string, MeasuredLock>();
-    for (const l of m.locks) {
-      const p = perRel.get(l.relation);
-      if (!p || strongest([p.mode, l.mode]) === l.mode) perRel.set(l.relation, l);
-    }
-    m.locks = [...perRel.values()].sort((a, b) => a.relation.localeCompare(b.relation));
-    const onExisting = m.locks.filter((l) => l.existing && l.kind !== 'S');
-    const top = strongest(onExisting.map((l) => l.mode));
-    if (top) {
-      const l = onExisting.find((x) => x.mode === top && ['r', 'p', 'm'].includes(x.kind)) ?? onExisting.find((x) => x.mode === top)!;
-      m.strongest = { relation: l.relation, mode: top, blocks: blockedStatements(top), summary: blockSummary(top) };
-    }
+    finish(m);
     out.push(m);
     if (!m.ok) {
       failed = true;
@@ -167,4 +171,73 @@ export function measurementText(m: Measurement): string {
   }
   lines.push(`${m.statements.length} statement${m.statements.length === 1 ? '' : 's'} measured in ${m.totalMs.toFixed(0)} ms${m.failed ? ', stopped at a failing statement' : ''}`);
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Measures a migration on the database itself inside one transaction that is rolled back at the
+ * end, as a revision runs (one transaction): each statement reports the locks it added to what
+ * the transaction already held. Statements that cannot run in a transaction are not run here;
+ * they get their documented lock. For the page, whose single PGlite cannot be copied from the worker.
+ */
+export async function measureRolledBack(db: Engine, sql: string, opts: { statements?: MigrationStatement[] } = {}): Promise<Measurement> {
+  const statements = opts.statements ?? (await parseMigration(sql));
+  const probe = await db.run('select 1');
+  if (probe.inTransaction) throw new Error('the session has an open transaction: commit or roll it back first');
+  const out: MeasuredStatement[] = [];
+  const t0 = performance.now();
+  let failed = false;
+  const begin = await db.run('begin');
+  if (!begin.ok) throw new Error(begin.error.message);
+  try {
+    let held = new Set<string>();
+    for (const s of statements) {
+      const m: MeasuredStatement = { index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: !!s.autocommit, locks: [], rewritten: [] };
+      const before = await snapshot(db);
+      if (s.node === 'TransactionStmt' || s.autocommit) {
+        m.error = s.autocommit ? `not run: ${s.autocommit} cannot run inside the measuring transaction (its documented lock is shown)` : 'skipped: transaction control';
+        if (s.autocommit) {
+          const byName = new Map([...before.values()].map((x) => [x.name, x]));
+          for (const name of documentedTargets(s)) m.locks.push({ relation: name, kind: byName.get(name)?.kind ?? 'r', mode: documentedLock(s), existing: byName.has(name), observed: false });
+        }
+      } else {
+        const t = performance.now();
+        const r = await db.run(s.text);
+        m.durationMs = performance.now() - t;
+        if (!r.ok) {
+          m.ok = false;
+          m.error = r.error.message;
+          out.push(m);
+          failed = true;
+          break;
+        }
+        const locks = await db.query<{ oid: string; mode: string }>(LOCKS);
+        const names = await db.query<{ oid: string; name: string; kind: string; nsp: string }>(
+          `select c.oid::text as oid, c.oid::regclass::text as name, c.relkind::text as kind, n.nspname as nsp from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = any($1::oid[])`,
+          [locks.rows.map((l) => l.oid)],
+        );
+        const info = new Map(names.rows.map((x) => [x.oid, x]));
+        const now = new Set<string>();
+        for (const l of locks.rows) {
+          const key = `${l.oid} ${l.mode}`;
+          now.add(key);
+          if (held.has(key) || !isLockMode(l.mode)) continue;
+          const i = info.get(l.oid);
+          const prior = before.get(l.oid);
+          if ((i && (i.nsp === 'pg_catalog' || i.nsp === 'information_schema')) || (!i && !prior)) continue;
+          m.locks.push({ relation: i?.name ?? prior!.name, kind: i?.kind ?? prior!.kind, mode: l.mode, existing: !!prior, observed: true });
+        }
+        held = now;
+        const after = await snapshot(db);
+        for (const [oid, b] of before) {
+          const a = after.get(oid);
+          if (a && a.node !== b.node && a.node !== '0' && ['r', 'i', 'm'].includes(a.kind)) m.rewritten.push(a.name);
+        }
+      }
+      finish(m);
+      out.push(m);
+    }
+  } finally {
+    await db.run('rollback');
+  }
+  return { statements: out, totalMs: performance.now() - t0, failed };
 }

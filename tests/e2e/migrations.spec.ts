@@ -24,16 +24,23 @@ test('Migrations workbench: two revisions, a branch, a merge, upgrade, downgrade
   };
 
   await save('customers', 'create table mg_customers (id bigint primary key, name text);', 'drop table mg_customers;');
+  await page.getByLabel('Upgrade to').fill('head');
+  await page.getByRole('button', { name: 'Upgrade', exact: true }).click();
+  await expect(page.getByText(/^Upgraded: [0-9a-f]{12}\.$/)).toBeVisible();
   // The lint runs on the draft before it is saved.
   await page.getByLabel('Message').fill('orders');
   await page.getByLabel('Upgrade SQL').fill('create table mg_orders (id bigint primary key, customer_id bigint);\ncreate index mg_orders_c on mg_customers (name);');
   await page.getByRole('button', { name: 'Lint upgrade' }).click();
   await expect(page.getByRole('region', { name: /Lint of the upgrade/ }).getByText('non_concurrent_index')).toBeVisible();
+  await page.getByRole('button', { name: 'Measure locks (rolled back)' }).click();
+  const measured = page.getByRole('region', { name: /Measured on this database, then rolled back/ });
+  await expect(measured.getByRole('row').filter({ hasText: 'create index mg_orders_c' })).toContainText('ShareLock on mg_customers');
+  await expect(measured.getByRole('row').filter({ hasText: 'create index mg_orders_c' })).toContainText('blocks writes');
   await page.getByLabel('Downgrade SQL').fill('drop index mg_orders_c;\ndrop table mg_orders;');
   await page.getByRole('button', { name: 'Save revision' }).click();
   await expect(page.getByText(/^Saved revision [0-9a-f]{12}\.$/)).toBeVisible();
 
-  const rows = page.getByRole('table').getByRole('row');
+  const rows = page.getByRole('table', { name: 'Revisions' }).getByRole('row');
   await expect(rows).toHaveCount(3);
   const first = (await rows.nth(2).getByRole('cell').first().textContent())!.trim();
   // A branch from the first revision.

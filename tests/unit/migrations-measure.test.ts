@@ -5,7 +5,7 @@ import { startNativePg, type NativePg } from '../support/native-pg.ts';
 import { PgQueryable } from '../../src/cli/pg-queryable.ts';
 import type { Engine } from '../../src/db/types.ts';
 import type { LocalEngine } from '../../src/db/local-engine.ts';
-import { measureMigration, measurementText, type MeasuredStatement } from '../../src/migrations/measure.ts';
+import { measureMigration, measureRolledBack, measurementText, type MeasuredStatement } from '../../src/migrations/measure.ts';
 import { measureOnClone } from '../../src/migrations/clone.ts';
 import { blockedStatements, conflictsWith } from '../../src/migrations/locks.ts';
 import { parseMigration } from '../../src/migrations/statements.ts';
@@ -91,6 +91,31 @@ describe('measure on a PGlite clone', () => {
     expect(text).toContain('FAILED');
     const cols = await db.query<{ n: string }>("select count(*)::text as n from pg_attribute where attrelid = 'orders'::regclass and attnum > 0 and not attisdropped");
     expect(cols.rows[0].n).toBe('5');
+  });
+});
+
+describe('measure in a rolled-back transaction on the database itself (the page)', () => {
+  it('reports the locks each statement adds, the rewrites, skips what cannot run in a transaction, and leaves nothing behind', async () => {
+    const db = await localEngine();
+    await setup(db);
+    const m = await measureRolledBack(db, MIGRATION);
+    const [addCol, volatile, , toText, index, concurrent] = m.statements;
+    expect(addCol.locks.find((l) => l.relation === 'orders')?.mode).toBe('AccessExclusiveLock');
+    expect(volatile.rewritten).toContain('orders');
+    expect(toText.rewritten).toEqual([]);
+    // The transaction already holds ACCESS EXCLUSIVE on orders: the index adds nothing new there.
+    expect(index.locks.find((l) => l.relation === 'orders')).toBeUndefined();
+    expect(index.locks.find((l) => l.relation === 'orders_customer')?.existing).toBe(false);
+    const alone = await measureRolledBack(db, 'create index orders_qty on orders (qty);');
+    expect(alone.statements[0].locks.find((l) => l.relation === 'orders')?.mode).toBe('ShareLock');
+    expect(concurrent.outsideTransaction).toBe(true);
+    expect(concurrent.error).toMatch(/^not run: CREATE INDEX CONCURRENTLY/);
+    expect(concurrent.locks[0]).toMatchObject({ relation: 'orders', mode: 'ShareUpdateExclusiveLock', observed: false });
+    expect(m.failed).toBe(true);
+    expect(m.statements.at(-1)!.error).toMatch(/check constraint/);
+    const cols = await db.query<{ n: string }>("select count(*)::text as n from pg_attribute where attrelid = 'orders'::regclass and attnum > 0 and not attisdropped");
+    expect(cols.rows[0].n).toBe('5');
+    expect((await db.run('select 1')).inTransaction).toBe(false);
   });
 });
 

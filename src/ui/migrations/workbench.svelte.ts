@@ -9,6 +9,7 @@ import { MigrationError, Migrator } from '../../migrations/runner.ts';
 import { lintMigration } from '../../migrations/lint/index.ts';
 import { alembicRevisionFile, plainSql, revisionFileName } from '../../migrations/export/alembic.ts';
 import { downloadText } from '../analyze/download.ts';
+import { measureRolledBack, type Measurement } from '../../migrations/measure.ts';
 import { modelOfScript } from '../../migrations/diff/scratch.ts';
 import { autogenerateFromModels, inspectSchema, toScript, type Rename } from '../../migrations/diff/index.ts';
 
@@ -23,6 +24,7 @@ export class MigrationsWorkbench {
   /** Parents of the draft: the heads unless the user picks others. */
   parents = $state<string[]>([]);
   findings = $state.raw<Finding[] | null>(null);
+  measurement = $state.raw<Measurement | null>(null);
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
   busy = $state(false);
@@ -92,6 +94,14 @@ export class MigrationsWorkbench {
   lintDraft() {
     return this.guard(async () => {
       this.findings = (await lintMigration(this.upgradeSql)).findings;
+    });
+  }
+
+  /** Runs the draft's upgrade on this database inside a transaction that is rolled back, reading its locks. */
+  measureDraft() {
+    return this.guard(async () => {
+      if (this.pg.session.inTransaction) throw new Error('The playground has a transaction open: commit or roll it back first.');
+      this.measurement = await measureRolledBack(this.pg.engine, this.upgradeSql);
     });
   }
 
