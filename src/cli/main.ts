@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import type { Finding, Report, Severity } from '../analysis/finding.ts';
 import { CliError, URL_PATTERN, openScript, openUrl, type Target } from './target.ts';
 import { findingsMarkdown, findingsText, planText, summaryLine, toJson, type OutputFormat } from './render.ts';
+import { MIGRATION_COMMANDS, MIGRATIONS_USAGE, migrationsMain } from './migrations.ts';
 
 export const COMMANDS = ['inspect', 'indexes', 'lint', 'queries', 'explain', 'check'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -326,11 +327,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   };
   // repro has its own options and output (src/cli/repro.ts).
   if (argv[0] === 'repro') return (await import('./repro.ts')).runRepro(argv.slice(1), io);
+  if (MIGRATION_COMMANDS.includes(argv[0])) return migrationsMain(argv, io);
   let opts: Options;
   try {
     const parsed = parseCli(argv, io.env);
     if (parsed === 'help') {
-      await io.out(USAGE);
+      await io.out(`${USAGE}\n${MIGRATIONS_USAGE}`);
       return 0;
     }
     if (parsed === 'version') {

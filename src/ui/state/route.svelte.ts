@@ -15,9 +15,9 @@ export class Route {
     this.notice = parsed.error ?? null;
   }
 
-  get view(): 'playground' | 'analyze' | 'lessons' | 'share' {
+  get view(): 'playground' | 'analyze' | 'lessons' | 'share' | 'migrations' {
     const v = this.parts[0];
-    return v === 'analyze' || v === 'lessons' || v === 'share' ? v : 'playground';
+    return v === 'analyze' || v === 'lessons' || v === 'share' || v === 'migrations' ? v : 'playground';
   }
 
   go(...parts: string[]) {

@@ -1,0 +1,457 @@
+// The DDL that turns one schema model into another, in dependency order: dependents that change
+// are dropped first (policies, triggers, views, constraints, indexes), then types, sequences,
+// functions and tables are created or altered, then constraints, indexes, views, triggers,
+// policies, comments and privileges are recreated, and finally what is gone is dropped.
+import type { Finding } from '../../analysis/finding.ts';
+import { quoteIdent, splitQualified, type Column, type SchemaModel, type Table, type View } from './inspect.ts';
+
+export type Rename = { kind: 'table'; from: string; to: string } | { kind: 'column'; table: string; from: string; to: string };
+
+export interface DiffResult {
+  statements: string[];
+  /** What the upgrade loses or may lose, and renames it could do instead of drop + add. */
+  findings: Finding[];
+  /** Drop + add pairs that look like renames; pass the ones you accept back in `renames`. */
+  proposals: Rename[];
+}
+
+export interface DiffOptions {
+  /** Renames the user accepted (from `proposals`): done as RENAME, keeping the data. */
+  renames?: Rename[];
+}
+
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const qn = (schema: string, name: string) => `${quoteIdent(schema)}.${quoteIdent(name)}`;
+const byKey = <T>(xs: T[], key: (x: T) => string) => new Map(xs.map((x) => [key(x), x]));
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+function columnSql(c: Column): string {
+  let s = `${quoteIdent(c.name)} ${c.type}`;
+  if (c.collation) s += ` COLLATE ${c.collation}`;
+  if (c.generated) s += ` GENERATED ALWAYS AS (${c.default}) ${c.generated === 's' ? 'STORED' : 'VIRTUAL'}`;
+  else if (c.default !== null) s += ` DEFAULT ${c.default}`;
+  if (c.identity) s += ` GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`;
+  if (c.notNull) s += ' NOT NULL';
+  return s;
+}
+
+function createTable(t: Table): string {
+  if (t.partitionOf) return `CREATE TABLE ${t.qualified} PARTITION OF ${t.partitionOf.parent} ${t.partitionOf.bound}`;
+  return `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${t.qualified} (\n${t.columns.map((c) => `  ${columnSql(c)}`).join(',\n')}\n)${t.partitionKey ? ` PARTITION BY ${t.partitionKey}` : ''}`;
+}
+
+/** Type changes that keep every value (integer widening, longer or unlimited text). */
+function widening(from: string, to: string): boolean {
+  const ints = ['smallint', 'integer', 'bigint'];
+  if (ints.includes(from) && ints.includes(to)) return ints.indexOf(to) >= ints.indexOf(from);
+  const vc = (t: string) => /^character varying(?:\((\d+)\))?$/.exec(t);
+  const f = vc(from);
+  if (f && (to === 'text' || (vc(to) && (!vc(to)![1] || (f[1] && Number(vc(to)![1]) >= Number(f[1])))))) return true;
+  if (from === 'character varying' && to === 'text') return true;
+  const num = (t: string) => /^numeric(?:\((\d+),(\d+)\))?$/.exec(t);
+  const nf = num(from), nt = num(to);
+  if (nf && nt) return !nt[1] || (!!nf[1] && Number(nt[2]) >= Number(nf[2]) && Number(nt[1]) - Number(nt[2]) >= Number(nf[1]) - Number(nf[2]));
+  return from === to;
+}
+
+/** Views in an order where each comes after what it reads. */
+function viewOrder(views: View[]): View[] {
+  const map = byKey(views, (v) => v.qualified);
+  const out: View[] = [];
+  const seen = new Set<string>();
+  const visit = (v: View) => {
+    if (seen.has(v.qualified)) return;
+    seen.add(v.qualified);
+    for (const d of v.dependsOn) if (map.has(d)) visit(map.get(d)!);
+    out.push(v);
+  };
+  views.forEach(visit);
+  return out;
+}
+
+const POLICY_CMD: Record<string, string> = { r: 'SELECT', a: 'INSERT', w: 'UPDATE', d: 'DELETE', '*': 'ALL' };
+
+function loss(check: string, severity: Finding['severity'], object: Finding['object'], message: string, why: string, fix?: string): Finding {
+  return { check, severity, object, message, why, ...(fix ? { fix } : {}) };
+}
+
+/** Drop + add pairs that look like renames. */
+export function proposeRenames(from: SchemaModel, to: SchemaModel): Rename[] {
+  const out: Rename[] = [];
+  const fromT = byKey(from.tables, (t) => t.qualified);
+  const toT = byKey(to.tables, (t) => t.qualified);
+  // Same column types, and at least half the column names in common.
+  const sig = (t: Table) => JSON.stringify(t.columns.map((c) => c.type).sort());
+  const alike = (a: Table, b: Table) => {
+    const names = new Set(a.columns.map((c) => c.name));
+    return sig(a) === sig(b) && b.columns.filter((c) => names.has(c.name)).length * 2 >= b.columns.length;
+  };
+  const gone = from.tables.filter((t) => !toT.has(t.qualified));
+  const added = to.tables.filter((t) => !fromT.has(t.qualified));
+  for (const g of gone) {
+    const match = added.filter((a) => alike(a, g) && a.schema === g.schema);
+    if (match.length === 1) out.push({ kind: 'table', from: g.qualified, to: match[0].qualified });
+  }
+  for (const t of from.tables) {
+    const u = toT.get(t.qualified);
+    if (!u) continue;
+    const names = new Set(u.columns.map((c) => c.name));
+    const oldNames = new Set(t.columns.map((c) => c.name));
+    const dropped = t.columns.filter((c) => !names.has(c.name));
+    const addedCols = u.columns.filter((c) => !oldNames.has(c.name));
+    for (const d of dropped) {
+      const m = addedCols.filter((a) => a.type === d.type);
+      if (m.length === 1 && dropped.filter((x) => x.type === d.type).length === 1) out.push({ kind: 'column', table: t.qualified, from: d.name, to: m[0].name });
+    }
+  }
+  return out;
+}
+
+/** The from-model as it is after the accepted renames ran. */
+function applyRenames(m: SchemaModel, renames: Rename[]): SchemaModel {
+  const c: SchemaModel = JSON.parse(JSON.stringify(m));
+  for (const r of renames) {
+    if (r.kind === 'table') {
+      const t = c.tables.find((x) => x.qualified === r.from);
+      if (!t) throw new Error(`rename: no table ${r.from}`);
+      const [, name] = splitQualified(r.to);
+      t.name = name;
+      t.qualified = r.to;
+      for (const x of [...c.constraints, ...c.indexes, ...c.triggers, ...c.policies]) if (x.table === r.from) x.table = r.to;
+      for (const g of c.grants) if (g.object === r.from) g.object = r.to;
+      for (const cm of c.comments) cm.target = cm.target.replace(new RegExp(`^(TABLE|COLUMN) ${r.from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|\\.)`), `$1 ${r.to}`);
+    } else {
+      const t = c.tables.find((x) => x.qualified === r.table);
+      const col = t?.columns.find((x) => x.name === r.from);
+      if (!col) throw new Error(`rename: no column ${r.from} in ${r.table}`);
+      col.name = r.to;
+      for (const cm of c.comments) if (cm.target === `COLUMN ${r.table}.${quoteIdent(r.from)}`) cm.target = `COLUMN ${r.table}.${quoteIdent(r.to)}`;
+    }
+  }
+  return c;
+}
+
+export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptions = {}): DiffResult {
+  const renames = opts.renames ?? [];
+  // A copy: the enum rebuild below notes the converted columns in it.
+  const from = applyRenames(source, renames);
+  const out: string[] = [];
+  const findings: Finding[] = [];
+  const emit = (s: string) => out.push(s);
+
+  // --- what changes, computed up front -------------------------------------------------
+  const fT = byKey(from.tables, (t) => t.qualified), tT = byKey(to.tables, (t) => t.qualified);
+  const fV = byKey(from.views, (v) => v.qualified), tV = byKey(to.views, (v) => v.qualified);
+  const fE = byKey(from.enums, (e) => qn(e.schema, e.name)), tE = byKey(to.enums, (e) => qn(e.schema, e.name));
+  /** Tables whose columns change type, generation or go away: views over them are rebuilt. */
+  const reshaped = new Set<string>();
+  for (const t of to.tables) {
+    const f = fT.get(t.qualified);
+    if (!f) continue;
+    const tc = byKey(t.columns, (c) => c.name);
+    for (const c of f.columns) {
+      const n = tc.get(c.name);
+      if (!n || n.type !== c.type || n.generated !== c.generated || n.collation !== c.collation) reshaped.add(t.qualified);
+    }
+  }
+  for (const t of from.tables) if (!tT.has(t.qualified)) reshaped.add(t.qualified);
+  // Enums whose labels are removed or reordered are recreated, and so are the columns using them.
+  const recreatedEnums = new Set<string>();
+  for (const [k, e] of fE) {
+    const n = tE.get(k);
+    if (!n || same(n.labels, e.labels)) continue;
+    const keptOrder = e.labels.every((l) => n.labels.includes(l)) && e.labels.map((l) => n.labels.indexOf(l)).every((x, i, a) => i === 0 || x > a[i - 1]);
+    const renamedOnly = n.labels.length === e.labels.length && n.labels.filter((l, i) => l !== e.labels[i]).length >= 1 && !n.labels.some((l, i) => l !== e.labels[i] && e.labels.includes(l));
+    if (!keptOrder && !renamedOnly) recreatedEnums.add(k);
+  }
+  const enumTypeNames = (k: string) => {
+    const [s, n] = splitQualified(k);
+    return new Set([k, quoteIdent(n), `${quoteIdent(s)}.${quoteIdent(n)}`, n]);
+  };
+  const enumColumns = (k: string) => {
+    const names = enumTypeNames(k);
+    return from.tables.flatMap((t) => t.columns.filter((c) => names.has(c.type.replace(/\[\]$/, ''))).map((c) => ({ table: t, col: c })));
+  };
+  for (const k of recreatedEnums) for (const { table } of enumColumns(k)) reshaped.add(table.qualified);
+
+  const viewChanged = (v: View) => {
+    const n = tV.get(v.qualified);
+    return !n || n.def !== v.def || n.materialized !== v.materialized;
+  };
+  // Views to drop: changed or gone, or reading (transitively) a reshaped table or a dropped view.
+  const dropViews = new Set<string>();
+  let grew = true;
+  for (const v of from.views) if (viewChanged(v)) dropViews.add(v.qualified);
+  while (grew) {
+    grew = false;
+    for (const v of from.views) {
+      if (dropViews.has(v.qualified)) continue;
+      if (v.dependsOn.some((d) => reshaped.has(d) || dropViews.has(d))) {
+        dropViews.add(v.qualified);
+        grew = true;
+      }
+    }
+  }
+  const recreated = new Set([...dropViews].filter((v) => tV.has(v)));
+
+  // --- 0. accepted renames (everything after uses the new names), schemas, extensions -----
+  for (const r of renames) {
+    if (r.kind === 'table') emit(`ALTER TABLE ${r.from} RENAME TO ${quoteIdent(splitQualified(r.to)[1])}`);
+    else emit(`ALTER TABLE ${r.table} RENAME COLUMN ${quoteIdent(r.from)} TO ${quoteIdent(r.to)}`);
+  }
+  for (const s of to.schemas) if (!from.schemas.includes(s)) emit(`CREATE SCHEMA ${quoteIdent(s)}`);
+  const fX = byKey(from.extensions, (x) => x.name);
+  for (const x of to.extensions) if (!fX.has(x.name)) emit(`CREATE EXTENSION IF NOT EXISTS ${quoteIdent(x.name)} WITH SCHEMA ${quoteIdent(x.schema)}`);
+
+  // --- 1. drop dependents that change or go ----------------------------------------------
+  const tPol = byKey(to.policies, (p) => `${p.table} ${p.name}`);
+  for (const p of from.policies) if (!same(tPol.get(`${p.table} ${p.name}`), p)) emit(`DROP POLICY IF EXISTS ${quoteIdent(p.name)} ON ${p.table}`);
+  const tTrg = byKey(to.triggers, (t) => `${t.table} ${t.name}`);
+  for (const t of from.triggers) if (tTrg.get(`${t.table} ${t.name}`)?.def !== t.def || recreated.has(t.table)) emit(`DROP TRIGGER IF EXISTS ${quoteIdent(t.name)} ON ${t.table}`);
+  for (const v of [...viewOrder(from.views)].reverse()) if (dropViews.has(v.qualified)) emit(`DROP ${v.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} IF EXISTS ${v.qualified}`);
+  const tCon = byKey(to.constraints, (c) => `${c.table} ${c.name}`);
+  const conChanged = (c: { table: string; name: string; def: string }) => tCon.get(`${c.table} ${c.name}`)?.def !== c.def;
+  for (const c of [...from.constraints].sort((a, b) => (a.type === 'f' ? 0 : 1) - (b.type === 'f' ? 0 : 1))) {
+    if (conChanged(c) && fT.has(c.table)) emit(`ALTER TABLE ${c.table} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.name)}`);
+  }
+  const tIdx = byKey(to.indexes, (i) => qn(i.schema, i.name));
+  for (const i of from.indexes) if (tIdx.get(qn(i.schema, i.name))?.def !== i.def && !dropViews.has(i.table)) emit(`DROP INDEX IF EXISTS ${qn(i.schema, i.name)}`);
+
+  // --- 2. types ----------------------------------------------------------------------------
+  for (const [k, e] of tE) {
+    const f = fE.get(k);
+    if (!f) {
+      emit(`CREATE TYPE ${k} AS ENUM (${e.labels.map(lit).join(', ')})`);
+      continue;
+    }
+    if (same(f.labels, e.labels)) continue;
+    if (recreatedEnums.has(k)) {
+      const removed = f.labels.filter((l) => !e.labels.includes(l));
+      if (removed.length) findings.push(loss('diff_enum_value_removed', 'warning', { schema: e.schema }, `enum ${k} loses value${removed.length > 1 ? 's' : ''} ${removed.map(lit).join(', ')}`, 'An enum value cannot be dropped: the type is recreated and every column using it is converted through text, which fails if a row still holds a removed value. Move those rows to another value first.'));
+      const old = qn(e.schema, `${e.name}__pglab_old`);
+      emit(`ALTER TYPE ${k} RENAME TO ${quoteIdent(`${e.name}__pglab_old`)}`);
+      emit(`CREATE TYPE ${k} AS ENUM (${e.labels.map(lit).join(', ')})`);
+      for (const { table, col } of enumColumns(k)) {
+        if (!tT.has(table.qualified)) continue;
+        const arr = col.type.endsWith('[]') ? '[]' : '';
+        if (col.default !== null) emit(`ALTER TABLE ${table.qualified} ALTER COLUMN ${quoteIdent(col.name)} DROP DEFAULT`);
+        emit(`ALTER TABLE ${table.qualified} ALTER COLUMN ${quoteIdent(col.name)} TYPE ${k}${arr} USING ${quoteIdent(col.name)}::text${arr}::${k}${arr}`);
+        col.type = `${k}${arr}`;
+        col.default = col.default === null ? null : '\u0000dropped';
+      }
+      emit(`DROP TYPE ${old}`);
+      continue;
+    }
+    if (f.labels.length === e.labels.length && !e.labels.some((l, i) => l !== f.labels[i] && f.labels.includes(l))) {
+      e.labels.forEach((l, i) => {
+        if (l !== f.labels[i]) emit(`ALTER TYPE ${k} RENAME VALUE ${lit(f.labels[i])} TO ${lit(l)}`);
+      });
+      continue;
+    }
+    // Only additions, order kept: ADD VALUE each in place.
+    e.labels.forEach((l, i) => {
+      if (f.labels.includes(l)) return;
+      const after = e.labels.slice(0, i).reverse().find((x) => f.labels.includes(x) || e.labels.indexOf(x) < i);
+      emit(`ALTER TYPE ${k} ADD VALUE ${lit(l)}${after !== undefined ? ` AFTER ${lit(after)}` : e.labels.length > 1 ? ` BEFORE ${lit(e.labels[1])}` : ''}`);
+    });
+  }
+  const fD = byKey(from.domains, (d) => qn(d.schema, d.name));
+  for (const d of to.domains) {
+    const k = qn(d.schema, d.name);
+    const f = fD.get(k);
+    if (f && f.def === d.def) continue;
+    if (f) emit(`DROP DOMAIN ${k}`);
+    emit(`CREATE DOMAIN ${k} AS ${d.def}`);
+  }
+  const fC = byKey(from.composites, (d) => qn(d.schema, d.name));
+  for (const d of to.composites) {
+    const k = qn(d.schema, d.name);
+    const f = fC.get(k);
+    if (f && f.attributes === d.attributes) continue;
+    if (f) emit(`DROP TYPE ${k}`);
+    emit(`CREATE TYPE ${k} AS (${d.attributes})`);
+  }
+
+  // --- 3. sequences --------------------------------------------------------------------------
+  const fS = byKey(from.sequences, (s) => qn(s.schema, s.name));
+  for (const s of to.sequences) {
+    const k = qn(s.schema, s.name);
+    const f = fS.get(k);
+    const opts = `AS ${s.type} INCREMENT BY ${s.increment} MINVALUE ${s.min} MAXVALUE ${s.max} START WITH ${s.start} CACHE ${s.cache} ${s.cycle ? 'CYCLE' : 'NO CYCLE'}`;
+    if (!f) emit(`CREATE SEQUENCE ${k} ${opts}`);
+    else if (!same({ ...f, ownedBy: null }, { ...s, ownedBy: null })) {
+      // New bounds are checked against the current value: restart inside them (and say so).
+      const bounds = f.min !== s.min || f.max !== s.max || f.type !== s.type;
+      if (bounds) findings.push(loss('diff_sequence_restart', 'warning', { schema: s.schema, sequence: s.name }, `sequence ${k} gets new bounds and restarts at ${s.start}`,
+        'PostgreSQL checks the current value against new bounds, so the generated DDL restarts the sequence at its START value. If it feeds a key column already holding higher values, set it past them afterwards with setval().'));
+      emit(`ALTER SEQUENCE ${k} ${opts}${bounds ? ` RESTART WITH ${s.start}` : ''}`);
+    }
+  }
+
+  // --- 4. functions that tables may use (bodies checked later) ------------------------------
+  const fF = byKey(from.functions, (f) => f.key);
+  const newTables = new Set(to.tables.filter((t) => !fT.has(t.qualified)).map((t) => t.qualified));
+  const header = (def: string) => def.slice(0, Math.max(0, def.indexOf('\n LANGUAGE')) || def.length);
+  const late = (def: string) => /\bBEGIN ATOMIC\b/i.test(def) || [...newTables, ...to.views.map((v) => v.qualified)].some((t) => header(def).includes(t));
+  const changedFunctions = to.functions.filter((f) => fF.get(f.key)?.def !== f.def);
+  if (changedFunctions.length) emit('SET check_function_bodies = off');
+  for (const f of changedFunctions) if (!late(f.def)) emit(f.def.trim());
+
+  // --- 5. tables ---------------------------------------------------------------------------
+  const ordered = [...to.tables].sort((a, b) => (a.partitionOf ? 1 : 0) - (b.partitionOf ? 1 : 0));
+  for (const t of ordered) {
+    const f = fT.get(t.qualified);
+    if (!f) {
+      emit(createTable(t));
+      continue;
+    }
+    if (t.partitionOf) continue; // columns come from the parent
+    const fc = byKey(f.columns, (c) => c.name);
+    const tc = byKey(t.columns, (c) => c.name);
+    const alter = (what: string) => emit(`ALTER TABLE ${t.qualified} ${what}`);
+    // Generated columns read other columns, whose types may change here: those are added last,
+    // and existing ones are rebuilt around the type changes.
+    const typeChanges = t.columns.some((c) => fc.has(c.name) && (fc.get(c.name)!.type !== c.type || fc.get(c.name)!.collation !== c.collation));
+    const rebuilt = typeChanges ? t.columns.filter((c) => c.generated && fc.get(c.name)?.generated) : [];
+    // Columns that go away first: a generated one among them may read a column changing type.
+    for (const c of f.columns) {
+      if (tc.has(c.name)) continue;
+      findings.push(loss('diff_drop_column', 'warning', { schema: t.schema, table: t.name, columns: [c.name] }, `column ${c.name} is dropped from ${t.qualified}: its data is lost`,
+        'The generated upgrade drops the column, and its values with it; the downgrade can bring the column back but not the data. If it was renamed, accept the proposed rename instead.'));
+      alter(`DROP COLUMN ${quoteIdent(c.name)}`);
+    }
+    for (const c of rebuilt) alter(`DROP COLUMN ${quoteIdent(c.name)}`);
+    for (const c of t.columns) if (!fc.has(c.name) && !c.generated) alter(`ADD COLUMN ${columnSql(c)}`);
+    for (const c of t.columns) {
+      const o = fc.get(c.name);
+      if (!o || rebuilt.includes(c)) continue;
+      const col = quoteIdent(c.name);
+      const genChanged = o.generated !== c.generated || (c.generated && o.default !== c.default);
+      if (genChanged && (!o.generated || !c.generated)) {
+        if (o.generated && !c.generated && c.generated === '' && o.generated === 's') alter(`ALTER COLUMN ${col} DROP EXPRESSION`);
+        else {
+          // Plain ↔ generated: the column is recreated (its values are computed, or were).
+          alter(`DROP COLUMN ${col}`);
+          alter(`ADD COLUMN ${columnSql(c)}`);
+          continue;
+        }
+      } else if (genChanged) alter(`ALTER COLUMN ${col} SET EXPRESSION AS (${c.default})`);
+      const typeChanged = o.type !== c.type || o.collation !== c.collation;
+      const defaultChanged = !c.generated && o.default !== c.default;
+      if (o.identity && o.identity !== c.identity && !c.identity) alter(`ALTER COLUMN ${col} DROP IDENTITY`);
+      if ((defaultChanged || typeChanged) && o.default !== null && !o.generated && o.default !== '\u0000dropped') alter(`ALTER COLUMN ${col} DROP DEFAULT`);
+      if (typeChanged) {
+        if (!widening(o.type, c.type)) {
+          findings.push(loss('diff_type_change', 'warning', { schema: t.schema, table: t.name, columns: [c.name] }, `column ${c.name} of ${t.qualified} changes type from ${o.type} to ${c.type}`,
+            'The conversion rewrites the table and may fail or lose precision on existing values (a narrower type, text to a number). Check the data before it runs, or write the USING expression yourself.'));
+        }
+        alter(`ALTER COLUMN ${col} TYPE ${c.type}${c.collation ? ` COLLATE ${c.collation}` : ''} USING ${col}::${c.type}`);
+      }
+      if ((defaultChanged || typeChanged || o.default === '\u0000dropped') && c.default !== null && !c.generated) alter(`ALTER COLUMN ${col} SET DEFAULT ${c.default}`);
+      if (c.identity && !o.identity) alter(`ALTER COLUMN ${col} ADD GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`);
+      else if (c.identity && o.identity !== c.identity) alter(`ALTER COLUMN ${col} SET GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'}`);
+      if (o.notNull !== c.notNull && !c.identity) alter(`ALTER COLUMN ${col} ${c.notNull ? 'SET' : 'DROP'} NOT NULL`);
+    }
+    for (const c of [...t.columns.filter((c) => !fc.has(c.name) && c.generated), ...rebuilt]) alter(`ADD COLUMN ${columnSql(c)}`);
+    if (f.rls !== t.rls) alter(`${t.rls ? 'ENABLE' : 'DISABLE'} ROW LEVEL SECURITY`);
+    if (f.forceRls !== t.forceRls) alter(`${t.forceRls ? 'FORCE' : 'NO FORCE'} ROW LEVEL SECURITY`);
+  }
+  for (const t of to.tables) {
+    if (fT.has(t.qualified)) continue;
+    if (t.rls) emit(`ALTER TABLE ${t.qualified} ENABLE ROW LEVEL SECURITY`);
+    if (t.forceRls) emit(`ALTER TABLE ${t.qualified} FORCE ROW LEVEL SECURITY`);
+  }
+  // Dropped tables: partitions first.
+  for (const t of [...from.tables].sort((a, b) => (b.partitionOf ? 1 : 0) - (a.partitionOf ? 1 : 0))) {
+    if (tT.has(t.qualified)) continue;
+    findings.push(loss('diff_drop_table', 'error', { schema: t.schema, table: t.name }, `table ${t.qualified} is dropped: all its rows are lost`,
+      'The generated upgrade drops the table and its data; the downgrade recreates an empty one. If it was renamed, accept the proposed rename instead.'));
+    emit(`DROP TABLE IF EXISTS ${t.qualified}`);
+  }
+  for (const s of from.sequences) if (!to.sequences.some((x) => x.schema === s.schema && x.name === s.name)) emit(`DROP SEQUENCE IF EXISTS ${qn(s.schema, s.name)}`);
+  for (const s of to.sequences) {
+    const f = fS.get(qn(s.schema, s.name));
+    if ((f?.ownedBy ?? null) !== s.ownedBy) emit(`ALTER SEQUENCE ${qn(s.schema, s.name)} OWNED BY ${s.ownedBy ?? 'NONE'}`);
+  }
+
+  // --- 6. constraints, indexes, views, late functions, triggers, policies --------------------
+  const fCon = byKey(from.constraints, (c) => `${c.table} ${c.name}`);
+  const addCons = to.constraints.filter((c) => fCon.get(`${c.table} ${c.name}`)?.def !== c.def);
+  for (const c of addCons.sort((a, b) => (a.type === 'f' ? 1 : 0) - (b.type === 'f' ? 1 : 0))) emit(`ALTER TABLE ${c.table} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.def}`);
+  const fIdx = byKey(from.indexes, (i) => qn(i.schema, i.name));
+  const idxSql = (def: string) => def.replace(/ ON ONLY /, ' ON ');
+  const viewIndexes: string[] = [];
+  for (const i of to.indexes) {
+    if (fIdx.get(qn(i.schema, i.name))?.def === i.def && !recreated.has(i.table)) continue;
+    if (tV.has(i.table)) viewIndexes.push(idxSql(i.def));
+    else emit(idxSql(i.def));
+  }
+  for (const v of viewOrder(to.views)) {
+    if (fV.has(v.qualified) && !dropViews.has(v.qualified)) continue;
+    emit(`CREATE ${v.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} ${v.qualified} AS\n${v.def.trim().replace(/;$/, '')}`);
+  }
+  viewIndexes.forEach(emit);
+  for (const f of changedFunctions) if (late(f.def)) emit(f.def.trim());
+  const fTrg = byKey(from.triggers, (t) => `${t.table} ${t.name}`);
+  for (const t of to.triggers) if (fTrg.get(`${t.table} ${t.name}`)?.def !== t.def || recreated.has(t.table)) emit(t.def);
+  const fPol = byKey(from.policies, (p) => `${p.table} ${p.name}`);
+  for (const p of to.policies) {
+    if (same(fPol.get(`${p.table} ${p.name}`), p)) continue;
+    emit(`CREATE POLICY ${quoteIdent(p.name)} ON ${p.table} AS ${p.permissive ? 'PERMISSIVE' : 'RESTRICTIVE'} FOR ${POLICY_CMD[p.cmd] ?? 'ALL'} TO ${p.roles.join(', ')}${p.using ? ` USING (${p.using})` : ''}${p.check ? ` WITH CHECK (${p.check})` : ''}`);
+  }
+
+  // --- 7. comments and privileges -------------------------------------------------------------
+  const relOf = (target: string) => {
+    const m = /^(?:TABLE|VIEW|MATERIALIZED VIEW|INDEX|SEQUENCE|COLUMN) (.+)$/.exec(target);
+    if (!m) return null;
+    const parts = splitQualified(m[1]);
+    return `${quoteIdent(parts[0])}.${quoteIdent(parts[1])}`;
+  };
+  const fCm = byKey(from.comments, (c) => c.target);
+  const tCm = byKey(to.comments, (c) => c.target);
+  for (const c of to.comments) {
+    const rel = relOf(c.target);
+    if (fCm.get(c.target)?.text !== c.text || (rel && recreated.has(rel))) emit(`COMMENT ON ${c.target} IS ${lit(c.text)}`);
+  }
+  const exists = (target: string) => {
+    const rel = relOf(target);
+    if (rel) {
+      if (target.startsWith('COLUMN ')) {
+        const parts = splitQualified(target.slice(7));
+        return !!tT.get(rel)?.columns.some((c) => c.name === parts[2]);
+      }
+      return tT.has(rel) || tV.has(rel) || to.indexes.some((i) => qn(i.schema, i.name) === rel) || to.sequences.some((s) => qn(s.schema, s.name) === rel);
+    }
+    if (target.startsWith('FUNCTION ') || target.startsWith('PROCEDURE ')) return to.functions.some((f) => target.endsWith(f.key));
+    if (target.startsWith('SCHEMA ')) return to.schemas.some((s) => target === `SCHEMA ${quoteIdent(s)}`);
+    if (target.startsWith('CONSTRAINT ')) return to.constraints.some((k) => target === `CONSTRAINT ${quoteIdent(k.name)} ON ${k.table}`);
+    return [...to.enums, ...to.domains, ...to.composites].some((t) => target.endsWith(qn(t.schema, t.name)));
+  };
+  for (const c of from.comments) if (!tCm.has(c.target) && exists(c.target)) emit(`COMMENT ON ${c.target} IS NULL`);
+  const gKey = (g: { object: string; grantee: string; privilege: string }) => `${g.object} ${g.grantee} ${g.privilege}`;
+  const fG = byKey(from.grants, gKey), tG = byKey(to.grants, gKey);
+  for (const g of to.grants) if (!fG.has(gKey(g)) || recreated.has(g.object)) emit(`GRANT ${g.privilege} ON ${g.kind} ${g.object} TO ${g.grantee}`);
+  for (const g of from.grants) if (!tG.has(gKey(g)) && (tT.has(g.object) || (tV.has(g.object) && !recreated.has(g.object)) || to.sequences.some((s) => qn(s.schema, s.name) === g.object))) emit(`REVOKE ${g.privilege} ON ${g.kind} ${g.object} FROM ${g.grantee}`);
+
+  // --- 8. what is gone ----------------------------------------------------------------------
+  const tF = byKey(to.functions, (f) => f.key);
+  for (const f of from.functions) if (!tF.has(f.key)) emit(`DROP ${f.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} IF EXISTS ${f.key}`);
+  for (const c of from.composites) if (!to.composites.some((x) => x.schema === c.schema && x.name === c.name)) emit(`DROP TYPE IF EXISTS ${qn(c.schema, c.name)}`);
+  for (const d of from.domains) if (!to.domains.some((x) => x.schema === d.schema && x.name === d.name)) emit(`DROP DOMAIN IF EXISTS ${qn(d.schema, d.name)}`);
+  for (const [k] of fE) if (!tE.has(k)) emit(`DROP TYPE IF EXISTS ${k}`);
+  const tX = byKey(to.extensions, (x) => x.name);
+  for (const x of from.extensions) if (!tX.has(x.name)) emit(`DROP EXTENSION IF EXISTS ${quoteIdent(x.name)}`);
+  for (const s of from.schemas) if (!to.schemas.includes(s)) emit(`DROP SCHEMA IF EXISTS ${quoteIdent(s)}`);
+
+  const proposals = renames.length ? [] : proposeRenames(source, to);
+  for (const p of proposals) {
+    findings.push(loss('diff_rename_candidate', 'info', p.kind === 'table' ? { table: p.from } : { table: p.table, columns: [p.from, p.to] },
+      p.kind === 'table' ? `table ${p.from} is dropped and ${p.to} added with columns of the same types: a rename?` : `column ${p.from} of ${p.table} is dropped and ${p.to} added with the same type: a rename?`,
+      'A diff cannot tell a rename from a drop and an add (Alembic cannot either): as generated, the data in the old one is lost. Accept the rename to keep it.',
+      p.kind === 'table' ? `ALTER TABLE ${p.from} RENAME TO ${quoteIdent(splitQualified(p.to)[1])};` : `ALTER TABLE ${p.table} RENAME COLUMN ${quoteIdent(p.from)} TO ${quoteIdent(p.to)};`));
+  }
+  return { statements: out, findings, proposals };
+}
+
+/** Statements as a script (each ends with `;`). */
+export const toScript = (statements: string[]) => statements.map((s) => (/;\s*$/.test(s) ? s.trim() : `${s};`)).join('\n\n') + (statements.length ? '\n' : '');

@@ -1,0 +1,280 @@
+// Reads a database's schema from the catalog into a plain model the diff compares and the
+// round-trip proof checks. Definitions come from PostgreSQL's own pg_get_*def functions, so two
+// databases with the same schema give the same model, whatever wrote it. Objects that belong to
+// extensions, system schemas and the migrations' own alembic_version are left out.
+import type { Queryable } from '../../db/types.ts';
+
+export interface Column {
+  name: string;
+  type: string;
+  notNull: boolean;
+  default: string | null;
+  /** 'a' always, 'd' by default, '' none. */
+  identity: string;
+  /** 's' stored, 'v' virtual, '' none. */
+  generated: string;
+  collation: string | null;
+}
+
+export interface Table {
+  schema: string;
+  name: string;
+  /** schema.name quoted by the server. */
+  qualified: string;
+  /** 'r' table, 'p' partitioned. */
+  kind: string;
+  unlogged: boolean;
+  partitionKey: string | null;
+  /** `PARTITION OF parent FOR VALUES …` when this is a partition. */
+  partitionOf: { parent: string; bound: string } | null;
+  rls: boolean;
+  forceRls: boolean;
+  columns: Column[];
+}
+
+export interface Constraint { table: string; name: string; type: string; def: string }
+export interface Index { table: string; schema: string; name: string; def: string }
+export interface View { qualified: string; schema: string; name: string; materialized: boolean; def: string; dependsOn: string[] }
+export interface Func { schema: string; name: string; identity: string; kind: string; def: string; key: string }
+export interface Trigger { table: string; name: string; def: string }
+export interface Policy { table: string; name: string; permissive: boolean; cmd: string; roles: string[]; using: string | null; check: string | null }
+export interface Sequence { schema: string; name: string; type: string; start: string; increment: string; min: string; max: string; cache: string; cycle: boolean; ownedBy: string | null }
+export interface EnumType { schema: string; name: string; labels: string[] }
+export interface Domain { schema: string; name: string; def: string }
+export interface Composite { schema: string; name: string; attributes: string }
+export interface Comment { target: string; text: string }
+export interface Grant { object: string; kind: string; grantee: string; privilege: string }
+
+export interface SchemaModel {
+  schemas: string[];
+  extensions: { name: string; schema: string }[];
+  enums: EnumType[];
+  domains: Domain[];
+  composites: Composite[];
+  sequences: Sequence[];
+  tables: Table[];
+  constraints: Constraint[];
+  indexes: Index[];
+  views: View[];
+  functions: Func[];
+  triggers: Trigger[];
+  policies: Policy[];
+  comments: Comment[];
+  grants: Grant[];
+}
+
+export interface InspectOptions {
+  /** Tables to leave out (default: alembic_version). */
+  excludeTables?: string[];
+}
+
+/** Quoted schema.name as format('%I.%I') writes it. */
+const Q = (schema: string, name: string) => `format('%I.%I', ${schema}, ${name})`;
+const USER_NS = `n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast') and n.nspname not like 'pg_temp_%' and n.nspname not like 'pg_toast_temp_%'`;
+const NOT_EXT = (cls: string, oid: string) => `not exists (select 1 from pg_depend d where d.classid = '${cls}'::regclass and d.objid = ${oid} and d.deptype = 'e')`;
+
+export async function inspectSchema(db: Queryable, opts: InspectOptions = {}): Promise<SchemaModel> {
+  const exclude = new Set(opts.excludeTables ?? ['alembic_version']);
+  const q = async <T>(sql: string) => (await db.query<T>(sql)).rows;
+
+  const schemas = (await q<{ s: string }>(`select n.nspname as s from pg_namespace n where ${USER_NS} and ${NOT_EXT('pg_namespace', 'n.oid')} order by 1`)).map((r) => r.s);
+  const extensions = await q<{ name: string; schema: string }>(`select e.extname as name, n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname <> 'plpgsql' order by 1`);
+
+  const enumRows = await q<{ schema: string; name: string; labels: string }>(`
+    select n.nspname as schema, t.typname as name, json_agg(e.enumlabel order by e.enumsortorder)::text as labels
+    from pg_type t join pg_namespace n on n.oid = t.typnamespace join pg_enum e on e.enumtypid = t.oid
+    where ${USER_NS} and ${NOT_EXT('pg_type', 't.oid')} group by 1, 2 order by 1, 2`);
+  const enums = enumRows.map((r) => ({ schema: r.schema, name: r.name, labels: JSON.parse(r.labels) as string[] }));
+
+  const domains = await q<Domain>(`
+    select n.nspname as schema, t.typname as name,
+      format_type(t.typbasetype, t.typtypmod)
+        || coalesce(' collate ' || (select quote_ident(c.collname) from pg_collation c where c.oid = t.typcollation and t.typcollation <> (select typcollation from pg_type b where b.oid = t.typbasetype)), '')
+        || coalesce(' default ' || t.typdefault, '') || case when t.typnotnull then ' not null' else '' end
+        || coalesce((select string_agg(' constraint ' || quote_ident(c.conname) || ' ' || pg_get_constraintdef(c.oid), '' order by c.conname) from pg_constraint c where c.contypid = t.oid and c.contype = 'c'), '') as def
+    from pg_type t join pg_namespace n on n.oid = t.typnamespace
+    where t.typtype = 'd' and ${USER_NS} and ${NOT_EXT('pg_type', 't.oid')} order by 1, 2`);
+
+  const composites = await q<Composite>(`
+    select n.nspname as schema, t.typname as name,
+      (select string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' order by a.attnum) from pg_attribute a where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped) as attributes
+    from pg_type t join pg_namespace n on n.oid = t.typnamespace join pg_class c on c.oid = t.typrelid
+    where t.typtype = 'c' and c.relkind = 'c' and ${USER_NS} and ${NOT_EXT('pg_type', 't.oid')} order by 1, 2`);
+
+  const sequences = (await q<Sequence & { cycle: boolean }>(`
+    select n.nspname as schema, c.relname as name, format_type(s.seqtypid, null) as type, s.seqstart::text as start, s.seqincrement::text as increment,
+      s.seqmin::text as min, s.seqmax::text as max, s.seqcache::text as cache, s.seqcycle as cycle,
+      (select ${Q('tn.nspname', 'tc.relname')} || '.' || quote_ident(a.attname) from pg_depend d join pg_class tc on tc.oid = d.refobjid join pg_namespace tn on tn.oid = tc.relnamespace
+         join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
+         where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'a' and d.refclassid = 'pg_class'::regclass) as "ownedBy"
+    from pg_sequence s join pg_class c on c.oid = s.seqrelid join pg_namespace n on n.oid = c.relnamespace
+    where ${USER_NS} and ${NOT_EXT('pg_class', 'c.oid')}
+      and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'i')
+    order by 1, 2`));
+
+  const tableRows = await q<{ oid: string; qualified: string; schema: string; name: string; kind: string; unlogged: boolean; partkey: string | null; parent: string | null; bound: string | null; rls: boolean; force: boolean }>(`
+    select c.oid::text as oid, ${Q('n.nspname', 'c.relname')} as qualified, n.nspname as schema, c.relname as name, c.relkind::text as kind, c.relpersistence = 'u' as unlogged,
+      case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end as partkey,
+      case when c.relispartition then (select ${Q('pn.nspname', 'pc.relname')} from pg_inherits i join pg_class pc on pc.oid = i.inhparent join pg_namespace pn on pn.oid = pc.relnamespace where i.inhrelid = c.oid) end as parent,
+      case when c.relispartition then pg_get_expr(c.relpartbound, c.oid) end as bound,
+      c.relrowsecurity as rls, c.relforcerowsecurity as force
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relkind in ('r', 'p') and ${USER_NS} and ${NOT_EXT('pg_class', 'c.oid')}
+    order by 2, 3`);
+  const colRows = await q<{ oid: string; name: string; type: string; notnull: boolean; def: string | null; identity: string; generated: string; collation: string | null }>(`
+    select a.attrelid::text as oid, a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as notnull,
+      pg_get_expr(ad.adbin, ad.adrelid) as def, a.attidentity::text as identity, a.attgenerated::text as generated,
+      case when a.attcollation <> 0 and a.attcollation <> t.typcollation then (select quote_ident(cn.nspname) || '.' || quote_ident(co.collname) from pg_collation co join pg_namespace cn on cn.oid = co.collnamespace where co.oid = a.attcollation) end as collation
+    from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace join pg_type t on t.oid = a.atttypid
+    left join pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum
+    where c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped and ${USER_NS}
+    order by a.attrelid, a.attnum`);
+  const colsByOid = new Map<string, Column[]>();
+  for (const c of colRows) {
+    const list = colsByOid.get(c.oid) ?? [];
+    list.push({ name: c.name, type: c.type, notNull: c.notnull, default: c.def, identity: c.identity, generated: c.generated, collation: c.collation });
+    colsByOid.set(c.oid, list);
+  }
+  const tables: Table[] = tableRows
+    .filter((t) => !(t.schema === 'public' && exclude.has(t.name)) && !exclude.has(`${t.schema}.${t.name}`))
+    .map((t) => ({
+      schema: t.schema,
+      name: t.name,
+      qualified: t.qualified,
+      kind: t.kind,
+      unlogged: t.unlogged,
+      partitionKey: t.partkey,
+      partitionOf: t.parent ? { parent: t.parent, bound: t.bound ?? '' } : null,
+      rls: t.rls,
+      forceRls: t.force,
+      columns: colsByOid.get(t.oid) ?? [],
+    }));
+  const tableKeys = new Set(tables.map((t) => t.qualified));
+
+  const constraints = (await q<Constraint>(`
+    select ${Q('n.nspname', 'c.relname')} as table, k.conname as name, k.contype::text as type, pg_get_constraintdef(k.oid) as def
+    from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
+    where k.contype in ('p', 'u', 'c', 'f', 'x') and k.conislocal and ${USER_NS}
+    order by 1, 2`)).filter((k) => tableKeys.has(k.table));
+
+  const indexes = (await q<Index>(`
+    select ${Q('n.nspname', 't.relname')} as table, n.nspname as schema, c.relname as name, pg_get_indexdef(c.oid) as def
+    from pg_index i join pg_class c on c.oid = i.indexrelid join pg_class t on t.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
+    where ${USER_NS} and not exists (select 1 from pg_constraint k where k.conindid = c.oid and k.contype in ('p', 'u', 'x'))
+      and not exists (select 1 from pg_inherits h where h.inhrelid = c.oid)
+      and ${NOT_EXT('pg_class', 't.oid')}
+    order by 1, 3`)).filter((i) => !(i.table === 'public.alembic_version' || i.table === 'alembic_version'));
+
+  const viewRows = await q<{ qualified: string; schema: string; name: string; kind: string; def: string; deps: string | null }>(`
+    select ${Q('n.nspname', 'c.relname')} as qualified, n.nspname as schema, c.relname as name, c.relkind::text as kind, pg_get_viewdef(c.oid) as def,
+      (select json_agg(distinct ${Q('dn.nspname', 'dc.relname')})::text from pg_rewrite r join pg_depend d on d.classid = 'pg_rewrite'::regclass and d.objid = r.oid
+         join pg_class dc on dc.oid = d.refobjid join pg_namespace dn on dn.oid = dc.relnamespace
+         where r.ev_class = c.oid and d.refobjid <> c.oid and d.refclassid = 'pg_class'::regclass) as deps
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relkind in ('v', 'm') and ${USER_NS} and ${NOT_EXT('pg_class', 'c.oid')}
+    order by 1, 2`);
+  const views = viewRows.map((v) => ({ qualified: v.qualified, schema: v.schema, name: v.name, materialized: v.kind === 'm', def: v.def, dependsOn: v.deps ? (JSON.parse(v.deps) as string[]).sort() : [] }));
+
+  const functions = (await q<Func>(`
+    select ${Q('n.nspname', 'p.proname')} || '(' || pg_get_function_identity_arguments(p.oid) || ')' as key, n.nspname as schema, p.proname as name, pg_get_function_identity_arguments(p.oid) as identity, p.prokind::text as kind, pg_get_functiondef(p.oid) as def
+    from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where p.prokind in ('f', 'p') and ${USER_NS} and ${NOT_EXT('pg_proc', 'p.oid')}
+    order by 1`));
+
+  const triggers = (await q<Trigger>(`
+    select ${Q('n.nspname', 'c.relname')} as table, t.tgname as name, pg_get_triggerdef(t.oid) as def
+    from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
+    where not t.tgisinternal and t.tgparentid = 0 and ${USER_NS}
+    order by 1, 2`));
+
+  const policies = (await q<{ table: string; name: string; permissive: boolean; cmd: string; roles: string; using: string | null; check: string | null }>(`
+    select ${Q('n.nspname', 'c.relname')} as table, p.polname as name, p.polpermissive as permissive, p.polcmd::text as cmd,
+      (select json_agg(case when r = 0 then 'public' else quote_ident(pg_get_userbyid(r)) end order by 1)::text from unnest(p.polroles) r) as roles,
+      pg_get_expr(p.polqual, p.polrelid) as using, pg_get_expr(p.polwithcheck, p.polrelid) as check
+    from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace
+    where ${USER_NS} order by 1, 2`)).map((p) => ({ ...p, roles: JSON.parse(p.roles) as string[] }));
+
+  const comments = await q<Comment>(`
+    select case c.relkind when 'r' then 'TABLE ' when 'p' then 'TABLE ' when 'v' then 'VIEW ' when 'm' then 'MATERIALIZED VIEW ' when 'i' then 'INDEX ' when 'S' then 'SEQUENCE ' when 'I' then 'INDEX ' when 'c' then 'TYPE ' end
+        || ${Q('n.nspname', 'c.relname')} || case when d.objsubid > 0 then '.' || quote_ident(a.attname) else '' end as target, d.description as text
+      from pg_description d join pg_class c on d.classoid = 'pg_class'::regclass and d.objoid = c.oid join pg_namespace n on n.oid = c.relnamespace
+      left join pg_attribute a on a.attrelid = c.oid and a.attnum = d.objsubid
+      where ${USER_NS} and ${NOT_EXT('pg_class', 'c.oid')} and not (c.relname = 'alembic_version')
+    union all
+    select case p.prokind when 'p' then 'PROCEDURE ' else 'FUNCTION ' end || ${Q('n.nspname', 'p.proname')} || '(' || pg_get_function_identity_arguments(p.oid) || ')', d.description
+      from pg_description d join pg_proc p on d.classoid = 'pg_proc'::regclass and d.objoid = p.oid join pg_namespace n on n.oid = p.pronamespace where ${USER_NS} and ${NOT_EXT('pg_proc', 'p.oid')}
+    union all
+    select case when t.typtype = 'd' then 'DOMAIN ' else 'TYPE ' end || ${Q('n.nspname', 't.typname')}, d.description
+      from pg_description d join pg_type t on d.classoid = 'pg_type'::regclass and d.objoid = t.oid join pg_namespace n on n.oid = t.typnamespace where ${USER_NS} and ${NOT_EXT('pg_type', 't.oid')}
+    union all
+    select 'SCHEMA ' || quote_ident(n.nspname), d.description
+      from pg_description d join pg_namespace n on d.classoid = 'pg_namespace'::regclass and d.objoid = n.oid where ${USER_NS}
+    union all
+    select 'CONSTRAINT ' || quote_ident(k.conname) || ' ON ' || ${Q('n.nspname', 'c.relname')}, d.description
+      from pg_description d join pg_constraint k on d.classoid = 'pg_constraint'::regclass and d.objoid = k.oid join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace where ${USER_NS} and k.contype <> 'n'
+    order by 1`);
+  // A column comment's target reads "TABLE s.t.col": make it COLUMN.
+  for (const c of comments) {
+    const m = /^TABLE (.+)$/.exec(c.target);
+    if (m && splitQualified(m[1]).length === 3) c.target = `COLUMN ${m[1]}`;
+  }
+
+  const grants = await q<Grant>(`
+    select ${Q('n.nspname', 'c.relname')} as object, case c.relkind when 'S' then 'SEQUENCE' else 'TABLE' end as kind,
+      case when x.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(x.grantee)) end as grantee, x.privilege_type as privilege
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace, aclexplode(c.relacl) x
+    where c.relacl is not null and x.grantee <> c.relowner and c.relkind in ('r', 'p', 'v', 'm', 'S') and ${USER_NS} and ${NOT_EXT('pg_class', 'c.oid')}
+    order by 1, 3, 4`);
+
+  return { schemas, extensions, enums, domains, composites, sequences, tables, constraints, indexes, views, functions, triggers, policies, comments, grants };
+}
+
+/** `schema.name` with identifiers quoted as format('%I') does. */
+export function qname(schema: string, name: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(name)}`;
+}
+
+const RESERVED = new Set(['all', 'analyse', 'analyze', 'and', 'any', 'array', 'as', 'asc', 'asymmetric', 'both', 'case', 'cast', 'check', 'collate', 'column', 'constraint', 'create', 'current_catalog', 'current_date', 'current_role', 'current_time', 'current_timestamp', 'current_user', 'default', 'deferrable', 'desc', 'distinct', 'do', 'else', 'end', 'except', 'false', 'fetch', 'for', 'foreign', 'from', 'grant', 'group', 'having', 'in', 'initially', 'intersect', 'into', 'lateral', 'leading', 'limit', 'localtime', 'localtimestamp', 'not', 'null', 'offset', 'on', 'only', 'or', 'order', 'placing', 'primary', 'references', 'returning', 'select', 'session_user', 'some', 'symmetric', 'system_user', 'table', 'then', 'to', 'trailing', 'true', 'union', 'unique', 'user', 'using', 'variadic', 'when', 'where', 'window', 'with',
+  // Column-name and type/function-name keywords: quote_ident quotes these too.
+  'between', 'bigint', 'bit', 'boolean', 'char', 'character', 'coalesce', 'dec', 'decimal', 'exists', 'extract', 'float', 'greatest', 'grouping', 'inout', 'int', 'integer', 'interval', 'json', 'json_array', 'json_arrayagg', 'json_exists', 'json_object', 'json_objectagg', 'json_query', 'json_scalar', 'json_serialize', 'json_table', 'json_value', 'least', 'merge_action', 'national', 'nchar', 'none', 'normalize', 'nullif', 'numeric', 'out', 'overlay', 'position', 'precision', 'real', 'row', 'setof', 'smallint', 'substring', 'time', 'timestamp', 'treat', 'trim', 'values', 'varchar', 'xmlattributes', 'xmlconcat', 'xmlelement', 'xmlexists', 'xmlforest', 'xmlnamespaces', 'xmlparse', 'xmlpi', 'xmlroot', 'xmlserialize', 'xmltable',
+  'authorization', 'binary', 'collation', 'concurrently', 'cross', 'current_schema', 'freeze', 'full', 'ilike', 'inner', 'is', 'isnull', 'join', 'left', 'like', 'natural', 'notnull', 'outer', 'overlaps', 'right', 'similar', 'tablesample', 'verbose']);
+
+export function quoteIdent(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Splits a quoted qualified name ("a"."b".c) into its parts. */
+export function splitQualified(s: string): string[] {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < s.length) {
+    if (s[i] === '"') {
+      let j = i + 1;
+      let out = '';
+      while (j < s.length) {
+        if (s[j] === '"' && s[j + 1] === '"') { out += '"'; j += 2; continue; }
+        if (s[j] === '"') break;
+        out += s[j++];
+      }
+      parts.push(out);
+      i = j + 1;
+    } else {
+      let j = i;
+      while (j < s.length && s[j] !== '.') j++;
+      parts.push(s.slice(i, j));
+      i = j;
+    }
+    if (s[i] === '.') i++;
+  }
+  return parts;
+}
+
+/** The model as canonical JSON: what "the same schema" means for the round-trip proof (column order aside). */
+export function canonicalModel(m: SchemaModel): string {
+  const sortBy = <T>(xs: T[], key: (x: T) => string) => [...xs].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const norm = {
+    ...m,
+    tables: sortBy(m.tables, (t) => `${t.schema}.${t.name}`).map((t) => ({ ...t, columns: sortBy(t.columns, (c) => c.name) })),
+  };
+  return JSON.stringify(norm, null, 1);
+}

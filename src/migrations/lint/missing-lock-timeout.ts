@@ -1,0 +1,40 @@
+// A migration that takes strong locks without lock_timeout can stall every query on the table.
+import { cmds, finding, isNew, rel, relSql, type LintContext, type Rule } from './rule.ts';
+import type { MigrationStatement } from '../statements.ts';
+
+/** Statements that take a lock which blocks reads or writes of an existing table. */
+function locksExisting(s: MigrationStatement, ctx: LintContext): ReturnType<typeof rel> | undefined {
+  const r = s.body.relation ? rel(s.body.relation) : undefined;
+  switch (s.node) {
+    case 'AlterTableStmt':
+      return r && !isNew(ctx, r) && cmds(s.body).length ? r : undefined;
+    case 'IndexStmt':
+      return r && !isNew(ctx, r) && !s.body.concurrent ? r : undefined;
+    case 'RenameStmt':
+    case 'CreateTrigStmt':
+    case 'RuleStmt':
+      return r && !isNew(ctx, r) ? r : undefined;
+    case 'DropStmt':
+      return ['OBJECT_TABLE', 'OBJECT_INDEX', 'OBJECT_TRIGGER'].includes(s.body.removeType as string) && !s.body.concurrent ? { table: '(dropped objects)' } : undefined;
+    case 'TruncateStmt':
+      return { table: '(truncated tables)' };
+  }
+  return undefined;
+}
+
+export const missingLockTimeout: Rule = {
+  check: 'missing_lock_timeout',
+  severity: 'warning',
+  title: 'Strong locks taken without lock_timeout',
+  findings(s, ctx) {
+    if (ctx.lockTimeoutSet) return [];
+    const r = locksExisting(s, ctx);
+    if (!r) return [];
+    // One finding per migration: at the first statement that needs the timeout.
+    const earlier = ctx.statements.slice(0, s.index);
+    if (earlier.some((e) => locksExisting(e, ctx))) return [];
+    return [finding(this, s, ctx, r.table.startsWith('(') ? {} : r, `${r.table.startsWith('(') ? 'this statement' : relSql(r)} is locked with no lock_timeout set`,
+      'A statement that needs a strong lock waits behind any long query on the table, and while it waits every other query on that table queues behind it: a one-millisecond ALTER can stall the application for as long as the slowest transaction runs. Set a short lock_timeout first so the migration fails fast and can be retried.',
+      "SET lock_timeout = '5s';")];
+  },
+};
