@@ -20,7 +20,11 @@ export class AppUpdate {
     this.started = true;
     this.update = registerSW({
       onNeedRefresh: () => (this.waiting = true),
-      onOfflineReady: () => (this.offlineReady = true),
+      onOfflineReady: () => {
+        // Said once, then out of the way.
+        this.offlineReady = true;
+        setTimeout(() => (this.offlineReady = false), 12_000);
+      },
       onRegisterError: (e: unknown) => (this.error = `Offline use is not available: ${(e as Error)?.message ?? e}`),
     });
   }
