@@ -42,7 +42,7 @@ export class Downloads {
   }
 
   /** The response of `url`, its body counted; an AssetError names the file when it fails. */
-  async fetch(url: string, type?: string): Promise<Response> {
+  async fetch(url: string): Promise<Response> {
     const file = fileName(url);
     let res: Response;
     try {
@@ -51,17 +51,24 @@ export class Downloads {
       throw new AssetError(file, `the network request failed (${(e as Error).message})`);
     }
     if (!res.ok) throw new AssetError(file, `the server answered ${res.status} ${res.statusText}`.trim());
-    if (!res.body || !this.onProgress) return res;
-    const counted = res.body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform: (chunk, out) => {
-          this.received += chunk.byteLength;
-          this.onProgress?.(this.received, Math.max(this.total, this.received));
-          out.enqueue(chunk);
-        },
-      }),
-    );
-    return new Response(counted, { headers: { 'Content-Type': type ?? res.headers.get('Content-Type') ?? 'application/octet-stream' } });
+    // The response itself goes on untouched: a Response made anew loses the browser's compiled
+    // wasm cache (measured: warm starts 0.8 → 1.5 s). A clone's body is read to count the bytes.
+    if (res.body && this.onProgress) void this.count(res.clone().body!);
+    return res;
+  }
+
+  private async count(body: ReadableStream<Uint8Array>): Promise<void> {
+    const reader = body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        this.received += value.byteLength;
+        this.onProgress?.(this.received, Math.max(this.total, this.received));
+      }
+    } catch {
+      // The download itself reports its failure.
+    }
   }
 
   /** The body as a Blob; a connection dropped mid-body fails as an AssetError too. */
@@ -75,7 +82,7 @@ export class Downloads {
   }
 
   async wasm(url: string): Promise<WebAssembly.Module> {
-    const res = await this.fetch(url, 'application/wasm');
+    const res = await this.fetch(url);
     try {
       return await WebAssembly.compileStreaming(res);
     } catch (e) {
