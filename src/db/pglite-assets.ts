@@ -5,7 +5,7 @@ import pgliteWasmUrl from '@electric-sql/pglite/pglite.wasm?url';
 import initdbWasmUrl from '@electric-sql/pglite/initdb.wasm?url';
 import fsBundleUrl from '@electric-sql/pglite/pglite.data?url';
 import seedUrl from 'pglab-seed.pgseed?url';
-import { unpackGzippedSnapshot, type DataDirSnapshot } from './datadir-snapshot.ts';
+import { unpackShippedSnapshot, type DataDirSnapshot } from './datadir-snapshot.ts';
 
 export interface PgliteAssets {
   pglite: WebAssembly.Module;
@@ -125,5 +125,5 @@ export async function fetchSeed(downloads = new Downloads(START_BYTES.seed)): Pr
     if (e instanceof AssetError && /answered 404/.test(e.message)) return undefined;
     throw e;
   });
-  return blob && unpackGzippedSnapshot(blob);
+  return blob && unpackShippedSnapshot(blob);
 }

@@ -84,3 +84,42 @@ describe('data directory snapshots on real PGlite', () => {
     await expect(unpackSnapshot(sneaky)).rejects.toThrow(/bad path/);
   });
 });
+
+describe('the prepared data directory as the build ships it', () => {
+  it('is brotli behind its mark, much smaller than gzip, and opens as a cluster', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { gzipSync } = await import('node:zlib');
+    const { seedPath } = await import('../../scripts/seed-path.ts');
+    const { SEED_MARK, unpackShippedSnapshot } = await import('../../src/db/datadir-snapshot.ts');
+    const file = readFileSync(seedPath());
+    expect([...file.subarray(0, 4)]).toEqual([...SEED_MARK]);
+    const seed = await unpackShippedSnapshot(new Blob([file]));
+    const paths = seed.entries.map((e) => e.path);
+    expect(paths).toContain('/PG_VERSION');
+    expect(paths).toContain('/global/pg_control');
+    // The reason for brotli: its window sees the three near-identical databases.
+    const raw = new Uint8Array(await packSnapshot(seed).arrayBuffer());
+    expect(file.byteLength).toBeLessThan(gzipSync(raw, { level: 9 }).byteLength / 2);
+    // The same pack read gzip'd and bare gives the same files.
+    for (const other of [gzipSync(raw), raw]) {
+      const again = await unpackShippedSnapshot(new Blob([other]));
+      expect(again.entries.map((e) => e.path)).toEqual(paths);
+      expect(again.bytes).toBe(seed.bytes);
+    }
+    const db = await createEngine({ fs: snapshotFs(seed) });
+    try {
+      expect((await db.query<{ server_version: string }>('show server_version')).rows[0].server_version).toMatch(/^18\./);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('a damaged shipped seed is refused with a clear message', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { seedPath } = await import('../../scripts/seed-path.ts');
+    const { unpackShippedSnapshot } = await import('../../src/db/datadir-snapshot.ts');
+    const file = readFileSync(seedPath());
+    const cut = file.subarray(0, Math.floor(file.byteLength / 2));
+    await expect(unpackShippedSnapshot(new Blob([cut]))).rejects.toBeInstanceOf(SnapshotFormatError);
+  });
+});
