@@ -7,6 +7,7 @@ import { lazyInitdb } from './scripts/lazy-initdb-glue.ts';
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { precompress } from './scripts/precompress.ts';
 
 // PGlite contains a direct eval (in Emscripten glue); we never eval content ourselves.
 const noEvalCheck = { checks: { eval: false } };
@@ -80,6 +81,10 @@ function offline() {
     },
     workbox: {
       globPatterns: ['**/*.{html,js,css,svg,png,wasm,data,pgseed,gz,webmanifest}'],
+      // Not the precompressed copies (scripts/precompress.ts): the server picks those per request.
+      // Not pgcrypto's 1.1 MB bundle: an extension bundle that big is kept once it is used.
+      globIgnores: ['**/*.{html,js,css,svg,wasm,data,json,webmanifest,txt}.gz', '**/*.br', '**/pgcrypto.tar-*.gz'],
+      runtimeCaching: [{ urlPattern: /\.tar-[\w-]+\.gz$/, handler: 'CacheFirst', options: { cacheName: 'pglab-extensions' } }],
       // pglite.wasm is 9.1 MB: everything the site has must fit.
       maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
       // Vite's hashed names already change with the content: no revision query needed.
@@ -104,7 +109,7 @@ const input: Record<string, string> = process.env.PGLAB_BENCH ? { app: 'index.ht
 
 export default defineConfig({
   base: './', // works from any sub-path of any static host
-  plugins: [svelte(), libpgQueryWasm(), nodeOnlyImports(), offline()],
+  plugins: [svelte(), libpgQueryWasm(), nodeOnlyImports(), offline(), precompress()],
   // The prepared data directory a first visit starts from (scripts/seed-path.ts builds it once).
   resolve: {
     alias: [

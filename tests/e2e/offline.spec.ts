@@ -1,7 +1,8 @@
 // After one visit pglab works offline (a service worker keeps the whole site), and a new version
 // is announced and taken on the user's word.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { test, expect, type Page } from '@playwright/test';
 import { openApp, runSql, results } from './helpers.ts';
 
@@ -39,13 +40,17 @@ test('a new version is announced, and taken only when the user says so; the save
   await runSql(page, `create table before_update as select 'kept' as v;`);
   await offlineReady(page);
   // A new version is deployed: the site's service worker changes (the served folder, as a host's would).
+  // A deploy writes the file and its precompressed copies (scripts/precompress.ts), which the server prefers.
   const sw = join(process.env.PGLAB_DIST ?? 'dist', 'sw.js');
-  const original = readFileSync(sw, 'utf8');
-  writeFileSync(sw, original + '\n// a new version\n');
+  const copies = [sw, sw + '.br', sw + '.gz'].filter((f) => existsSync(f));
+  const originals = copies.map((f) => readFileSync(f));
+  const changed = Buffer.from(originals[0].toString('utf8') + '\n// a new version\n');
+  const encode = { [sw]: (b: Buffer) => b, [sw + '.br']: brotliCompressSync, [sw + '.gz']: gzipSync };
+  copies.forEach((f) => writeFileSync(f, encode[f](changed)));
   try {
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
   } finally {
-    writeFileSync(sw, original);
+    copies.forEach((f, i) => writeFileSync(f, originals[i]));
   }
   const announce = page.getByRole('status').filter({ hasText: 'A new version of pglab is ready' });
   await expect(announce).toBeVisible({ timeout: 60_000 });
