@@ -1,4 +1,4 @@
-// `npm run bench [playground|lessons|analysis|plans|migrations]`: builds the app, drives Chromium, prints each
+// `npm run bench [playground|lessons|wire|analysis|plans|migrations]`: builds the app, drives Chromium, prints each
 // figure beside a reference measured in the same run (the machines are noisy: ratios, never
 // absolute assertions in tests). With no argument, every part runs.
 import { spawn, spawnSync } from 'node:child_process';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { findChromium } from './chromium.mjs';
+import { benchWire } from './bench-wire.mjs';
 
 // PGLAB_BENCH_PORT / PGLAB_BENCH_DIST: another port and build folder, so two benches can run on one machine.
 const PORT = Number(process.env.PGLAB_BENCH_PORT ?? 4399);
@@ -207,10 +208,9 @@ try {
     // The service worker stores the offline copy (~22 MB) after the first start; a return visit
     // is one after it has (reloads during that download compete with it).
     const t1 = performance.now();
-    await page.waitForFunction(async () => {
-      const reg = await navigator.serviceWorker.getRegistration();
-      return !!reg?.active && !reg.installing && !reg.waiting;
-    }, null, { timeout: 120_000, polling: 50 });
+    // The controller is set once the service worker has stored everything and taken the page
+    // (clientsClaim). A synchronous predicate: an async one returns a promise, which is truthy at once.
+    await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 180_000, polling: 50 });
     offlineMs.push(performance.now() - t1);
     // Warm: the same profile, a new page (the first one's worker ends with it).
     for (let i = 0; i < 2; i++) {
@@ -271,6 +271,8 @@ try {
   rows.push(['JavaScript before the first result (cold)', `${kb(cold.bytes.jsGzip)} gzip (${kb(cold.bytes.js)} raw)`, `everything ${(cold.bytes.all / 1048576).toFixed(1)} MB raw`, '']);
   await s.close();
   }
+
+  if (want('wire')) rows.push(...(await benchWire({ executablePath, args: ARGS, dist: DIST, firstResult })));
 
   console.log('\n| measure | pglab | reference (same run) | ratio |\n|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
