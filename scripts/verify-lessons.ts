@@ -96,15 +96,19 @@ async function writtenTables(sql: string): Promise<Set<string>> {
 }
 
 /**
- * What the reference solution breaks outside its task: a table, column or constraint lost, an
- * index dropped that no catalog check asks to drop, rows changed in a table it does not write.
+ * What the reference solution breaks outside its task: a table, column or constraint lost (a
+ * constraint on a table whose constraint a catalog check is about may change), an index dropped
+ * that no catalog check asks to drop, rows changed in a table it does not write.
  */
 async function referenceDamage(box: ChapterSandbox, ex: Exercise): Promise<string[]> {
   const written = await writtenTables(ex.solution);
   const dropsAsked = new Set(ex.checks.flatMap((c) => (c.kind === 'catalog' && c.index && (c.index.exists === false || c.index.count !== undefined) ? [c.index.table] : [])));
+  // A constraint a catalog check is about may be redefined (an ON DELETE action changed).
+  const constraintsAsked = new Set(ex.checks.flatMap((c) => (c.kind === 'catalog' && c.constraint ? [c.constraint.table] : [])));
   return (await referenceChanges(box, ex)).filter((c) => {
     const [kind, table] = c.key.split(':');
     if (kind === 'index') return !dropsAsked.has(table);
+    if (kind === 'constraint') return !constraintsAsked.has(table);
     if (kind === 'rows' || kind === 'data') return !written.has(table);
     return true;
   }).map((c) => c.message);

@@ -118,7 +118,7 @@ create table payments (
 );
 create table card_payments (
   id         integer primary key references payments (id),
-  card_last4 char(4) not null
+  card_last4 varchar(4) not null
 );
 create table bank_payments (
   id   integer primary key references payments (id),
