@@ -175,6 +175,15 @@ describe('the SQLAlchemy chapter', () => {
     expect(Object.keys(right).sort()).toEqual(chapter.exercises.map((e) => e.slug).sort());
   });
 
+  it('a column of a type the learner never created fails the catalog check, saying so (no error)', async () => {
+    const ex = chapter.exercises.find((e) => e.slug === 'model-to-table')!;
+    const r = await run('model-to-table', ex.wrongAnswers.find((w) => /enum as a string/.test(w.title))!.sql);
+    expect(r.error).toBeUndefined();
+    const kind = r.checks.find((c) => c.kind === 'catalog' && /products\.kind/.test(c.message));
+    expect(kind?.passed).toBe(false);
+    expect(kind?.message).toMatch(/its type is character varying\(8\), not product_kind \(there is no type product_kind\)/);
+  }, 120_000);
+
   for (const [slug, answers] of Object.entries(right)) {
     it.each(answers.map((a, i) => [i + 1, a]))(`${slug}: right answer %i passes`, async (_, sql) => {
       const r = await run(slug, sql as string);
