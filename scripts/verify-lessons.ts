@@ -11,6 +11,7 @@ import { ChapterSandbox } from '../src/lessons/sandbox.ts';
 import type { Chapter, CheckReport, Exercise, ResultSet } from '../src/lessons/format.ts';
 import type { EngineOptions } from '../src/db/engine.ts';
 import { createRequire } from 'node:module';
+import { lessonPythonBlocks, verifyPython } from './verify-python.ts';
 import { stopNativeServer, verifyExamplesNative, verifyExamplesPglite, type ExampleReport } from './verify-examples.ts';
 
 /** PGlite's wasm compiled once for every copy (PGlite compiles it on each create in Node), as the browser does. */
@@ -95,15 +96,19 @@ async function writtenTables(sql: string): Promise<Set<string>> {
 }
 
 /**
- * What the reference solution breaks outside its task: a table, column or constraint lost, an
- * index dropped that no catalog check asks to drop, rows changed in a table it does not write.
+ * What the reference solution breaks outside its task: a table, column or constraint lost (a
+ * constraint on a table whose constraint a catalog check is about may change), an index dropped
+ * that no catalog check asks to drop, rows changed in a table it does not write.
  */
 async function referenceDamage(box: ChapterSandbox, ex: Exercise): Promise<string[]> {
   const written = await writtenTables(ex.solution);
   const dropsAsked = new Set(ex.checks.flatMap((c) => (c.kind === 'catalog' && c.index && (c.index.exists === false || c.index.count !== undefined) ? [c.index.table] : [])));
+  // A constraint a catalog check is about may be redefined (an ON DELETE action changed).
+  const constraintsAsked = new Set(ex.checks.flatMap((c) => (c.kind === 'catalog' && c.constraint ? [c.constraint.table] : [])));
   return (await referenceChanges(box, ex)).filter((c) => {
     const [kind, table] = c.key.split(':');
     if (kind === 'index') return !dropsAsked.has(table);
+    if (kind === 'constraint') return !constraintsAsked.has(table);
     if (kind === 'rows' || kind === 'data') return !written.has(table);
     return true;
   }).map((c) => c.message);
@@ -112,8 +117,9 @@ async function referenceDamage(box: ChapterSandbox, ex: Exercise): Promise<strin
 async function main() {
   const only = process.argv[2];
   let chapters;
+  const files = readLessonFiles();
   try {
-    chapters = loadLessons(readLessonFiles());
+    chapters = loadLessons(files);
   } catch (e) {
     console.error(e instanceof LessonError ? e.message : e);
     console.log('\nlessons: 0 passed, 1 failed (the lessons do not load)');
@@ -122,6 +128,15 @@ async function main() {
   let passed = 0;
   const problems: string[] = [];
   const wasm = compiledPglite();
+  // Every python block of every chapter (or of the one asked for) must parse.
+  const py = verifyPython(lessonPythonBlocks(only ? Object.fromEntries(Object.entries(files).filter(([f]) => f.startsWith(`lessons/${only}/`))) : files));
+  if (py.skipped) console.log(`\n== python blocks: skipped: ${py.skipped}`);
+  else {
+    console.log(`\n== python blocks: ${py.checked} parsed by ${py.python}, ${py.problems.length} do not parse (${ms(py.ms)})`);
+    for (const p of py.problems) console.log(`   ✗ ${p}`);
+    problems.push(...py.problems);
+    if (!py.problems.length) passed++;
+  }
   for (const chapter of chapters) {
     if (only && chapter.id !== only) continue;
     console.log(`\n== ${chapter.id}: ${chapter.title} (${chapter.exercises.length} exercises, ${chapter.blocks.length} SQL blocks)`);

@@ -889,11 +889,13 @@ async function checkColumn(db: Engine, a: ColumnAssertion): Promise<CheckOutcome
   if (!col) return { kind: 'catalog', passed: false, message: `${a.table} has no column ${a.column}.`, details: {} };
   const problems: string[] = [];
   if (a.type) {
+    // A type the learner never created (an enum the task asks for) cannot be the column's type.
     const want = await scratch(db, async () => {
       await db.query(`create temp table pglab_type (c ${a.type})`);
       return (await db.query<{ t: string }>(`select pg_catalog.format_type(atttypid, atttypmod) as t from pg_catalog.pg_attribute where attrelid = 'pglab_type'::regclass and attname = 'c'`)).rows[0].t;
-    });
-    if (want !== col.type) problems.push(`its type is ${col.type}, not ${want}`);
+    }).catch(() => null);
+    if (want === null) problems.push(`its type is ${col.type}, not ${a.type} (there is no type ${a.type})`);
+    else if (want !== col.type) problems.push(`its type is ${col.type}, not ${want}`);
   }
   if (a.notNull !== undefined && col.notnull !== a.notNull) problems.push(col.notnull ? 'it is NOT NULL' : 'it accepts NULL');
   const details = { found: [`${a.column} ${col.type}${col.notnull ? ' not null' : ''}`] };

@@ -44,6 +44,8 @@ export function walk(v: Json, fn: (type: string, body: Node) => void): void {
     if (/^[A-Z]/.test(k) && x && typeof x === 'object' && !Array.isArray(x)) fn(k, x as Node);
     // The arms of UNION/INTERSECT/EXCEPT are SelectStmt bodies without their wrapper.
     if ((k === 'larg' || k === 'rarg') && x && typeof x === 'object') fn('SelectStmt', x as Node);
+    // A statement's WITH is a WithClause body under the lower-case key `withClause`.
+    if (k === 'withClause' && x && typeof x === 'object') fn('WithClause', x as Node);
     walk(x, fn);
   }
 }
