@@ -138,7 +138,7 @@ select i, timestamptz '2025-03-01' + i * interval '1 minute',
             else format('{ "sku" : "SKU-%s", "currency": "EUR", "price": %s }', lpad(random(1, 60000)::text, 6, '0'), random(5, 500))::json end
 from generate_series(1, 2000) i;
 
--- 200 product manuals of about 20 kB each: documents large enough to live in TOAST.
+-- 100 product manuals of about 20 kB each: documents large enough to live in TOAST.
 create table product_manuals (
   product_id int primary key references products,
   doc        jsonb not null
@@ -149,7 +149,7 @@ select p, jsonb_build_object(
          'stock', 10,
          'sections', (select jsonb_agg(jsonb_build_object('title', 'Section ' || s, 'text', md5(random()::text || p) || md5(random()::text) || md5(random()::text)))
                       from generate_series(1, 150) s where p > 0))
-from generate_series(1, 200) p;
+from generate_series(1, 100) p;
 
 select pg_stat_force_next_flush();
 vacuum analyze;
