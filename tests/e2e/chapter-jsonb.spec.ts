@@ -14,8 +14,8 @@ test('jsonb chapter: run an example, fail with ->> on a JSON null, pass with ?',
   // The json/jsonb example: json keeps the text, jsonb keeps the last duplicate key, sorted.
   const example = page.getByRole('group', { name: 'Example 3', exact: true });
   await example.getByRole('button', { name: 'Run' }).click();
-  const result = page.getByLabel('Results of Example 3', { exact: true });
-  await expect(result.getByRole('cell', { name: '{"a": 3, "b": 1}', exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(example.getByRole('cell', { name: /^\{\s*"a": 3, "b": 1\s*\}$/ })).toBeVisible({ timeout: 30_000 });
+  await expect(example.getByRole('cell', { name: /^\{\s*"b": 1, "a": 2, "a": 3\s*\}$/ })).toBeVisible();
 
   const toc = page.getByRole('navigation', { name: 'Lessons contents' });
   await toc.getByRole('link', { name: /Products with a recall notice/ }).click();
@@ -32,7 +32,7 @@ test('jsonb chapter: run an example, fail with ->> on a JSON null, pass with ?',
 
   await setSql(page, "select id, name from products where attrs ? 'recall';");
   await panel.getByRole('button', { name: 'Check' }).click();
-  await expect(panel.getByRole('status').filter({ hasText: /Passed: all \d+ checks succeeded/ })).toBeVisible({ timeout: 60_000 });
+  await expect(panel.getByRole('status').filter({ hasText: /Passed: all \d+ checks? succeeded/ })).toBeVisible({ timeout: 60_000 });
   await expect(panel.getByRole('region', { name: 'Explanation' })).toContainText('jsonb_ops');
   await expect(toc.getByRole('link', { name: /Products with a recall notice/ })).toContainText('✓');
 });
