@@ -29,16 +29,16 @@ describe('canonicalJson', () => {
 describe('result checks on json and jsonb columns', () => {
   const rs = (type: string, ...values: string[]) => ({ columns: ['doc'], types: [type], rows: values.map((v) => [v]) });
   it('passes the same value written differently (json against jsonb, key order, 1.0 against 1)', () => {
-    const r = compareResults(rs('jsonb', '{"a": 1, "b": [1, 2]}'), rs('json', '{ "b" : [1,2], "a" : 1.0 }'), {});
+    const r = compareResults(rs('jsonb', '{"a": 1, "b": [1, 2]}'), rs('json', '{ "b" : [1,2], "a" : 1.0 }'), { kind: 'result' });
     expect(r.passed).toBe(true);
   });
   it('fails a different value, and an array in another order', () => {
-    expect(compareResults(rs('jsonb', '{"a": 1}'), rs('jsonb', '{"a": 2}'), {}).passed).toBe(false);
-    expect(compareResults(rs('jsonb', '[1, 2]'), rs('jsonb', '[2, 1]'), {}).passed).toBe(false);
-    expect(compareResults(rs('jsonb', '{"a": "1"}'), rs('jsonb', '{"a": 1}'), {}).passed).toBe(false);
+    expect(compareResults(rs('jsonb', '{"a": 1}'), rs('jsonb', '{"a": 2}'), { kind: 'result' }).passed).toBe(false);
+    expect(compareResults(rs('jsonb', '[1, 2]'), rs('jsonb', '[2, 1]'), { kind: 'result' }).passed).toBe(false);
+    expect(compareResults(rs('jsonb', '{"a": "1"}'), rs('jsonb', '{"a": 1}'), { kind: 'result' }).passed).toBe(false);
   });
   it('compares as text when the task asks for it, or when one side is not json', () => {
-    expect(compareResults(rs('jsonb', '{"a": 1}'), rs('json', '{"a":1}'), { asText: true }).passed).toBe(false);
-    expect(compareResults(rs('jsonb', '{"a": 1, "b": 2}'), rs('text', '{"b": 2, "a": 1}'), {}).passed).toBe(false);
+    expect(compareResults(rs('jsonb', '{"a": 1}'), rs('json', '{"a":1}'), { kind: 'result', asText: true }).passed).toBe(false);
+    expect(compareResults(rs('jsonb', '{"a": 1, "b": 2}'), rs('text', '{"b": 2, "a": 1}'), { kind: 'result' }).passed).toBe(false);
   });
 });
