@@ -21,6 +21,7 @@ import type {
   BehaviorCheck, CatalogCheck, Check, CheckOutcome, CheckReport, ColumnAssertion, ConstraintAssertion, Exercise,
   IndexAssertion, PlanCheck, ResultCheck, ResultSet, SqlCheck, Variant,
 } from './format.ts';
+import { canonicalJson, isJsonType } from './json-compare.ts';
 
 export type IsolationMode = 'fresh' | 'shared';
 
@@ -493,7 +494,10 @@ export function compareResults(expected: ResultSet, actual: ResultSet, check: Re
   const numeric = expected.columns.map((_, j) =>
     !check.asText && isNumericType(expected.types?.[j]) && isNumericType(actual.types?.[projection[j]]));
   const float = expected.columns.map((_, j) => /^(real|double precision)$/.test(expected.types?.[j] ?? '') || /^(real|double precision)$/.test(actual.types?.[projection[j]] ?? ''));
-  const norm = (r: (string | null)[]) => r.map((v, j) => (numeric[j] ? canonicalNumber(v, float[j]) : v));
+  // json and jsonb compare by meaning (json-compare.ts): key order, spacing and 1.0 against 1 do not matter.
+  const json = expected.columns.map((_, j) => !check.asText && isJsonType(expected.types?.[j]) && isJsonType(actual.types?.[projection[j]]));
+  const norm = (r: (string | null)[]) => r.map((v, j) =>
+    (numeric[j] ? canonicalNumber(v, float[j]) : json[j] && v !== null ? canonicalJson(v) ?? v : v));
   const key = (r: (string | null)[]) => JSON.stringify(norm(r));
   const want = new Map<string, { row: (string | null)[]; n: number }>();
   for (const r of expected.rows) {
