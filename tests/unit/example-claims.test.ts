@@ -62,6 +62,26 @@ describe('parseClaims', () => {
     expect(bad('```sql\nselect 1;\n```\n<!-- expect\nerror: oops\n-->')).toMatch(/^5: .*SQLSTATE/);
   });
 
+  it('reads ratio claims, and reports a malformed one', () => {
+    const [set] = parseClaims('```sql\nselect 1;\n```\n<!-- expect\nratio: { of: full, to: partial, approx: 40, tolerance: "15%" }\n-->', 1, [1]);
+    expect(set.claims).toEqual([{ kind: 'ratio', line: 5, of: 'full', to: 'partial', row: 1, approx: 40, tolerance: '15%', percent: undefined }]);
+    const [pct] = parseClaims('```sql\nselect 1;\n```\n<!-- expect\nratio: { of: shipped, to: total, percent: true, min: 85, max: 89 }\n-->', 1, [1]);
+    expect(pct.claims[0]).toMatchObject({ kind: 'ratio', percent: true, min: 85, max: 89 });
+    const bad = (claim: string) => {
+      try {
+        parseClaims(`\`\`\`sql\nselect 1;\n\`\`\`\n<!-- expect\n${claim}\n-->`, 1, [1]);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    expect(bad('ratio: { of: a, approx: 2 }')).toMatch(/of \(the numerator\) and to \(the denominator\)/);
+    expect(bad('ratio: { of: a, to: b }')).toMatch(/ratio/);
+    expect(bad('ratio: { of: a, to: b, approx: 2, percent: yes please }')).toMatch(/percent is true or false/);
+    expect(bad('ratio: { of: a, to: b, equals: 2, over: c }')).toMatch(/unknown ratio option "over"/);
+    expect(bad('ratio: { of: a, to: b, equals: 2, relation: t }')).toMatch(/relation and index go with type/);
+  });
+
   it('is left out of what the learner reads', () => {
     expect(stripClaims(text)).not.toMatch(/expect|statement: 2|-->/);
     expect(stripClaims(text)).toContain('A figure:');
@@ -121,6 +141,25 @@ describe('checking claims on PGlite', () => {
     expect(await checkClaimSet(db, one('value: { approx: 15.9, tolerance: 0.1 }'), 'select 15.855')).toEqual([]);
     expect(await checkClaimSet(db, one('value: { approx: 10, tolerance: "5%" }'), 'select 10.6')).toHaveLength(1);
     const own = parseClaims('<!-- expect\nsql: |\n  create index t_email_idx on t (email);\n  explain select id from t where email = \'u1@x.test\'\nplan: { uses: Index Scan, index: t_email_idx }\n-->')[0];
+    expect(await checkOwnSql(db, own)).toEqual([]);
+  });
+
+  it('checks a ratio of two columns: times and percent, with what it found when it does not hold', async () => {
+    const sql = "select (select count(*) from t) as total, (select count(*) from t where id <= 125) as few, 0 as none";
+    expect(await checkClaimSet(db, one('ratio: { of: total, to: few, approx: 40, tolerance: "5%" }'), sql)).toEqual([]);
+    expect(await checkClaimSet(db, one('ratio: { of: few, to: total, percent: true, equals: 2.5 }'), sql)).toEqual([]);
+    const ten = await checkClaimSet(db, one('ratio: { of: total, to: few, approx: 10, tolerance: 2 }'), sql);
+    expect(ten).toEqual([expect.stringMatching(/total is about 10 \(± 2\)× of few; it is 40× \(5000 \/ 125\)/)]);
+    expect(await checkClaimSet(db, one('ratio: { of: total, to: none, min: 1 }'), sql)).toEqual([expect.stringMatching(/not a ratio \(5000 \/ 0\)/)]);
+    expect(await checkClaimSet(db, one('ratio: { of: total, to: nothing, min: 1 }'), sql)).toEqual([expect.stringMatching(/no column "nothing"/)]);
+    // Two fields of one plan node: the estimate against the real count (EXPLAIN ANALYZE is implied).
+    const skewed = "select * from t where id % 2 = 0 and id % 3 = 0 and email like 'u%'";
+    // Each % condition is guessed at 0.5 %: the estimate is 1 row for 833.
+    expect(await checkClaimSet(db, one('ratio: { type: Seq Scan, of: Actual Rows, to: Plan Rows, min: 100 }'), skewed)).toEqual([]);
+    expect(await checkClaimSet(db, one('ratio: { type: Seq Scan, of: Plan Rows, to: Actual Rows, min: 1 }'), skewed)).toEqual([expect.stringMatching(/Plan Rows of Seq Scan is at least 1× its Actual Rows; the plan has 0× \(1 \/ 833\)/)]);
+    expect(await checkClaimSet(db, one('ratio: { type: Bitmap Heap Scan, of: Actual Rows, to: Plan Rows, min: 1 }'), skewed)).toEqual([expect.stringMatching(/plan has no Bitmap Heap Scan; it is Seq Scan on t/)]);
+    // With its own sql: build what the text compares, then the ratio.
+    const own = parseClaims('<!-- expect\nsql: |\n  create index t_id_part_idx on t (id) where id <= 125;\n  select pg_relation_size(\'t_pkey\') as full_size, pg_relation_size(\'t_id_part_idx\') as part_size\nratio: { of: full_size, to: part_size, min: 5 }\n-->')[0];
     expect(await checkOwnSql(db, own)).toEqual([]);
   });
 
