@@ -2,7 +2,8 @@
 // Pure TypeScript: Node tests drive it against an in-process PGlite, the page against the worker.
 import { classifySql, splitScript, sourceOffset, type ScriptPiece } from './splitter.ts';
 import { SENDS_BUFFER } from './psql-lexer.ts';
-import { ConditionalStack, parseArguments, parseBool, PsqlVariables, substituteVariables, validVariableName } from './psql-script.ts';
+import { ConditionalStack, escapeLiteral, parseArguments, parseBool, PsqlVariables, substituteVariables, validVariableName } from './psql-script.ts';
+import { crosstab } from './psql-crosstab.ts';
 import type { PsqlOutput, PsqlState } from './psql.ts';
 import { commandTag } from './command-tag.ts';
 import type { DbErrorInfo, Engine, Notice } from './types.ts';
@@ -293,9 +294,7 @@ export class Session {
     if (p.kind === 'invalid') report.catalogChanged = true;
     const name = via?.name;
     if (name === 'watch') return this.watch(p, via!, report);
-    if (name === 'gdesc' || name === 'crosstabview') {
-      return [this.psqlResult(via!, [{ kind: 'error', message: `\\${name} is not supported in pglab yet: run the query with ; or \\g.` }])];
-    }
+    if (name === 'gdesc') return [await this.gdesc(p, via!)];
     const r = await this.runSql(p, report);
     this.previousQuery = p.text;
     this.noteOutcome(r);
@@ -308,6 +307,7 @@ export class Session {
       else if (words.length) r.notices = [...r.notices, { severity: 'NOTE', message: `\\g ${words.join(' ')}: pglab cannot write to a file or a command; the result is shown here.` }];
     }
     if (name === 'gset') return [this.gset(r, via)];
+    if (name === 'crosstabview') return [this.crosstabview(r, via)];
     // psql shows only what the generated statements return, not the query that made them.
     if (name === 'gexec') return this.gexec(r, report);
     return [r];
@@ -354,6 +354,73 @@ export class Session {
   stopWatch() {
     this.watchStopped = true;
     this.wakeWatch?.();
+  }
+
+  /**
+   * psql's \gdesc: the columns the query would return, and their types, without running it (the
+   * query becomes the previous one, so \g then runs it). Types are format_type's, with the type
+   * modifiers a view of the query reports (PGlite's Describe gives no typmod).
+   */
+  private async gdesc(p: SqlPiece, via: BackslashPiece): Promise<StatementResult> {
+    const t0 = performance.now();
+    const span = { from: p.from, to: Math.max(p.to, via.to), text: p.text };
+    this.previousQuery = p.text;
+    if (p.kind === 'invalid' && p.unsendable) return { ...this.psqlResult(span, []), tag: 'ERROR', error: { message: p.message, offset: p.position } };
+    if (!this.engine.describe) return this.psqlResult(span, [{ kind: 'error', message: '\\gdesc: this connection cannot describe a query without running it' }]);
+    let fields: { name: string; dataTypeID: number }[];
+    try {
+      fields = await this.engine.describe(p.text);
+    } catch (e) {
+      // A statement the server rejects fails as in psql, and aborts an open transaction.
+      const info = e as DbErrorInfo;
+      const error: StatementError = { message: info.message, code: info.code, severity: info.severity, detail: info.detail, hint: info.hint, position: info.position };
+      if (info.position) error.offset = sourceOffset(p, info.position - 1);
+      if (this.inTransaction) this.transactionFailed = true;
+      const r: StatementResult = { ...this.psqlResult(span, [], performance.now() - t0), tag: 'ERROR', error };
+      this.noteOutcome(r);
+      return r;
+    }
+    if (!fields.length) return this.psqlResult(span, [{ kind: 'text', text: 'The command has no result, or the result has no columns.' }], performance.now() - t0);
+    const typmods = p.kind === 'sql' && p.node === 'SelectStmt' ? await this.typmodsOf(p.text, fields.length) : undefined;
+    const values = fields.map((f, i) => `(${escapeLiteral(f.name)}, ${f.dataTypeID}::pg_catalog.oid, ${typmods?.[i] ?? -1}::pg_catalog.int4)`).join(', ');
+    const out = await this.engine.run(ownStatement(`select name as "Column", pg_catalog.format_type(tp, tpm) as "Type" from (values ${values}) s(name, tp, tpm)`));
+    if (!out.ok) return this.psqlResult(span, [{ kind: 'error', message: out.error.message }]);
+    const r: StatementResult = { from: span.from, to: span.to, sql: p.text, tag: 'SELECT', columns: await this.columnsOf(out.fields), rows: out.rows, rowCount: out.rows.length, durationMs: performance.now() - t0, notices: [] };
+    this.noteOutcome(r);
+    return r;
+  }
+
+  /** The type modifiers of a query's columns (varchar(10), numeric(10,2)), read from a temporary view that is rolled back. */
+  private async typmodsOf(sql: string, n: number): Promise<number[] | undefined> {
+    if (this.transactionFailed) return undefined;
+    const inner = this.inTransaction;
+    const open = await this.engine.run(ownStatement(inner ? 'savepoint pglab_gdesc' : 'begin'));
+    if (!open.ok) return undefined;
+    try {
+      const made = await this.engine.run(ownStatement(`create temporary view pglab_gdesc as ${sql}\n`));
+      if (!made.ok) return undefined;
+      const r = await this.engine.rawQuery(ownStatement(`select atttypmod from pg_catalog.pg_attribute where attrelid = 'pg_temp.pglab_gdesc'::regclass and attnum > 0 and not attisdropped order by attnum`));
+      return r.rows.length === n ? r.rows.map((x) => Number(x.atttypmod)) : undefined;
+    } finally {
+      await this.engine.run(ownStatement(inner ? 'rollback to savepoint pglab_gdesc' : 'rollback'));
+      if (inner) await this.engine.run(ownStatement('release savepoint pglab_gdesc'));
+    }
+  }
+
+  /** psql's \crosstabview: the result pivoted (psql-crosstab.ts); an error keeps the result unshown, as psql does. */
+  private crosstabview(r: StatementResult, via: BackslashPiece): StatementResult {
+    if (!r.columns.length) return { ...r, psql: [{ kind: 'error', message: '\\crosstabview: statement did not return a result set' }], error: { message: '\\crosstabview: statement did not return a result set' } };
+    const { words } = parseArguments(via.args, this.vars);
+    const text = r.rows.map((row) => row.map((v) => (v === null || v === undefined ? null : String(v))));
+    const x = crosstab(r.columns.map((c) => c.name), text, words);
+    if ('error' in x) return { ...r, columns: [], rows: [], psql: [{ kind: 'error', message: x.error }], error: { message: x.error } };
+    const data = r.columns[x.dataFrom];
+    return {
+      ...r,
+      columns: [r.columns[x.rowsFrom], ...x.headers.map((h) => ({ name: h ?? '', typeId: data.typeId, type: data.type }))],
+      rows: x.rows,
+      rowCount: x.rows.length,
+    };
   }
 
   /** psql's \gset: one row, each column into a variable (NULL unsets it); nothing is shown. */

@@ -132,6 +132,7 @@ const api = {
   },
   query: (sql: string, params?: unknown[]) => need().query(sql, params),
   rawQuery: (sql: string, params?: unknown[]) => need().rawQuery(sql, params),
+  describe: (sql: string) => need().describe(sql),
 
   // ------------------------------------------------------------ the checker
 

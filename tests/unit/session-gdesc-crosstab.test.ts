@@ -1,0 +1,103 @@
+import { describe, it, expect, afterAll } from 'vitest';
+import { Session, type StatementResult } from '../../src/db/session.ts';
+import { crosstab } from '../../src/db/psql-crosstab.ts';
+import { localEngine } from '../support/pglite.ts';
+
+// \gdesc and \crosstabview, run by the session on a real PGlite. The expected values are what
+// psql prints for the same script against a native PostgreSQL 18 (psql -X -e, recorded once).
+const engine = await localEngine();
+afterAll(() => engine.db.close().catch(() => {}));
+
+/** A result as psql's aligned output would read it: the header, then the rows ('' for NULL). */
+function grid(r: StatementResult): string[] {
+  if (r.error) return [`error: ${r.error.message}`];
+  if (r.psql?.length) return r.psql.map((o) => (o.kind === 'error' ? `error: ${o.message}` : o.kind === 'text' ? o.text : o.kind));
+  return [r.columns.map((c) => c.name).join('|'), ...r.rows.map((row) => row.map((v) => (v === null ? '' : String(v))).join('|'))];
+}
+const run = async (session: Session, script: string) => (await session.run(script, { stopOnError: false })).results.map(grid);
+
+const SALES = `create table if not exists ct_s (region text, quarter text, amount int, q int);
+truncate ct_s;
+insert into ct_s values ('north','Q2',5,2),('north','Q1',3,1),('south','Q1',7,1),(null,'Q3',1,3),('south',null,2,9);`;
+
+describe('\\crosstabview', () => {
+  it('pivots as psql does: headers in order of appearance, NULL as a value of its own, sortcolH by number', async () => {
+    const s = new Session(engine);
+    const out = await run(s, `${SALES}
+select region, quarter, amount from ct_s \\crosstabview
+select region, quarter, amount, q from ct_s \\crosstabview region quarter amount q
+select region, quarter, amount, q from ct_s \\crosstabview 2 1 3
+select region, quarter, amount from ct_s \\crosstabview REGION "quarter" Amount`);
+    expect(out.slice(3)).toEqual([
+      ['region|Q2|Q1|Q3|', 'north|5|3||', 'south||7||2', '|||1|'],
+      ['region|Q1|Q2|Q3|', 'north|3|5||', 'south|7|||2', '|||1|'],
+      ['quarter|north|south|', 'Q2|5||', 'Q1|3|7|', 'Q3|||1', '||2|'],
+      ['region|Q2|Q1|Q3|', 'north|5|3||', 'south||7||2', '|||1|'],
+    ]);
+  });
+
+  it("refuses what psql refuses, with psql's messages", async () => {
+    const s = new Session(engine);
+    const out = await run(s, `${SALES}
+select region, quarter, amount, q from ct_s \\crosstabview
+select region, quarter from ct_s \\crosstabview
+select region, quarter, amount from ct_s \\crosstabview 1 1
+select region, quarter, amount from ct_s \\crosstabview 1 5
+select region, quarter, amount from ct_s \\crosstabview nope
+select 'a' as k, 'x' as h, 1 as v union all select 'a', 'x', 2 \\crosstabview
+create table ct_none (a int) \\crosstabview`);
+    expect(out.slice(3)).toEqual([
+      ['error: \\crosstabview: data column must be specified when query returns more than three columns'],
+      ['error: \\crosstabview: query must return at least three columns'],
+      ['error: \\crosstabview: vertical and horizontal headers must be different columns'],
+      ['error: \\crosstabview: column number 5 is out of range 1..3'],
+      ['error: \\crosstabview: column name not found: "nope"'],
+      ['error: \\crosstabview: query result contains multiple data values for row "a", column "x"'],
+      ['error: \\crosstabview: statement did not return a result set'],
+    ]);
+  });
+
+  it('finds an ambiguous name (pure)', () => {
+    expect(crosstab(['a', 'a', 'b'], [], ['a'])).toEqual({ error: '\\crosstabview: ambiguous column name: "a"' });
+  });
+});
+
+describe('\\gdesc', () => {
+  it('describes without running: names and types with their modifiers; \\g then runs the query', async () => {
+    const s = new Session(engine);
+    const out = await run(s, `${SALES}
+select 1 as a, 'x'::varchar(10) as b, 2.5::numeric(10,2) as c, now() as "Now" \\gdesc
+insert into ct_s values ('e','Q9',1,1) returning region, amount \\gdesc
+select count(*) from ct_s where region = 'e';
+create table ct_t2 (a int) \\gdesc
+select nosuch from ct_s \\gdesc
+select 1 as a, 2 as a \\gdesc
+\\g`);
+    expect(out.slice(3)).toEqual([
+      ['Column|Type', 'a|integer', 'b|character varying(10)', 'c|numeric(10,2)', 'Now|timestamp with time zone'],
+      ['Column|Type', 'region|text', 'amount|integer'],
+      ['count', '0'],
+      ['The command has no result, or the result has no columns.'],
+      ['error: column "nosuch" does not exist'],
+      ['Column|Type', 'a|integer', 'a|integer'],
+      ['a|a', '1|2'],
+    ]);
+    // Nothing was created by describing.
+    expect(await run(s, "select to_regclass('ct_t2') is null as gone")).toEqual([['gone', 't']]);
+  });
+
+  it('inside a transaction leaves it open and usable; a failing describe aborts it, as on the server', async () => {
+    const s = new Session(engine);
+    const out = await run(s, `begin;
+select 'x'::varchar(3) as v \\gdesc
+select 1 as still_fine;
+select nosuch \\gdesc
+select 1;
+rollback;`);
+    expect(out[1]).toEqual(['Column|Type', 'v|character varying(3)']);
+    expect(out[2]).toEqual(['still_fine', '1']);
+    expect(out[3]).toEqual(['error: column "nosuch" does not exist']);
+    expect(out[4][0]).toMatch(/current transaction is aborted/);
+    expect(s.inTransaction).toBe(false);
+  });
+});
