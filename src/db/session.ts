@@ -57,6 +57,12 @@ export interface RunOptions {
   stopWhen?: (r: StatementResult) => boolean;
   /** Called when a `\watch` starts and ends, so the page can offer to stop it (stopWatch). */
   onWatch?: (watching: boolean) => void;
+  /**
+   * psql's `\i FILE` / `\ir FILE`: the file's text (the page asks for it with a file picker), or
+   * undefined when none is given. Its statements run there, and then the script goes on. Without
+   * it, `\i` says that files cannot be opened by name.
+   */
+  onInclude?: (file: string) => Promise<string | undefined>;
 }
 
 export interface RunReport {
@@ -67,6 +73,8 @@ export interface RunReport {
   stopped: boolean;
   /** The engine reported a broken instance: the caller must restart it. */
   broken: boolean;
+  /** `\q` ended the script. */
+  quit?: boolean;
 }
 
 /** Statements that never change what the schema browser shows, so no catalog reload follows them. */
@@ -151,6 +159,7 @@ export class Session {
       }
       if (stop) {
         report.stopped = k < pieces.length - 1;
+        if (quit) report.quit = true;
         return report;
       }
     }
@@ -265,6 +274,18 @@ export class Session {
         return one([{ kind: 'text', text: this.lastError ? verboseError(this.lastError) : 'There is no previous error.' }]);
       case 'copy':
         return { results: await this.runCopyCommand(piece, report), quit: false };
+      case 'i': case 'include': case 'ir': case 'include_relative': {
+        const onInclude = this.watchOptions?.onInclude;
+        if (!onInclude) break;
+        const file = args().words[0];
+        if (!file) return one([{ kind: 'error', message: `\\${piece.name}: missing required argument` }]);
+        return this.include(piece, file, onInclude, report);
+      }
+      case 'e': case 'edit': {
+        // The page's editor is psql's $EDITOR: the buffer (or the previous query) is offered to it.
+        const text = this.previousQuery;
+        return one([{ kind: 'edit', text, note: text ? 'Open it in the editor to change it, then run it from there.' : 'The query buffer is empty: the editor above is where a query is written.' }]);
+      }
     }
     // A \g-family command with nothing in the buffer sends the previous query again.
     if (SENDS_BUFFER.has(piece.name)) {
@@ -279,6 +300,36 @@ export class Session {
     const { outputs, state } = await runBackslash(piece.name === 'sf' || piece.name === 'sv' || piece.name.startsWith('h') ? piece.text : line, this.engine, this.psqlState);
     this.psqlState = state;
     return one(outputs);
+  }
+
+  /**
+   * `\i FILE`: the file's statements run here, as psql reads an included file (its own \if
+   * blocks, ON_ERROR_STOP ending the whole run, \q ending only the file). Their results are placed
+   * on the \i line of the script, since their offsets are in the file.
+   */
+  private async include(piece: BackslashPiece, file: string, onInclude: (file: string) => Promise<string | undefined>, report: RunReport): Promise<{ results: StatementResult[]; quit: boolean }> {
+    const text = await onInclude(file);
+    if (text === undefined) return { results: [this.psqlResult(piece, [{ kind: 'error', message: `${file}: no file was chosen, so its statements did not run` }])], quit: false };
+    const [emitNow, options] = [this.emitNow, this.watchOptions!];
+    const results: StatementResult[] = [];
+    const place = (r: StatementResult) => {
+      r.from = piece.from;
+      r.to = piece.to;
+      if (r.error) delete r.error.offset;
+      results.push(r);
+    };
+    try {
+      const inner = await this.runScript(text, { ...options, baseOffset: 0, onResult: place });
+      if (inner.broken) report.broken = true;
+      if (inner.catalogChanged) report.catalogChanged = true;
+      // \q ends only the file, as in psql; an error under ON_ERROR_STOP ends the whole run.
+      return { results: [], quit: (inner.stopped && !inner.quit) || results.some((r) => r.error && (this.vars.bool('ON_ERROR_STOP') ?? options.stopOnError ?? true)) };
+    } finally {
+      this.emitNow = emitNow;
+      this.watchOptions = options;
+      // What the file produced reaches the page now, in order, before the script goes on.
+      for (const r of results) emitNow?.(r);
+    }
   }
 
   /** A statement (sent by `;`, by a \g-family command `via`, or by the end of the script). */
@@ -581,7 +632,7 @@ export class Session {
 }
 
 /** psql commands that need a file system, an editor or a shell: said so, not "invalid command". */
-const FILES = 'pglab cannot open files by name from a script; paste the file into the editor (or use \\copy … from FILE, which asks for it).';
+const FILES = 'files cannot be opened by name here; in the playground \\i asks for the file with a file picker (or paste the file into the editor).';
 const NOT_IN_A_PAGE: Record<string, string> = {
   i: FILES, ir: FILES, include: FILES, include_relative: FILES, o: 'results cannot go to a file here; they are shown on the page.', out: 'results cannot go to a file here; they are shown on the page.',
   w: 'the editor holds the script; there is no file to write.', write: 'the editor holds the script; there is no file to write.',

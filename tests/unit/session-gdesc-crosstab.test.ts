@@ -12,6 +12,7 @@ afterAll(() => engine.db.close().catch(() => {}));
 function grid(r: StatementResult): string[] {
   if (r.error) return [`error: ${r.error.message}`];
   if (r.psql?.length) return r.psql.map((o) => (o.kind === 'error' ? `error: ${o.message}` : o.kind === 'text' ? o.text : o.kind));
+  if (!r.columns.length) return [r.tag];
   return [r.columns.map((c) => c.name).join('|'), ...r.rows.map((row) => row.map((v) => (v === null ? '' : String(v))).join('|'))];
 }
 const run = async (session: Session, script: string) => (await session.run(script, { stopOnError: false })).results.map(grid);
@@ -99,5 +100,63 @@ rollback;`);
     expect(out[3]).toEqual(['error: column "nosuch" does not exist']);
     expect(out[4][0]).toMatch(/current transaction is aborted/);
     expect(s.inTransaction).toBe(false);
+  });
+});
+
+describe('\\i and \\ir: a file chosen by the user runs where the command stands', () => {
+  const files: Record<string, string> = {
+    'setup.sql': "create table inc_t (a int);\ninsert into inc_t values (1), (2);\n\\set from_file yes\nselect count(*) as n from inc_t;\n",
+    'broken.sql': 'select 1 as before;\nselect nosuch;\nselect 2 as after;\n',
+    'quits.sql': 'select 1 as one;\n\\q\nselect 2 as two;\n',
+    'open-if.sql': '\\if true\nselect 1 as inside;\n',
+  };
+  const asked: string[] = [];
+  const onInclude = async (f: string) => {
+    asked.push(f);
+    return files[f];
+  };
+  const runWith = async (s: Session, script: string, stopOnError = false) =>
+    (await s.run(script, { stopOnError, onInclude })).results.map(grid);
+
+  it('runs the file, then the rest of the script, with the variables it set; results sit on the \\i line', async () => {
+    const s = new Session(engine);
+    const script = "drop table if exists inc_t;\n\\i setup.sql\n\\echo :from_file\nselect sum(a) as total from inc_t;";
+    const report = await s.run(script, { stopOnError: true, onInclude });
+    expect(report.results.map(grid)).toEqual([['DROP TABLE'], ['CREATE TABLE'], ['INSERT 0 2'], ['n', '2'], ['yes'], ['total', '3']]);
+    const line = script.indexOf('\\i setup.sql');
+    for (const r of report.results.slice(1, 4)) expect([r.from, r.to]).toEqual([line, line + '\\i setup.sql'.length]);
+    expect(asked.at(-1)).toBe('setup.sql');
+  });
+
+  it('stops the whole run at an error in the file with ON_ERROR_STOP, and goes on without it', async () => {
+    const stopped = await runWith(new Session(engine), '\\set ON_ERROR_STOP on\n\\ir broken.sql\nselect 3 as later;');
+    expect(stopped).toEqual([['before', '1'], ['error: column "nosuch" does not exist']]);
+    const goesOn = await runWith(new Session(engine), '\\ir broken.sql\nselect 3 as later;');
+    expect(goesOn).toEqual([['before', '1'], ['error: column "nosuch" does not exist'], ['after', '2'], ['later', '3']]);
+  });
+
+  it('\\q in the file ends only the file; an unclosed \\if is the file\'s own error, as in psql', async () => {
+    expect(await runWith(new Session(engine), '\\i quits.sql\nselect 3 as after_quit;')).toEqual([['one', '1'], ['after_quit', '3']]);
+    expect(await runWith(new Session(engine), '\\i open-if.sql\nselect 3 as later;')).toEqual([
+      ['inside', '1'], ['error: reached EOF without finding closing \\endif(s)'], ['later', '3'],
+    ]);
+  });
+
+  it('says what happened when no file is chosen, when the name is missing, and where files cannot be asked for', async () => {
+    expect(await runWith(new Session(engine), '\\i nosuch.sql\nselect 1 as a;')).toEqual([
+      ['error: nosuch.sql: no file was chosen, so its statements did not run'], ['a', '1'],
+    ]);
+    expect(await runWith(new Session(engine), '\\i')).toEqual([['error: \\i: missing required argument']]);
+    expect(await run(new Session(engine), '\\i setup.sql')).toEqual([[expect.stringMatching(/^error: \\i: files cannot be opened by name here/)]]);
+  });
+});
+
+describe('\\e', () => {
+  it('offers the query buffer to the editor instead of running an external one', async () => {
+    const s = new Session(engine);
+    const r = (await s.run('select 41 + 1 as answer;\n\\e', { stopOnError: true })).results;
+    expect(r[1].psql).toEqual([{ kind: 'edit', text: 'select 41 + 1 as answer', note: expect.stringMatching(/Open it in the editor/) }]);
+    const empty = (await new Session(engine).run('\\e', { stopOnError: true })).results;
+    expect(empty[0].psql?.[0]).toMatchObject({ kind: 'edit', text: '' });
   });
 });
