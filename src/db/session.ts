@@ -309,7 +309,8 @@ export class Session {
    */
   private async include(piece: BackslashPiece, file: string, onInclude: (file: string) => Promise<string | undefined>, report: RunReport): Promise<{ results: StatementResult[]; quit: boolean }> {
     const text = await onInclude(file);
-    if (text === undefined) return { results: [this.psqlResult(piece, [{ kind: 'error', message: `${file}: no file was chosen, so its statements did not run` }])], quit: false };
+    // Skipping is the user's choice, not a failure: the script goes on, as the page's Skip says.
+    if (text === undefined) return { results: [this.psqlResult(piece, [{ kind: 'text', text: `${file} was skipped (no file was chosen): its statements did not run.` }])], quit: false };
     const [emitNow, options] = [this.emitNow, this.watchOptions!];
     const results: StatementResult[] = [];
     const place = (r: StatementResult) => {

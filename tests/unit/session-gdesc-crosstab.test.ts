@@ -143,8 +143,9 @@ describe('\\i and \\ir: a file chosen by the user runs where the command stands'
   });
 
   it('says what happened when no file is chosen, when the name is missing, and where files cannot be asked for', async () => {
-    expect(await runWith(new Session(engine), '\\i nosuch.sql\nselect 1 as a;')).toEqual([
-      ['error: nosuch.sql: no file was chosen, so its statements did not run'], ['a', '1'],
+    // Skipped: said, and the script goes on even when it stops at the first error.
+    expect((await new Session(engine).run('\\i nosuch.sql\nselect 1 as a;', { stopOnError: true, onInclude })).results.map(grid)).toEqual([
+      ['nosuch.sql was skipped (no file was chosen): its statements did not run.'], ['a', '1'],
     ]);
     expect(await runWith(new Session(engine), '\\i')).toEqual([['error: \\i: missing required argument']]);
     expect(await run(new Session(engine), '\\i setup.sql')).toEqual([[expect.stringMatching(/^error: \\i: files cannot be opened by name here/)]]);
