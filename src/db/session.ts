@@ -102,6 +102,8 @@ export class Session {
   /** The last query sent, which `\g` with an empty buffer sends again (as psql's previous_buf). */
   private previousQuery = '';
   private lastError: DbErrorInfo | undefined;
+  /** The statement the last error came from (\errverbose shows its LINE). */
+  private lastErrorSql = '';
   /** Set by `\restrict KEY` (pg_dump's guard) until `\unrestrict KEY`. */
   private restrictKey: string | undefined;
   private readonly auth: SessionAuthorization;
@@ -271,7 +273,7 @@ export class Session {
       case 'r': case 'reset':
         return one([{ kind: 'text', text: 'Query buffer reset (cleared).' }]);
       case 'errverbose':
-        return one([{ kind: 'text', text: this.lastError ? verboseError(this.lastError) : 'There is no previous error.' }]);
+        return one([{ kind: 'text', text: this.lastError ? verboseError(this.lastError, this.lastErrorSql) : 'There is no previous error.' }]);
       case 'copy':
         return { results: await this.runCopyCommand(piece, report), quit: false };
       case 'i': case 'include': case 'ir': case 'include_relative': {
@@ -517,6 +519,7 @@ export class Session {
     this.vars.set('ROW_COUNT', r.error ? '0' : String(r.rowCount));
     if (r.error) {
       this.lastError = r.error;
+      this.lastErrorSql = r.sql;
       this.vars.set('LAST_ERROR_MESSAGE', r.error.message);
       this.vars.set('LAST_ERROR_SQLSTATE', r.error.code ?? 'XX000');
     }
@@ -654,17 +657,39 @@ function textIndexOf(piece: { from: number; segments?: { from: number; text: str
   return before;
 }
 
+/**
+ * psql's reportErrorPosition: the statement's line that holds the 1-based position, and a caret
+ * under it. (psql also shortens lines wider than 60 screen columns around the caret: not done here.)
+ */
+export function errorPositionLines(sql: string, position: number): string[] {
+  const chars = [...sql];
+  if (position < 1 || position > chars.length + 1) return [];
+  let lineNo = 1;
+  let start = 0;
+  for (let i = 0; i < position - 1; i++) if (chars[i] === '\n') { lineNo++; start = i + 1; }
+  let end = chars.indexOf('\n', start);
+  if (end < 0) end = chars.length;
+  const prefix = `LINE ${lineNo}: `;
+  // psql expands tabs to one space each for the caret's column.
+  const text = chars.slice(start, end).join('').replace(/\r$/, '');
+  return [`${prefix}${text}`, `${' '.repeat(prefix.length + (position - 1 - start))}^`];
+}
+
 /** `\errverbose`: the last error with every field, as psql's VERBOSITY verbose prints it. */
-function verboseError(e: DbErrorInfo): string {
+function verboseError(e: DbErrorInfo, sql: string): string {
   const lines = [`${e.severity ?? 'ERROR'}:  ${e.code ? `${e.code}: ` : ''}${e.message}`];
+  // libpq's order: the statement's position comes right after the message.
+  if (e.position) lines.push(...errorPositionLines(sql, e.position));
   if (e.detail) lines.push(`DETAIL:  ${e.detail}`);
   if (e.hint) lines.push(`HINT:  ${e.hint}`);
   if (e.internalQuery) lines.push(`QUERY:  ${e.internalQuery}`);
+  if (e.internalQuery && e.internalPosition) lines.push(...errorPositionLines(e.internalQuery, e.internalPosition));
   if (e.where) lines.push(`CONTEXT:  ${e.where}`);
   if (e.schema) lines.push(`SCHEMA NAME:  ${e.schema}`);
   if (e.table) lines.push(`TABLE NAME:  ${e.table}`);
   if (e.column) lines.push(`COLUMN NAME:  ${e.column}`);
   if (e.constraint) lines.push(`CONSTRAINT NAME:  ${e.constraint}`);
+  if (e.routine || e.file) lines.push(`LOCATION:  ${[e.routine, e.file && `${e.file}${e.line ? `:${e.line}` : ''}`].filter(Boolean).join(', ')}`);
   return lines.join('\n');
 }
 

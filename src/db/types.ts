@@ -32,6 +32,10 @@ export interface DbErrorInfo {
   table?: string;
   column?: string;
   constraint?: string;
+  /** Where in PostgreSQL's source the error was raised (psql's LOCATION, for \errverbose). */
+  file?: string;
+  line?: string;
+  routine?: string;
 }
 
 export type RunOutcome =

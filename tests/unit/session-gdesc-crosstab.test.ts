@@ -161,3 +161,30 @@ describe('\\e', () => {
     expect(empty[0].psql?.[0]).toMatchObject({ kind: 'edit', text: '' });
   });
 });
+
+describe('\\errverbose', () => {
+  // psql 18 against PostgreSQL 18 (psql -X -e); LOCATION's line number depends on the build.
+  it("prints every field in libpq's order: the statement's LINE and caret, DETAIL, HINT, CONTEXT, names, LOCATION", async () => {
+    const s = new Session(engine);
+    const out = await run(s, `create table ev_u (a int primary key);
+insert into ev_u values (1);
+insert into ev_u values (1);
+\\errverbose
+select nosuch_fn(1)
+;
+\\errverbose
+do $$ begin perform 1/0; end $$;
+\\errverbose`);
+    const texts = out.filter((x) => /^ERROR:  /.test(x[0])).map((x) => x[0].replace(/(\.c):\d+$/m, '$1:N'));
+    expect(texts).toEqual([
+      'ERROR:  23505: duplicate key value violates unique constraint "ev_u_pkey"\nDETAIL:  Key (a)=(1) already exists.\nSCHEMA NAME:  public\nTABLE NAME:  ev_u\nCONSTRAINT NAME:  ev_u_pkey\nLOCATION:  _bt_check_unique, nbtinsert.c:N',
+      'ERROR:  42883: function nosuch_fn(integer) does not exist\nLINE 1: select nosuch_fn(1)\n               ^\nHINT:  No function matches the given name and argument types. You might need to add explicit type casts.\nLOCATION:  ParseFuncOrColumn, parse_func.c:N',
+      'ERROR:  22012: division by zero\nCONTEXT:  SQL statement "SELECT 1/0"\nPL/pgSQL function inline_code_block line 1 at PERFORM\nLOCATION:  int4div, int.c:N',
+    ]);
+  });
+
+  it('puts the caret under the position on its own line of a statement of several lines', async () => {
+    const { errorPositionLines } = await import('../../src/db/session.ts');
+    expect(errorPositionLines('select 1,\n  nosuch;', 13)).toEqual(['LINE 2:   nosuch;', '          ^']);
+  });
+});
