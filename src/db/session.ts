@@ -106,6 +106,8 @@ export class Session {
   private lastErrorSql = '';
   /** Set by `\restrict KEY` (pg_dump's guard) until `\unrestrict KEY`. */
   private restrictKey: string | undefined;
+  /** `\bind`'s parameters, for the next query sent (psql sends it with the extended protocol). */
+  private bindParams: string[] | undefined;
   private readonly auth: SessionAuthorization;
   private emitNow: ((r: StatementResult) => void) | undefined;
   private watchOptions: RunOptions | undefined;
@@ -269,13 +271,19 @@ export class Session {
       case 'q': case 'quit':
         return { results: [], quit: true };
       case 'p': case 'print':
-        return one([{ kind: 'text', text: this.previousQuery || 'Query buffer is empty.' }]);
+        return one([{ kind: 'text', text: piece.buffer ?? (this.previousQuery || 'Query buffer is empty.') }]);
       case 'r': case 'reset':
         return one([{ kind: 'text', text: 'Query buffer reset (cleared).' }]);
       case 'errverbose':
         return one([{ kind: 'text', text: this.lastError ? verboseError(this.lastError, this.lastErrorSql) : 'There is no previous error.' }]);
       case 'copy':
         return { results: await this.runCopyCommand(piece, report), quit: false };
+      case 'bind': {
+        const { words, error } = args();
+        if (error) return one([{ kind: 'error', message: error }]);
+        this.bindParams = words;
+        return none;
+      }
       case 'i': case 'include': case 'ir': case 'include_relative': {
         const onInclude = this.watchOptions?.onInclude;
         if (!onInclude) break;
@@ -285,7 +293,8 @@ export class Session {
       }
       case 'e': case 'edit': {
         // The page's editor is psql's $EDITOR: the buffer (or the previous query) is offered to it.
-        const text = this.previousQuery;
+        if (args().words.length) return one([{ kind: 'error', message: `\\${piece.name} FILE: files cannot be opened by name here; open the file's text in the editor (or run it with \\i, which asks for it).` }]);
+        const text = piece.buffer ?? this.previousQuery;
         return one([{ kind: 'edit', text, note: text ? 'Open it in the editor to change it, then run it from there.' : 'The query buffer is empty: the editor above is where a query is written.' }]);
       }
     }
@@ -349,7 +358,9 @@ export class Session {
     const name = via?.name;
     if (name === 'watch') return this.watch(p, via!, report);
     if (name === 'gdesc') return [await this.gdesc(p, via!)];
-    const r = await this.runSql(p, report);
+    const params = this.bindParams;
+    this.bindParams = undefined;
+    const r = params ? await this.runBound(p, params) : await this.runSql(p, report);
     this.previousQuery = p.text;
     this.noteOutcome(r);
     if (via) r.to = Math.max(r.to, via.to);
@@ -562,6 +573,25 @@ export class Session {
     return r;
   }
 
+  /** A query after `\bind`: sent with its parameters through the extended protocol, values as text. */
+  private async runBound(p: SqlPiece, params: string[]): Promise<StatementResult> {
+    const t0 = performance.now();
+    const base = { from: p.from, to: p.to, sql: p.text, notices: [] };
+    try {
+      const r = await this.engine.rawQuery(p.text, params);
+      const columns = await this.columnsOf(r.fields);
+      const rows = r.rows.map((row) => r.fields.map((f) => row[f.name] ?? null));
+      const node = p.kind === 'sql' ? p.node : '';
+      return { ...base, durationMs: performance.now() - t0, tag: commandTag(node, p.text, rows.length, undefined, false), columns, rows, rowCount: rows.length };
+    } catch (e) {
+      const info = e as DbErrorInfo;
+      if (this.inTransaction) this.transactionFailed = true;
+      const error: StatementError = { message: info.message, code: info.code, severity: info.severity, detail: info.detail, hint: info.hint, position: info.position, routine: info.routine, file: info.file, line: info.line };
+      if (info.position) error.offset = sourceOffset(p, info.position - 1);
+      return { ...base, durationMs: performance.now() - t0, tag: 'ERROR', columns: [], rows: [], rowCount: 0, error };
+    }
+  }
+
   private async runSql(piece: SqlPiece, report: RunReport): Promise<StatementResult> {
     if (piece.kind === 'invalid' && piece.unsendable) {
       return {
@@ -637,6 +667,7 @@ export class Session {
 
 /** psql commands that need a file system, an editor or a shell: said so, not "invalid command". */
 const FILES = 'files cannot be opened by name here; in the playground \\i asks for the file with a file picker (or paste the file into the editor).';
+const EXTENDED = 'psql 17 and 18 use it for named prepared statements and pipelines, which pglab does not do yet: use PREPARE / EXECUTE, or \\bind with \\g.';
 const NOT_IN_A_PAGE: Record<string, string> = {
   i: FILES, ir: FILES, include: FILES, include_relative: FILES, o: 'results cannot go to a file here; they are shown on the page.', out: 'results cannot go to a file here; they are shown on the page.',
   w: 'the editor holds the script; there is no file to write.', write: 'the editor holds the script; there is no file to write.',
@@ -644,6 +675,8 @@ const NOT_IN_A_PAGE: Record<string, string> = {
   '!': 'there is no shell in the page.', cd: 'there is no file system here.', s: 'the History button lists the scripts run.', setenv: 'there is no environment here.',
   c: 'there is one database and one user here.', connect: 'there is one database and one user here.', password: 'there are no passwords here.',
   lo_import: FILES, lo_export: FILES,
+  parse: EXTENDED, bind_named: EXTENDED, close: EXTENDED, close_prepared: EXTENDED, startpipeline: EXTENDED, endpipeline: EXTENDED,
+  syncpipeline: EXTENDED, sendpipeline: EXTENDED, flushrequest: EXTENDED, flush: EXTENDED, getresults: EXTENDED,
 };
 
 /** The index in a piece's text of a script offset inside it. */

@@ -159,6 +159,7 @@ describe('\\e', () => {
     expect(r[1].psql).toEqual([{ kind: 'edit', text: 'select 41 + 1 as answer', note: expect.stringMatching(/Open it in the editor/) }]);
     const empty = (await new Session(engine).run('\\e', { stopOnError: true })).results;
     expect(empty[0].psql?.[0]).toMatchObject({ kind: 'edit', text: '' });
+    expect(grid((await new Session(engine).run('\\e setup.sql 3', { stopOnError: true })).results[0])).toEqual([expect.stringMatching(/^error: \\e FILE: files cannot be opened by name here/)]);
   });
 });
 
@@ -186,5 +187,27 @@ do $$ begin perform 1/0; end $$;
   it('puts the caret under the position on its own line of a statement of several lines', async () => {
     const { errorPositionLines } = await import('../../src/db/session.ts');
     expect(errorPositionLines('select 1,\n  nosuch;', 13)).toEqual(['LINE 2:   nosuch;', '          ^']);
+  });
+});
+
+describe('\\bind, \\p and the query buffer', () => {
+  it('\\bind sends the next query with its parameters; a later query goes without them', async () => {
+    const s = new Session(engine);
+    const out = await run(s, "select $1::int + 1 as n, $2 as t \\bind 41 'a b' \\g\nselect 2 as plain;\nselect $1 as missing;");
+    expect(out).toEqual([['n|t', '42|a b'], ['plain', '2'], ['error: there is no parameter $1']]);
+    const bad = await run(new Session(engine), 'select $1::int as n \\bind x \\g');
+    expect(bad).toEqual([['error: invalid input syntax for type integer: "x"']]);
+  });
+
+  it('\\p shows the unfinished buffer (psql prints "select 2"), and \\r drops it so it never runs', async () => {
+    const s = new Session(engine);
+    const out = await run(s, 'select 1 as first;\nselect 2 \\p\n\\r\nselect 3 as third;');
+    expect(out).toEqual([['first', '1'], ['select 2'], ['Query buffer reset (cleared).'], ['third', '3']]);
+    // With an empty buffer, the previous query (psql's previous_buf).
+    expect(await run(s, '\\p')).toEqual([['select 3 as third']]);
+  });
+
+  it("psql 17-18's named statements and pipelines say that they are not done here, not 'invalid command'", async () => {
+    expect(await run(new Session(engine), '\\parse s1')).toEqual([[expect.stringMatching(/^error: \\parse: psql 17 and 18 use it/)]]);
   });
 });
