@@ -7,6 +7,7 @@ import pg from 'pg';
 import { blockStatements, runChapterClaims, checkOwnSql, type ClaimDb, type ClaimResult, type ClaimSet } from '../src/lessons/example-claims.ts';
 import type { Chapter, Exercise, Variant } from '../src/lessons/format.ts';
 import { datasetSql } from '../src/lessons/loader.ts';
+import { restoreTableCounters } from '../src/lessons/restored-counters.ts';
 import type { ChapterSandbox } from '../src/lessons/sandbox.ts';
 import type { LocalEngine } from '../src/db/local-engine.ts';
 import { startNativePg, type NativePg } from '../tests/support/native-pg.ts';
@@ -172,6 +173,8 @@ export async function verifyExamplesNative(chapter: Chapter): Promise<ExampleRep
         await admin.query(`create database ${name(db)} template ${name(base)}`);
         const client = await connect(server, db);
         try {
+          // A template copy's counters start at zero, as on a restored PGlite copy: the same mend.
+          await restoreTableCounters({ exec: (sql) => client.query(sql) });
           const r = await fn(nativeClaimDb(client));
           out.problems.push(...r.problems);
           out.checked += r.checked;

@@ -4,6 +4,7 @@
 import type { Queryable } from '../db/types.ts';
 import { ident, qualified, type Finding } from './finding.ts';
 import { formatBytes, num, rows, str } from './util.ts';
+import { percent } from './percent.ts';
 
 export interface HealthThresholds {
   /** Estimated waste over actual size from which a table or index counts as bloated. */
@@ -205,7 +206,7 @@ export async function healthChecks(db: Queryable, t: HealthThresholds, since: st
       check: isTable ? 'low_table_cache_hit' : 'low_index_cache_hit',
       severity: 'warning',
       object: { schema: str(r.schema), table: str(r.table), ...(isTable ? {} : { index: str(r.index) }) },
-      message: `${what[0].toUpperCase()}${what.slice(1)} found ${(ratio * 100).toFixed(1)}% of ${Math.round(hit + read)} blocks in shared buffers ${since} (below ${(t.cacheHitRatio * 100).toFixed(0)}%).`,
+      message: `${what[0].toUpperCase()}${what.slice(1)} found ${percent(ratio)} of ${Math.round(hit + read)} blocks in shared buffers ${since} (below ${(t.cacheHitRatio * 100).toFixed(0)}%).`,
       why:
         'Every block not found in shared buffers is read from the operating system cache or the disk, which is far slower than memory; a hot table or index should be served from memory almost always. ' +
         `Either queries read much more of it than they need (an index, or a narrower one, helps), or the working set does not fit in shared_buffers (${formatBytes(sb)} here). ` +
@@ -232,7 +233,7 @@ export async function healthChecks(db: Queryable, t: HealthThresholds, since: st
       check: 'low_hot_update_share',
       severity: 'info',
       object: { schema: str(r.schema), table: str(r.table) },
-      message: `Only ${(share * 100).toFixed(0)}% of ${Math.round(upd)} updates of ${table} were HOT (heap-only) ${since}; the table has fillfactor 100.`,
+      message: `Only ${percent(share, 0)} of ${Math.round(upd)} updates of ${table} were HOT (heap-only) ${since}; the table has fillfactor 100.`,
       why:
         'A HOT update writes the new row version on the same page and touches no index; it needs free space on that page and no change to an indexed column. ' +
         'With fillfactor 100 the pages are full, so nearly every update moves the row to another page and inserts a new entry into every index of the table, which bloats them and costs writes. ' +

@@ -7,6 +7,7 @@ import { ident, qualified, type Finding, type Report } from './finding.ts';
 import { indexRows, type IndexRow } from './inspector.ts';
 import { DEFAULT_HEALTH_THRESHOLDS, healthChecks, type HealthFacts, type HealthThresholds } from './health.ts';
 import { arr, describeWindow, flushStats, formatBytes, num, rows, sortFindings, statsWindow, str, type StatsWindow } from './util.ts';
+import { percent } from './percent.ts';
 
 /** A column at least this NULL makes a partial `WHERE col IS NOT NULL` index clearly smaller. */
 export const MOSTLY_NULL_FRACTION = 0.5;
@@ -413,7 +414,7 @@ export async function analyzeIndexes(db: Queryable, opts: IndexAnalyzerOptions =
       check: 'sequence_near_overflow',
       severity: used >= 0.9 ? 'error' : 'warning',
       object: { schema: str(r.schema), sequence: str(r.name), ...(owner ? { table: str(r.owner_table), columns: [str(r.owner_column)] } : {}) },
-      message: `Sequence ${seq} (${str(r.seq_type)}${owner ? `, feeding ${owner} ${colType}` : ''}) has used ${(used * 100).toFixed(1)}% of its range (last value ${str(r.last)}).`,
+      message: `Sequence ${seq} (${str(r.seq_type)}${owner ? `, feeding ${owner} ${colType}` : ''}) has used ${percent(used)} of its range (last value ${str(r.last)}).`,
       why:
         'When a sequence reaches its limit, nextval() fails and every insert that needs a new id stops with an error. ' +
         'Widening to bigint gives room for 9.2 quintillion values; changing the column type rewrites the table under an exclusive lock, so plan it (or migrate through a new column) well before the end.',

@@ -5,6 +5,7 @@ import type { Queryable } from '../db/types.ts';
 import { ident, qualified, type Finding, type Report } from './finding.ts';
 import { OWN_TAG } from '../db/own-statements.ts';
 import { flushStats, formatBytes, literal, num, quietly, rows, sortFindings, str } from './util.ts';
+import { percent } from './percent.ts';
 
 /** A tenth of a second per call is where users start to notice and connections pile up. */
 export const SLOW_QUERY_MEAN_MS = 100;
@@ -252,7 +253,7 @@ export async function analyzeQueries(db: Queryable, opts: QueryAnalyzerOptions =
     return one.length > 80 ? one.slice(0, 77) + '…' : one;
   };
   const obj = (s: StatementStats) => ({ query: s.query });
-  const share = (s: StatementStats) => (facts.totalExecMs > 0 ? ` (${((s.totalMs / facts.totalExecMs) * 100).toFixed(1)}% of all execution time)` : '');
+  const share = (s: StatementStats) => (facts.totalExecMs > 0 ? ` (${percent(s.totalMs / facts.totalExecMs)} of all execution time)` : '');
 
   // Plans of the statements with the most total time, and of every statement a check flags.
   const flagged = new Set<string>();
@@ -318,7 +319,7 @@ export async function analyzeQueries(db: Queryable, opts: QueryAnalyzerOptions =
       check: 'low_cache_hit_query',
       severity: 'warning',
       object: obj(s),
-      message: `${short(s.query)} found only ${((s.cacheHitRatio ?? 0) * 100).toFixed(1)}% of its ${Math.round(s.sharedBlocks)} blocks in shared buffers.`,
+      message: `${short(s.query)} found only ${percent(s.cacheHitRatio ?? 0)} of its ${Math.round(s.sharedBlocks)} blocks in shared buffers.`,
       why:
         'Every block not in shared buffers is read from the operating system cache or from disk, which is orders of magnitude slower than memory. ' +
         'A statement with a low hit ratio either reads much more data than it needs (an index would let it touch fewer blocks) or the working set does not fit in shared_buffers; fix the first before buying memory.' +

@@ -9,6 +9,7 @@ import type { Finding, Report, Severity } from '../analysis/finding.ts';
 import { CliError, URL_PATTERN, openScript, openUrl, type Target } from './target.ts';
 import { findingsMarkdown, findingsText, planText, summaryLine, toJson, type OutputFormat } from './render.ts';
 import { MIGRATION_COMMANDS, MIGRATIONS_USAGE, migrationsMain } from './migrations.ts';
+import { percent } from '../analysis/percent.ts';
 
 export const COMMANDS = ['inspect', 'indexes', 'lint', 'queries', 'explain', 'check'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -222,7 +223,7 @@ async function runCommand(o: Options, target: Target): Promise<Outcome> {
       const { analyzeIndexes } = await import('../analysis/index-analyzer.ts');
       const r = await analyzeIndexes(db);
       const f = r.facts;
-      const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+      const pct = (x: number | null) => (x === null ? 'n/a' : percent(x));
       return {
         report: r,
         factsText: `${f.indexCount} indexes; usage counted ${f.statsSince.text}; cache hit ratio: tables ${pct(f.cacheHitRatios.table)}, indexes ${pct(f.cacheHitRatios.index)}`,

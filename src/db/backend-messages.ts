@@ -45,6 +45,7 @@ function concatChunks(chunks: Uint8Array[]): Uint8Array {
 const ERROR_FIELD: Record<string, keyof DbErrorInfo> = {
   S: 'severity', C: 'code', M: 'message', D: 'detail', H: 'hint', P: 'position', p: 'internalPosition',
   q: 'internalQuery', W: 'where', s: 'schema', t: 'table', c: 'column', n: 'constraint',
+  F: 'file', L: 'line', R: 'routine',
 };
 
 export class ProtocolError extends Error {}

@@ -4,6 +4,7 @@ import type { DbErrorInfo } from './types.ts';
 
 const ERROR_FIELDS = [
   'code', 'severity', 'detail', 'hint', 'internalQuery', 'where', 'schema', 'table', 'column', 'constraint',
+  'file', 'line', 'routine',
 ] as const;
 
 export function toErrorInfo(e: unknown): DbErrorInfo {

@@ -74,6 +74,11 @@ export class LocalEngine implements Engine {
     return { rows: r.rows, fields: r.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })) as Field[] };
   }
 
+  async describe(sql: string): Promise<Field[]> {
+    const r = await this.db.describeQuery(sql);
+    return r.resultFields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID }));
+  }
+
   async rawQuery(sql: string, params?: unknown[]) {
     const r = await this.db.query<Record<string, string | null>>(sql, params, { parsers: this.rawParsers });
     return { rows: r.rows, fields: r.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })) };

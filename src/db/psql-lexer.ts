@@ -22,12 +22,17 @@ export type LexEvent =
       type: 'backslash'; from: number; to: number; name: string; args: string; argsFrom: number;
       /** `\copy … from stdin`: its inline data, as for COPY. */
       copyData?: { from: number; to: number; text: string };
+      /** `\p`, `\e`: the unfinished query buffer they show (psql's query_buf), when it holds something. */
+      buffer?: string;
     };
 
 const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
 const isIdentStart = (c: string) => /[A-Za-z_\u0080-\uffff]/.test(c);
 const isIdentCont = (c: string) => /[A-Za-z_0-9$\u0080-\uffff]/.test(c);
 const isVarChar = (c: string) => /[A-Za-z_0-9\u0080-\uffff]/.test(c);
+
+/** psql commands that show the query buffer without sending it. */
+const SHOWS_BUFFER = new Set(['p', 'print', 'e', 'edit']);
 
 /** psql commands whose argument is the whole rest of the line (OT_WHOLE_LINE in psql's command.c). */
 const WHOLE_LINE = new Set(['!', 'copy', 'ef', 'ev', 'sf', 'sf+', 'sv', 'sv+', 'h', 'help']);
@@ -281,6 +286,12 @@ export function lexScript(text: string, emit: (e: LexEvent) => void): void {
       const { data, resume: after } = copyDataAfter(lineEnd);
       emit({ ...cmd, copyData: data });
       return after;
+    }
+    // `\p` and `\e` show the buffer as it stands (psql's query_buf; the previous query when it is empty).
+    if (SHOWS_BUFFER.has(name) && hasContent) {
+      const upTo = Math.max(contentEnd, segFrom);
+      const open = segFrom >= 0 && upTo > segFrom ? [text.slice(segFrom, upTo)] : [];
+      cmd.buffer = [...segments.map((g) => g.text), ...open].join('').trimEnd();
     }
     emit(cmd);
     // `\r` empties the buffer; every other command leaves an unfinished statement as it was.

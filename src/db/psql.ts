@@ -15,7 +15,9 @@ export type PsqlOutput =
   /** `\copy … to FILE`: COPY's output, offered as a download named `file`. */
   | { kind: 'download'; file: string; text: string }
   /** `\copy … from FILE`: the page asks for the file, then runs `sql` (COPY … FROM STDIN) with it. */
-  | { kind: 'file-request'; file: string; sql: string; text: string };
+  | { kind: 'file-request'; file: string; sql: string; text: string }
+  /** `\e`: the query buffer, offered to the page's editor (psql would open $EDITOR on it). */
+  | { kind: 'edit'; text: string; note: string };
 
 type RawDb = {
   rawQuery(sql: string, params?: unknown[]): Promise<{ rows: Record<string, string | null>[]; fields: { name: string; dataTypeID: number }[] }>;

@@ -2,7 +2,8 @@
 // Pure TypeScript: Node tests drive it against an in-process PGlite, the page against the worker.
 import { classifySql, splitScript, sourceOffset, type ScriptPiece } from './splitter.ts';
 import { SENDS_BUFFER } from './psql-lexer.ts';
-import { ConditionalStack, parseArguments, parseBool, PsqlVariables, substituteVariables, validVariableName } from './psql-script.ts';
+import { ConditionalStack, escapeLiteral, parseArguments, parseBool, PsqlVariables, substituteVariables, validVariableName } from './psql-script.ts';
+import { crosstab } from './psql-crosstab.ts';
 import type { PsqlOutput, PsqlState } from './psql.ts';
 import { commandTag } from './command-tag.ts';
 import type { DbErrorInfo, Engine, Notice } from './types.ts';
@@ -56,6 +57,12 @@ export interface RunOptions {
   stopWhen?: (r: StatementResult) => boolean;
   /** Called when a `\watch` starts and ends, so the page can offer to stop it (stopWatch). */
   onWatch?: (watching: boolean) => void;
+  /**
+   * psql's `\i FILE` / `\ir FILE`: the file's text (the page asks for it with a file picker), or
+   * undefined when none is given. Its statements run there, and then the script goes on. Without
+   * it, `\i` says that files cannot be opened by name.
+   */
+  onInclude?: (file: string) => Promise<string | undefined>;
 }
 
 export interface RunReport {
@@ -66,6 +73,8 @@ export interface RunReport {
   stopped: boolean;
   /** The engine reported a broken instance: the caller must restart it. */
   broken: boolean;
+  /** `\q` ended the script. */
+  quit?: boolean;
 }
 
 /** Statements that never change what the schema browser shows, so no catalog reload follows them. */
@@ -93,8 +102,12 @@ export class Session {
   /** The last query sent, which `\g` with an empty buffer sends again (as psql's previous_buf). */
   private previousQuery = '';
   private lastError: DbErrorInfo | undefined;
+  /** The statement the last error came from (\errverbose shows its LINE). */
+  private lastErrorSql = '';
   /** Set by `\restrict KEY` (pg_dump's guard) until `\unrestrict KEY`. */
   private restrictKey: string | undefined;
+  /** `\bind`'s parameters, for the next query sent (psql sends it with the extended protocol). */
+  private bindParams: string[] | undefined;
   private readonly auth: SessionAuthorization;
   private emitNow: ((r: StatementResult) => void) | undefined;
   private watchOptions: RunOptions | undefined;
@@ -150,6 +163,7 @@ export class Session {
       }
       if (stop) {
         report.stopped = k < pieces.length - 1;
+        if (quit) report.quit = true;
         return report;
       }
     }
@@ -257,13 +271,32 @@ export class Session {
       case 'q': case 'quit':
         return { results: [], quit: true };
       case 'p': case 'print':
-        return one([{ kind: 'text', text: this.previousQuery || 'Query buffer is empty.' }]);
+        return one([{ kind: 'text', text: piece.buffer ?? (this.previousQuery || 'Query buffer is empty.') }]);
       case 'r': case 'reset':
         return one([{ kind: 'text', text: 'Query buffer reset (cleared).' }]);
       case 'errverbose':
-        return one([{ kind: 'text', text: this.lastError ? verboseError(this.lastError) : 'There is no previous error.' }]);
+        return one([{ kind: 'text', text: this.lastError ? verboseError(this.lastError, this.lastErrorSql) : 'There is no previous error.' }]);
       case 'copy':
         return { results: await this.runCopyCommand(piece, report), quit: false };
+      case 'bind': {
+        const { words, error } = args();
+        if (error) return one([{ kind: 'error', message: error }]);
+        this.bindParams = words;
+        return none;
+      }
+      case 'i': case 'include': case 'ir': case 'include_relative': {
+        const onInclude = this.watchOptions?.onInclude;
+        if (!onInclude) break;
+        const file = args().words[0];
+        if (!file) return one([{ kind: 'error', message: `\\${piece.name}: missing required argument` }]);
+        return this.include(piece, file, onInclude, report);
+      }
+      case 'e': case 'edit': {
+        // The page's editor is psql's $EDITOR: the buffer (or the previous query) is offered to it.
+        if (args().words.length) return one([{ kind: 'error', message: `\\${piece.name} FILE: files cannot be opened by name here; open the file's text in the editor (or run it with \\i, which asks for it).` }]);
+        const text = piece.buffer ?? this.previousQuery;
+        return one([{ kind: 'edit', text, note: text ? 'Open it in the editor to change it, then run it from there.' : 'The query buffer is empty: the editor above is where a query is written.' }]);
+      }
     }
     // A \g-family command with nothing in the buffer sends the previous query again.
     if (SENDS_BUFFER.has(piece.name)) {
@@ -280,6 +313,37 @@ export class Session {
     return one(outputs);
   }
 
+  /**
+   * `\i FILE`: the file's statements run here, as psql reads an included file (its own \if
+   * blocks, ON_ERROR_STOP ending the whole run, \q ending only the file). Their results are placed
+   * on the \i line of the script, since their offsets are in the file.
+   */
+  private async include(piece: BackslashPiece, file: string, onInclude: (file: string) => Promise<string | undefined>, report: RunReport): Promise<{ results: StatementResult[]; quit: boolean }> {
+    const text = await onInclude(file);
+    // Skipping is the user's choice, not a failure: the script goes on, as the page's Skip says.
+    if (text === undefined) return { results: [this.psqlResult(piece, [{ kind: 'text', text: `${file} was skipped (no file was chosen): its statements did not run.` }])], quit: false };
+    const [emitNow, options] = [this.emitNow, this.watchOptions!];
+    const results: StatementResult[] = [];
+    const place = (r: StatementResult) => {
+      r.from = piece.from;
+      r.to = piece.to;
+      if (r.error) delete r.error.offset;
+      results.push(r);
+    };
+    try {
+      const inner = await this.runScript(text, { ...options, baseOffset: 0, onResult: place });
+      if (inner.broken) report.broken = true;
+      if (inner.catalogChanged) report.catalogChanged = true;
+      // \q ends only the file, as in psql; an error under ON_ERROR_STOP ends the whole run.
+      return { results: [], quit: (inner.stopped && !inner.quit) || results.some((r) => r.error && (this.vars.bool('ON_ERROR_STOP') ?? options.stopOnError ?? true)) };
+    } finally {
+      this.emitNow = emitNow;
+      this.watchOptions = options;
+      // What the file produced reaches the page now, in order, before the script goes on.
+      for (const r of results) emitNow?.(r);
+    }
+  }
+
   /** A statement (sent by `;`, by a \g-family command `via`, or by the end of the script). */
   private async runQuery(piece: SqlPiece, via: BackslashPiece | undefined, report: RunReport, again = false): Promise<StatementResult[]> {
     let p: SqlPiece = piece;
@@ -293,10 +357,10 @@ export class Session {
     if (p.kind === 'invalid') report.catalogChanged = true;
     const name = via?.name;
     if (name === 'watch') return this.watch(p, via!, report);
-    if (name === 'gdesc' || name === 'crosstabview') {
-      return [this.psqlResult(via!, [{ kind: 'error', message: `\\${name} is not supported in pglab yet: run the query with ; or \\g.` }])];
-    }
-    const r = await this.runSql(p, report);
+    if (name === 'gdesc') return [await this.gdesc(p, via!)];
+    const params = this.bindParams;
+    this.bindParams = undefined;
+    const r = params ? await this.runBound(p, params) : await this.runSql(p, report);
     this.previousQuery = p.text;
     this.noteOutcome(r);
     if (via) r.to = Math.max(r.to, via.to);
@@ -308,6 +372,7 @@ export class Session {
       else if (words.length) r.notices = [...r.notices, { severity: 'NOTE', message: `\\g ${words.join(' ')}: pglab cannot write to a file or a command; the result is shown here.` }];
     }
     if (name === 'gset') return [this.gset(r, via)];
+    if (name === 'crosstabview') return [this.crosstabview(r, via)];
     // psql shows only what the generated statements return, not the query that made them.
     if (name === 'gexec') return this.gexec(r, report);
     return [r];
@@ -356,6 +421,73 @@ export class Session {
     this.wakeWatch?.();
   }
 
+  /**
+   * psql's \gdesc: the columns the query would return, and their types, without running it (the
+   * query becomes the previous one, so \g then runs it). Types are format_type's, with the type
+   * modifiers a view of the query reports (PGlite's Describe gives no typmod).
+   */
+  private async gdesc(p: SqlPiece, via: BackslashPiece): Promise<StatementResult> {
+    const t0 = performance.now();
+    const span = { from: p.from, to: Math.max(p.to, via.to), text: p.text };
+    this.previousQuery = p.text;
+    if (p.kind === 'invalid' && p.unsendable) return { ...this.psqlResult(span, []), tag: 'ERROR', error: { message: p.message, offset: p.position } };
+    if (!this.engine.describe) return this.psqlResult(span, [{ kind: 'error', message: '\\gdesc: this connection cannot describe a query without running it' }]);
+    let fields: { name: string; dataTypeID: number }[];
+    try {
+      fields = await this.engine.describe(p.text);
+    } catch (e) {
+      // A statement the server rejects fails as in psql, and aborts an open transaction.
+      const info = e as DbErrorInfo;
+      const error: StatementError = { message: info.message, code: info.code, severity: info.severity, detail: info.detail, hint: info.hint, position: info.position };
+      if (info.position) error.offset = sourceOffset(p, info.position - 1);
+      if (this.inTransaction) this.transactionFailed = true;
+      const r: StatementResult = { ...this.psqlResult(span, [], performance.now() - t0), tag: 'ERROR', error };
+      this.noteOutcome(r);
+      return r;
+    }
+    if (!fields.length) return this.psqlResult(span, [{ kind: 'text', text: 'The command has no result, or the result has no columns.' }], performance.now() - t0);
+    const typmods = p.kind === 'sql' && p.node === 'SelectStmt' ? await this.typmodsOf(p.text, fields.length) : undefined;
+    const values = fields.map((f, i) => `(${escapeLiteral(f.name)}, ${f.dataTypeID}::pg_catalog.oid, ${typmods?.[i] ?? -1}::pg_catalog.int4)`).join(', ');
+    const out = await this.engine.run(ownStatement(`select name as "Column", pg_catalog.format_type(tp, tpm) as "Type" from (values ${values}) s(name, tp, tpm)`));
+    if (!out.ok) return this.psqlResult(span, [{ kind: 'error', message: out.error.message }]);
+    const r: StatementResult = { from: span.from, to: span.to, sql: p.text, tag: 'SELECT', columns: await this.columnsOf(out.fields), rows: out.rows, rowCount: out.rows.length, durationMs: performance.now() - t0, notices: [] };
+    this.noteOutcome(r);
+    return r;
+  }
+
+  /** The type modifiers of a query's columns (varchar(10), numeric(10,2)), read from a temporary view that is rolled back. */
+  private async typmodsOf(sql: string, n: number): Promise<number[] | undefined> {
+    if (this.transactionFailed) return undefined;
+    const inner = this.inTransaction;
+    const open = await this.engine.run(ownStatement(inner ? 'savepoint pglab_gdesc' : 'begin'));
+    if (!open.ok) return undefined;
+    try {
+      const made = await this.engine.run(ownStatement(`create temporary view pglab_gdesc as ${sql}\n`));
+      if (!made.ok) return undefined;
+      const r = await this.engine.rawQuery(ownStatement(`select atttypmod from pg_catalog.pg_attribute where attrelid = 'pg_temp.pglab_gdesc'::regclass and attnum > 0 and not attisdropped order by attnum`));
+      return r.rows.length === n ? r.rows.map((x) => Number(x.atttypmod)) : undefined;
+    } finally {
+      await this.engine.run(ownStatement(inner ? 'rollback to savepoint pglab_gdesc' : 'rollback'));
+      if (inner) await this.engine.run(ownStatement('release savepoint pglab_gdesc'));
+    }
+  }
+
+  /** psql's \crosstabview: the result pivoted (psql-crosstab.ts); an error keeps the result unshown, as psql does. */
+  private crosstabview(r: StatementResult, via: BackslashPiece): StatementResult {
+    if (!r.columns.length) return { ...r, psql: [{ kind: 'error', message: '\\crosstabview: statement did not return a result set' }], error: { message: '\\crosstabview: statement did not return a result set' } };
+    const { words } = parseArguments(via.args, this.vars);
+    const text = r.rows.map((row) => row.map((v) => (v === null || v === undefined ? null : String(v))));
+    const x = crosstab(r.columns.map((c) => c.name), text, words);
+    if ('error' in x) return { ...r, columns: [], rows: [], psql: [{ kind: 'error', message: x.error }], error: { message: x.error } };
+    const data = r.columns[x.dataFrom];
+    return {
+      ...r,
+      columns: [r.columns[x.rowsFrom], ...x.headers.map((h) => ({ name: h ?? '', typeId: data.typeId, type: data.type }))],
+      rows: x.rows,
+      rowCount: x.rows.length,
+    };
+  }
+
   /** psql's \gset: one row, each column into a variable (NULL unsets it); nothing is shown. */
   private gset(r: StatementResult, via: BackslashPiece): StatementResult {
     const prefix = parseArguments(via.args, this.vars).words[0] ?? '';
@@ -398,6 +530,7 @@ export class Session {
     this.vars.set('ROW_COUNT', r.error ? '0' : String(r.rowCount));
     if (r.error) {
       this.lastError = r.error;
+      this.lastErrorSql = r.sql;
       this.vars.set('LAST_ERROR_MESSAGE', r.error.message);
       this.vars.set('LAST_ERROR_SQLSTATE', r.error.code ?? 'XX000');
     }
@@ -438,6 +571,25 @@ export class Session {
     const r = await this.runSql(q, report);
     this.noteOutcome(r);
     return r;
+  }
+
+  /** A query after `\bind`: sent with its parameters through the extended protocol, values as text. */
+  private async runBound(p: SqlPiece, params: string[]): Promise<StatementResult> {
+    const t0 = performance.now();
+    const base = { from: p.from, to: p.to, sql: p.text, notices: [] };
+    try {
+      const r = await this.engine.rawQuery(p.text, params);
+      const columns = await this.columnsOf(r.fields);
+      const rows = r.rows.map((row) => r.fields.map((f) => row[f.name] ?? null));
+      const node = p.kind === 'sql' ? p.node : '';
+      return { ...base, durationMs: performance.now() - t0, tag: commandTag(node, p.text, rows.length, undefined, false), columns, rows, rowCount: rows.length };
+    } catch (e) {
+      const info = e as DbErrorInfo;
+      if (this.inTransaction) this.transactionFailed = true;
+      const error: StatementError = { message: info.message, code: info.code, severity: info.severity, detail: info.detail, hint: info.hint, position: info.position, routine: info.routine, file: info.file, line: info.line };
+      if (info.position) error.offset = sourceOffset(p, info.position - 1);
+      return { ...base, durationMs: performance.now() - t0, tag: 'ERROR', columns: [], rows: [], rowCount: 0, error };
+    }
   }
 
   private async runSql(piece: SqlPiece, report: RunReport): Promise<StatementResult> {
@@ -514,7 +666,8 @@ export class Session {
 }
 
 /** psql commands that need a file system, an editor or a shell: said so, not "invalid command". */
-const FILES = 'pglab cannot open files by name from a script; paste the file into the editor (or use \\copy … from FILE, which asks for it).';
+const FILES = 'files cannot be opened by name here; in the playground \\i asks for the file with a file picker (or paste the file into the editor).';
+const EXTENDED = 'psql 17 and 18 use it for named prepared statements and pipelines, which pglab does not do yet: use PREPARE / EXECUTE, or \\bind with \\g.';
 const NOT_IN_A_PAGE: Record<string, string> = {
   i: FILES, ir: FILES, include: FILES, include_relative: FILES, o: 'results cannot go to a file here; they are shown on the page.', out: 'results cannot go to a file here; they are shown on the page.',
   w: 'the editor holds the script; there is no file to write.', write: 'the editor holds the script; there is no file to write.',
@@ -522,6 +675,8 @@ const NOT_IN_A_PAGE: Record<string, string> = {
   '!': 'there is no shell in the page.', cd: 'there is no file system here.', s: 'the History button lists the scripts run.', setenv: 'there is no environment here.',
   c: 'there is one database and one user here.', connect: 'there is one database and one user here.', password: 'there are no passwords here.',
   lo_import: FILES, lo_export: FILES,
+  parse: EXTENDED, bind_named: EXTENDED, close: EXTENDED, close_prepared: EXTENDED, startpipeline: EXTENDED, endpipeline: EXTENDED,
+  syncpipeline: EXTENDED, sendpipeline: EXTENDED, flushrequest: EXTENDED, flush: EXTENDED, getresults: EXTENDED,
 };
 
 /** The index in a piece's text of a script offset inside it. */
@@ -535,17 +690,39 @@ function textIndexOf(piece: { from: number; segments?: { from: number; text: str
   return before;
 }
 
+/**
+ * psql's reportErrorPosition: the statement's line that holds the 1-based position, and a caret
+ * under it. (psql also shortens lines wider than 60 screen columns around the caret: not done here.)
+ */
+export function errorPositionLines(sql: string, position: number): string[] {
+  const chars = [...sql];
+  if (position < 1 || position > chars.length + 1) return [];
+  let lineNo = 1;
+  let start = 0;
+  for (let i = 0; i < position - 1; i++) if (chars[i] === '\n') { lineNo++; start = i + 1; }
+  let end = chars.indexOf('\n', start);
+  if (end < 0) end = chars.length;
+  const prefix = `LINE ${lineNo}: `;
+  // psql expands tabs to one space each for the caret's column.
+  const text = chars.slice(start, end).join('').replace(/\r$/, '');
+  return [`${prefix}${text}`, `${' '.repeat(prefix.length + (position - 1 - start))}^`];
+}
+
 /** `\errverbose`: the last error with every field, as psql's VERBOSITY verbose prints it. */
-function verboseError(e: DbErrorInfo): string {
+function verboseError(e: DbErrorInfo, sql: string): string {
   const lines = [`${e.severity ?? 'ERROR'}:  ${e.code ? `${e.code}: ` : ''}${e.message}`];
+  // libpq's order: the statement's position comes right after the message.
+  if (e.position) lines.push(...errorPositionLines(sql, e.position));
   if (e.detail) lines.push(`DETAIL:  ${e.detail}`);
   if (e.hint) lines.push(`HINT:  ${e.hint}`);
   if (e.internalQuery) lines.push(`QUERY:  ${e.internalQuery}`);
+  if (e.internalQuery && e.internalPosition) lines.push(...errorPositionLines(e.internalQuery, e.internalPosition));
   if (e.where) lines.push(`CONTEXT:  ${e.where}`);
   if (e.schema) lines.push(`SCHEMA NAME:  ${e.schema}`);
   if (e.table) lines.push(`TABLE NAME:  ${e.table}`);
   if (e.column) lines.push(`COLUMN NAME:  ${e.column}`);
   if (e.constraint) lines.push(`CONSTRAINT NAME:  ${e.constraint}`);
+  if (e.routine || e.file) lines.push(`LOCATION:  ${[e.routine, e.file && `${e.file}${e.line ? `:${e.line}` : ''}`].filter(Boolean).join(', ')}`);
   return lines.join('\n');
 }
 

@@ -24,7 +24,7 @@ interface QueryPiece {
 export type ScriptPiece =
   /** `readsStdin`: COPY … FROM STDIN, which waits for rows the client sends after it. */
   | (QueryPiece & { kind: 'sql'; node: string; readsStdin?: boolean })
-  | { kind: 'backslash'; from: number; to: number; text: string; name: string; args: string; argsFrom: number; copyData?: CopyData }
+  | { kind: 'backslash'; from: number; to: number; text: string; name: string; args: string; argsFrom: number; copyData?: CopyData; buffer?: string }
   /**
    * Text the parser rejects; it is still sent to the server, whose error is the authoritative one,
    * unless `unsendable` (a NUL byte, which no query can carry).
@@ -41,6 +41,7 @@ export async function splitScript(text: string): Promise<ScriptPiece[]> {
       pieces.push({
         kind: 'backslash', from: e.from, to: e.to, text: text.slice(e.from, e.to).trimEnd(), name: e.name, args: e.args, argsFrom: e.argsFrom,
         ...(e.copyData ? { copyData: e.copyData } : {}),
+        ...(e.buffer !== undefined ? { buffer: e.buffer } : {}),
       });
       continue;
     }

@@ -32,6 +32,10 @@ export interface DbErrorInfo {
   table?: string;
   column?: string;
   constraint?: string;
+  /** Where in PostgreSQL's source the error was raised (psql's LOCATION, for \errverbose). */
+  file?: string;
+  line?: string;
+  routine?: string;
 }
 
 export type RunOutcome =
@@ -48,4 +52,9 @@ export interface Engine extends Queryable {
   run(sql: string): Promise<RunOutcome>;
   /** Values as PostgreSQL's raw text, for psql's describe queries. */
   rawQuery(sql: string, params?: unknown[]): Promise<{ rows: Record<string, string | null>[]; fields: Field[] }>;
+  /**
+   * The columns a statement would return, without running it (psql's \gdesc: Parse and Describe
+   * only). A statement the server rejects throws its error. Engines without it leave it out.
+   */
+  describe?(sql: string): Promise<Field[]>;
 }

@@ -77,6 +77,7 @@ type EngineOps = {
   run(sql: string): Promise<RunOutcome>;
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[]; fields: Field[] }>;
   rawQuery(sql: string, params?: unknown[]): Promise<{ rows: Record<string, string | null>[]; fields: Field[] }>;
+  describe(sql: string): Promise<Field[]>;
 };
 
 /** An Engine whose calls cross to a worker (the playground's database, the lessons' database). */
@@ -93,6 +94,10 @@ export abstract class RpcEngine<Api extends AnyApi & EngineOps> implements Engin
 
   rawQuery(sql: string, params?: unknown[]): Promise<{ rows: Record<string, string | null>[]; fields: Field[] }> {
     return (this.rpc as unknown as WorkerRpc<EngineOps>).call('rawQuery', sql, params);
+  }
+
+  describe(sql: string): Promise<Field[]> {
+    return (this.rpc as unknown as WorkerRpc<EngineOps>).call('describe', sql);
   }
 }
 

@@ -278,6 +278,7 @@ const api = {
   saveState: () => storeState(),
   query: (sql: string, params?: unknown[]) => need().query(sql, params),
   rawQuery: (sql: string, params?: unknown[]) => need().rawQuery(sql, params),
+  describe: (sql: string) => need().describe(sql),
   async reset(): Promise<InitInfo> {
     // The saved database belongs to the tab that holds the store: this one only has a copy.
     if (storage === 'idb' && !saving) throw new Error('pglab is open in another tab, which owns the saved database: reset it there.');

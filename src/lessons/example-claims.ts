@@ -30,6 +30,9 @@ export type Claim =
   | { kind: 'plan'; line: number; uses?: string[]; avoids?: string[]; relation?: string; index?: string }
   | ({ kind: 'node'; line: number; type: string; relation?: string; index?: string; field: string; total?: boolean } & Figure)
   | ({ kind: 'value'; line: number; column?: string; row: number } & Figure)
+  /** "about forty times the size", "87 % of orders": one value of the result over another. */
+  /** With `type`, `of` and `to` are fields of that plan node ("estimated ten times too low"). */
+  | ({ kind: 'ratio'; line: number; of: string; to: string; row: number; percent?: boolean; type?: string; relation?: string; index?: string } & Figure)
   | { kind: 'error'; line: number; code: string };
 
 export interface ClaimSet {
@@ -53,7 +56,7 @@ export class ClaimSyntaxError extends Error {
 }
 
 const OPEN = /<!--\s*expect\b/g;
-const KEYS = ['rows', 'plan', 'node', 'value', 'error', 'statement', 'copies', 'sql'];
+const KEYS = ['rows', 'plan', 'node', 'value', 'ratio', 'error', 'statement', 'copies', 'sql'];
 const FIGURE_KEYS = ['equals', 'approx', 'tolerance', 'min', 'max'];
 
 function lineAt(text: string, offset: number): number {
@@ -104,7 +107,7 @@ function parseClaimSet(source: string, line: number, sourceLine: number, block: 
     throw e;
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ClaimSyntaxError('an "expect" comment holds "key: value" lines (rows, plan, node, value, error)', line);
+    throw new ClaimSyntaxError('an "expect" comment holds "key: value" lines (rows, plan, node, value, ratio, error)', line);
   }
   const keyLine = (k: string) => {
     const i = source.split(/\r?\n/).findIndex((l) => new RegExp(`^\\s*${k}\\s*:`).test(l));
@@ -135,13 +138,14 @@ function parseClaimSet(source: string, line: number, sourceLine: number, block: 
   for (const v of items('plan')) set.claims.push(planClaim(v, keyLine('plan')));
   for (const v of items('node')) set.claims.push(nodeClaim(v, keyLine('node')));
   for (const v of items('value')) set.claims.push(valueClaim(v, keyLine('value')));
+  for (const v of items('ratio')) set.claims.push(ratioClaim(v, keyLine('ratio')));
   for (const v of items('error')) {
     if (typeof v !== 'string' && typeof v !== 'number') throw new ClaimSyntaxError('error is a SQLSTATE such as 42883', keyLine('error'));
     const code = String(v);
     if (!/^[0-9A-Z]{5}$/.test(code)) throw new ClaimSyntaxError(`error is a five-character SQLSTATE such as 42883 (got "${code}")`, keyLine('error'));
     set.claims.push({ kind: 'error', line: keyLine('error'), code });
   }
-  if (!set.claims.length) throw new ClaimSyntaxError('an "expect" comment states at least one of rows, plan, node, value, error', line);
+  if (!set.claims.length) throw new ClaimSyntaxError('an "expect" comment states at least one of rows, plan, node, value, ratio, error', line);
   if (set.claims.some((c) => c.kind === 'error') && set.claims.length > 1) {
     throw new ClaimSyntaxError('a statement that fails has no rows, plan or values to state', line);
   }
@@ -225,6 +229,21 @@ function valueClaim(v: YamlValue, line: number): Claim {
   onlyKeys(o, ['column', 'row', ...FIGURE_KEYS], 'value', line);
   if (o.row !== undefined && (typeof o.row !== 'number' || !Number.isInteger(o.row) || o.row < 1)) throw new ClaimSyntaxError('value: row is 1-based', line);
   return { kind: 'value', line, column: optText(o, 'column', 'value', line), row: (o.row as number | undefined) ?? 1, ...figureOf(o, 'value', line) };
+}
+
+function ratioClaim(v: YamlValue, line: number): Claim {
+  const o = asMap(v, 'ratio', line);
+  onlyKeys(o, ['of', 'to', 'row', 'percent', 'type', 'relation', 'index', ...FIGURE_KEYS], 'ratio', line);
+  const of = optText(o, 'of', 'ratio', line);
+  const to = optText(o, 'to', 'ratio', line);
+  if (!of || !to) throw new ClaimSyntaxError('ratio names two columns of the result: of (the numerator) and to (the denominator)', line);
+  if (o.row !== undefined && (typeof o.row !== 'number' || !Number.isInteger(o.row) || o.row < 1)) throw new ClaimSyntaxError('ratio: row is 1-based', line);
+  if (o.percent !== undefined && typeof o.percent !== 'boolean') throw new ClaimSyntaxError('ratio: percent is true or false', line);
+  const type = optText(o, 'type', 'ratio', line);
+  if (!type && (o.relation !== undefined || o.index !== undefined)) throw new ClaimSyntaxError('ratio: relation and index go with type (a plan node whose fields of and to are)', line);
+  const c: Claim = { kind: 'ratio', line, of, to, row: (o.row as number | undefined) ?? 1, percent: o.percent as boolean | undefined, ...figureOf(o, 'ratio', line) };
+  if (type) Object.assign(c, { type, relation: optText(o, 'relation', 'ratio', line), index: optText(o, 'index', 'ratio', line) });
+  return c;
 }
 
 // ---------------------------------------------------------------- checking
@@ -349,19 +368,21 @@ export async function checkClaimSet(db: ClaimDb, set: ClaimSet, sql: string): Pr
   const problems: string[] = [];
   const explain = explainParts(sql);
   // The rows of an EXPLAIN ANALYZE are those of the query: its plan's top node.
-  const needsPlan = set.claims.some((c) => c.kind === 'plan' || c.kind === 'node' || (explain !== null && c.kind === 'rows'));
+  const nodeRatio = (c: Claim) => c.kind === 'ratio' && c.type !== undefined;
+  const needsPlan = set.claims.some((c) => c.kind === 'plan' || c.kind === 'node' || nodeRatio(c) || (explain !== null && c.kind === 'rows'));
+  const needsResult = set.claims.some((c) => c.kind === 'rows' || c.kind === 'value' || (c.kind === 'ratio' && !nodeRatio(c)));
   const errorClaim = set.claims.find((c) => c.kind === 'error');
   let result: ClaimResult | undefined;
   let plan: PlanNode | undefined;
   try {
     if (needsPlan) {
       const target = explain ? explain.query : sql;
-      const analyze = explain ? explain.analyze : set.claims.some((c) => c.kind === 'node');
+      const analyze = explain ? explain.analyze : set.claims.some((c) => c.kind === 'node' || nodeRatio(c));
       const r = await db.query(`explain (format json${analyze ? ', analyze, buffers' : ''}) ${target}`);
       const doc = JSON.parse(String(r.rows[0][0]));
       plan = doc[0].Plan as PlanNode;
     }
-    if (!needsPlan || set.claims.some((c) => c.kind === 'rows' || c.kind === 'value')) {
+    if (!needsPlan || needsResult) {
       result = explain && plan ? undefined : await db.query(sql);
     }
   } catch (e) {
@@ -391,6 +412,33 @@ export async function checkClaimSet(db: ClaimDb, set: ClaimSet, sql: string): Pr
       const row = result.rows[c.row - 1];
       const v = row ? row[col] : null;
       if (!figureHolds(c, v)) problems.push(`line ${c.line}: the text says ${c.column ?? result.columns[0]} is ${describeFigure(c)}${c.row > 1 ? ` in row ${c.row}` : ''}; it is ${row ? v : `missing (${result.rows.length} rows)`}`);
+    } else if (c.kind === 'ratio' && c.type !== undefined && plan) {
+      const found = nodesOf(plan).filter((n) => matches(n, c.type!, c.relation, c.index));
+      if (!found.length) {
+        problems.push(`line ${c.line}: the plan has no ${c.type}${c.relation ? ` on ${c.relation}` : ''}; it is ${planLines(plan)}`);
+        continue;
+      }
+      const pairs = found.map((n) => [Number(n[c.of]), Number(n[c.to])] as const);
+      const ratios = pairs.map(([a, b]) => (b === 0 || !Number.isFinite(a) || !Number.isFinite(b) ? NaN : (a / b) * (c.percent ? 100 : 1)));
+      if (!ratios.some((r) => Number.isFinite(r) && figureHolds(c, r))) {
+        problems.push(`line ${c.line}: the text says ${c.of} of ${c.type} is ${describeFigure(c)}${c.percent ? ' %' : '×'} its ${c.to}; the plan has ${pairs.map(([a, b], i) => `${Number.isFinite(ratios[i]) ? `${+ratios[i].toFixed(2)}${c.percent ? ' %' : '×'}` : 'no ratio'} (${a} / ${b})`).join(', ')}`);
+      }
+    } else if (c.kind === 'ratio') {
+      if (!result) {
+        problems.push(`line ${c.line}: a ratio claim needs a statement that returns rows`);
+        continue;
+      }
+      const missing = [c.of, c.to].filter((name) => !result!.columns.includes(name));
+      if (missing.length) {
+        problems.push(`line ${c.line}: the result has no column ${missing.map((m) => `"${m}"`).join(' or ')} (columns: ${result.columns.join(', ')})`);
+        continue;
+      }
+      const row = result.rows[c.row - 1];
+      const num = row ? Number(row[result.columns.indexOf(c.of)]) : NaN;
+      const den = row ? Number(row[result.columns.indexOf(c.to)]) : NaN;
+      const r = den === 0 || !Number.isFinite(num) || !Number.isFinite(den) ? NaN : (num / den) * (c.percent ? 100 : 1);
+      const shown = Number.isFinite(r) ? `${+r.toFixed(2)}${c.percent ? ' %' : '×'} (${num} / ${den})` : `not a ratio (${row ? `${row[result.columns.indexOf(c.of)]} / ${row[result.columns.indexOf(c.to)]}` : `missing row ${c.row}`})`;
+      if (!Number.isFinite(r) || !figureHolds(c, r)) problems.push(`line ${c.line}: the text says ${c.of} is ${describeFigure(c)}${c.percent ? ' %' : '×'} of ${c.to}; it is ${shown}`);
     } else if (c.kind === 'plan' && plan) {
       const all = nodesOf(plan);
       for (const u of c.uses ?? []) {

@@ -11,6 +11,7 @@ import { serveRpc } from '../db/worker-rpc.ts';
 import { missingExtension } from '../db/extensions.ts';
 import type { RunOutcome } from '../db/types.ts';
 import { buildChapterDatabase, ChapterSandbox, restoreOptions } from './sandbox.ts';
+import { restoreTableCounters } from './restored-counters.ts';
 import { packSnapshot, snapshotFs, takeSnapshot, unpackSnapshot, type DataDirSnapshot } from '../db/datadir-snapshot.ts';
 import { checkExercise, type CheckContext } from './checker.ts';
 import type { Chapter, Exercise, Variant } from './format.ts';
@@ -104,6 +105,7 @@ const api = {
     const t0 = performance.now();
     const files = await unpack(`${chapter.id}/main`, snapshot);
     const next = new LocalEngine(await createEngine(restoreOptions(chapter, files, engineOptions())));
+    await restoreTableCounters(next.db);
     // The old instance is closed after the answer: the learner waits only for the new one.
     const old = engine;
     engine = next;
@@ -130,6 +132,7 @@ const api = {
   },
   query: (sql: string, params?: unknown[]) => need().query(sql, params),
   rawQuery: (sql: string, params?: unknown[]) => need().rawQuery(sql, params),
+  describe: (sql: string) => need().describe(sql),
 
   // ------------------------------------------------------------ the checker
 

@@ -12,6 +12,7 @@ import type { CheckContext, IsolationMode } from './checker.ts';
 import type { Chapter, Variant } from './format.ts';
 import { datasetSql } from './loader.ts';
 import { becomeLearner, LEARNER_ROLE_SQL } from './sandbox-role.ts';
+import { restoreTableCounters } from './restored-counters.ts';
 
 export interface BuildTimes {
   /** Creating the instance and running the dataset script, ms. */
@@ -137,6 +138,7 @@ export class ChapterSandbox implements CheckContext {
   async restore(variant: Variant): Promise<{ engine: LocalEngine; ms: number }> {
     const t0 = performance.now();
     const db = await createEngine(restoreOptions(this.chapter, this.snapshot(variant), this.engineOptions));
+    await restoreTableCounters(db);
     const ms = performance.now() - t0;
     this.resetTimes.push(ms);
     return { engine: new LocalEngine(db), ms };

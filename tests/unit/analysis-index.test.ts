@@ -177,7 +177,8 @@ export function describeIndexAnalyzer(label: string, getDb: () => Queryable): vo
       await runAll(db, [
         'create schema ia_seq',
         'create table ia_seq.t (id serial primary key)',
-        "select setval('ia_seq.t_id_seq', 2000000000)",
+        // 99.98 % of 2 147 483 647: the message must not round it to a full range.
+        "select setval('ia_seq.t_id_seq', 2147054000)",
         'create table ia_seq.u (id int primary key)',
         'create sequence ia_seq.u_id_seq as bigint owned by ia_seq.u.id',
         "select setval('ia_seq.u_id_seq', 1700000000)",
@@ -191,6 +192,7 @@ export function describeIndexAnalyzer(label: string, getDb: () => Queryable): vo
       expect(seq.map((f) => f.object.sequence).sort()).toEqual(['t_id_seq', 'u_id_seq']);
       const t = seq.find((f) => f.object.sequence === 't_id_seq')!;
       expect(t.severity).toBe('error');
+      expect(t.message).toContain('has used 99.98% of its range');
       expect(t.fix).toBe('ALTER SEQUENCE ia_seq.t_id_seq AS bigint;\nALTER TABLE ia_seq.t ALTER COLUMN id TYPE bigint;');
       const u = seq.find((f) => f.object.sequence === 'u_id_seq')!;
       expect(u.severity).toBe('warning');

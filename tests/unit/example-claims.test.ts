@@ -62,6 +62,26 @@ describe('parseClaims', () => {
     expect(bad('```sql\nselect 1;\n```\n<!-- expect\nerror: oops\n-->')).toMatch(/^5: .*SQLSTATE/);
   });
 
+  it('reads ratio claims, and reports a malformed one', () => {
+    const [set] = parseClaims('```sql\nselect 1;\n```\n<!-- expect\nratio: { of: full, to: partial, approx: 40, tolerance: "15%" }\n-->', 1, [1]);
+    expect(set.claims).toEqual([{ kind: 'ratio', line: 5, of: 'full', to: 'partial', row: 1, approx: 40, tolerance: '15%', percent: undefined }]);
+    const [pct] = parseClaims('```sql\nselect 1;\n```\n<!-- expect\nratio: { of: shipped, to: total, percent: true, min: 85, max: 89 }\n-->', 1, [1]);
+    expect(pct.claims[0]).toMatchObject({ kind: 'ratio', percent: true, min: 85, max: 89 });
+    const bad = (claim: string) => {
+      try {
+        parseClaims(`\`\`\`sql\nselect 1;\n\`\`\`\n<!-- expect\n${claim}\n-->`, 1, [1]);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    expect(bad('ratio: { of: a, approx: 2 }')).toMatch(/of \(the numerator\) and to \(the denominator\)/);
+    expect(bad('ratio: { of: a, to: b }')).toMatch(/ratio/);
+    expect(bad('ratio: { of: a, to: b, approx: 2, percent: yes please }')).toMatch(/percent is true or false/);
+    expect(bad('ratio: { of: a, to: b, equals: 2, over: c }')).toMatch(/unknown ratio option "over"/);
+    expect(bad('ratio: { of: a, to: b, equals: 2, relation: t }')).toMatch(/relation and index go with type/);
+  });
+
   it('is left out of what the learner reads', () => {
     expect(stripClaims(text)).not.toMatch(/expect|statement: 2|-->/);
     expect(stripClaims(text)).toContain('A figure:');
@@ -124,6 +144,25 @@ describe('checking claims on PGlite', () => {
     expect(await checkOwnSql(db, own)).toEqual([]);
   });
 
+  it('checks a ratio of two columns: times and percent, with what it found when it does not hold', async () => {
+    const sql = "select (select count(*) from t) as total, (select count(*) from t where id <= 125) as few, 0 as none";
+    expect(await checkClaimSet(db, one('ratio: { of: total, to: few, approx: 40, tolerance: "5%" }'), sql)).toEqual([]);
+    expect(await checkClaimSet(db, one('ratio: { of: few, to: total, percent: true, equals: 2.5 }'), sql)).toEqual([]);
+    const ten = await checkClaimSet(db, one('ratio: { of: total, to: few, approx: 10, tolerance: 2 }'), sql);
+    expect(ten).toEqual([expect.stringMatching(/total is about 10 \(± 2\)× of few; it is 40× \(5000 \/ 125\)/)]);
+    expect(await checkClaimSet(db, one('ratio: { of: total, to: none, min: 1 }'), sql)).toEqual([expect.stringMatching(/not a ratio \(5000 \/ 0\)/)]);
+    expect(await checkClaimSet(db, one('ratio: { of: total, to: nothing, min: 1 }'), sql)).toEqual([expect.stringMatching(/no column "nothing"/)]);
+    // Two fields of one plan node: the estimate against the real count (EXPLAIN ANALYZE is implied).
+    const skewed = "select * from t where id % 2 = 0 and id % 3 = 0 and email like 'u%'";
+    // Each % condition is guessed at 0.5 %: the estimate is 1 row for 833.
+    expect(await checkClaimSet(db, one('ratio: { type: Seq Scan, of: Actual Rows, to: Plan Rows, min: 100 }'), skewed)).toEqual([]);
+    expect(await checkClaimSet(db, one('ratio: { type: Seq Scan, of: Plan Rows, to: Actual Rows, min: 1 }'), skewed)).toEqual([expect.stringMatching(/Plan Rows of Seq Scan is at least 1× its Actual Rows; the plan has 0× \(1 \/ 833\)/)]);
+    expect(await checkClaimSet(db, one('ratio: { type: Bitmap Heap Scan, of: Actual Rows, to: Plan Rows, min: 1 }'), skewed)).toEqual([expect.stringMatching(/plan has no Bitmap Heap Scan; it is Seq Scan on t/)]);
+    // With its own sql: build what the text compares, then the ratio.
+    const own = parseClaims('<!-- expect\nsql: |\n  create index t_id_part_idx on t (id) where id <= 125;\n  select pg_relation_size(\'t_pkey\') as full_size, pg_relation_size(\'t_id_part_idx\') as part_size\nratio: { of: full_size, to: part_size, min: 5 }\n-->')[0];
+    expect(await checkOwnSql(db, own)).toEqual([]);
+  });
+
   it('runs a chapter in order: a later example sees what an earlier one created', async () => {
     const md = '```sql\ncreate table u as select i from generate_series(1, 10) i;\n```\n\n```sql\nselect count(*) from u;\n```\n<!-- expect\nvalue: 11\n-->\n';
     const blocks = [{ sql: 'create table u as select i from generate_series(1, 10) i;', line: 1 }, { sql: 'select count(*) from u;', line: 5 }];
@@ -141,7 +180,7 @@ describe('checking claims on PGlite', () => {
 });
 
 describe('statistics of a chapter database', () => {
-  it('n_live_tup equals count(*) after the build, even when the dataset forgets to flush before VACUUM', async () => {
+  it('n_live_tup equals count(*) after the build (even when the dataset forgets to flush before VACUUM) and on every restored copy', async () => {
     const chapter = loadLessons({
       'lessons/s/chapter.md': '---\ntitle: S\n---\n\nText.\n',
       // No pg_stat_force_next_flush here: the build must flush before VACUUM by itself.
@@ -152,16 +191,22 @@ describe('statistics of a chapter database', () => {
       const q = "select n_live_tup, (select count(*) from a) as n, (select reltuples from pg_class where relname = 'a') as reltuples from pg_stat_user_tables where relname = 'a'";
       const built = await box.withDatabase('main', 'shared', (db) => db.query<{ n_live_tup: number; n: number; reltuples: number }>(q));
       expect(built.value.rows[0]).toEqual({ n_live_tup: 3000, n: 3000, reltuples: 3000 });
-      // A restored copy keeps the catalog's count; the cumulative statistics start again from zero, never doubled.
+      // Every copy restored from the snapshot shows the built copy's table counters (the
+      // snapshot cannot carry them: restored-counters.ts), and its planner statistics unchanged.
+      const counters = "select n_live_tup, n_dead_tup, vacuum_count, (select relallvisible from pg_class where relname = 'a') as allvisible, (select string_agg(attname || ':' || n_distinct, ',' order by attname) from pg_stats where tablename = 'a') as stats from pg_stat_user_tables where relname = 'a'";
+      const before = await box.withDatabase('main', 'shared', (db) => db.query(counters));
+      expect(before.value.rows[0]).toMatchObject({ n_live_tup: 3000, n_dead_tup: 0, vacuum_count: 1 });
       const { engine } = await box.restore('main');
       try {
         const r = (await engine.query<{ n_live_tup: number; n: number; reltuples: number }>(q)).rows[0];
-        expect(r.reltuples).toBe(3000);
-        expect(r.n).toBe(3000);
-        expect([0, 3000]).toContain(r.n_live_tup);
+        expect(r).toEqual({ n_live_tup: 3000, n: 3000, reltuples: 3000 });
+        expect((await engine.query(counters)).rows[0]).toEqual(before.value.rows[0]);
       } finally {
         await engine.db.close();
       }
+      // The checker's fresh copies and the learner's Reset restore the same way.
+      const fresh = await box.withDatabase('main', 'fresh', (db) => db.query(counters));
+      expect(fresh.value.rows[0]).toEqual(before.value.rows[0]);
     } finally {
       await box.close();
     }

@@ -33,6 +33,8 @@ export class Playground {
   transaction = $state<'' | '*' | '!'>('');
   /** A \watch is repeating its query: Stop ends it without restarting the database. */
   watching = $state(false);
+  /** A script's `\i FILE` waiting for the user to choose the file (or to skip it). */
+  including = $state<{ file: string; answer: (text: string | undefined) => void } | null>(null);
   /** SQL another view asks the editor to show (a fix from Analyze, a lesson's example). */
   editorRequest = $state.raw<{ sql: string } | null>(null);
 
@@ -92,6 +94,9 @@ export class Playground {
           stopOnError: this.stopOnError,
           baseOffset: base,
           onWatch: (on) => (this.watching = on),
+          onInclude: (file) => new Promise((resolve) => {
+            this.including = { file, answer: (text) => { this.including = null; resolve(text); } };
+          }),
           onResult: (r) => {
             // A \watch keeps its last 20 runs on screen.
             const kept = r.watch ? this.results.filter((x) => !x.watch || x.watch.n > r.watch!.n - 20 || x.from !== r.from) : this.results;
@@ -166,6 +171,11 @@ export class Playground {
     await this.refreshCatalog();
   }
 
+  /** `\i FILE` answered with the file the user chose (undefined: skipped). */
+  async includeFile(file: File | undefined) {
+    this.including?.answer(file ? await file.text() : undefined);
+  }
+
   /** A `\copy … from FILE` request answered with the file the user chose: its result joins the others. */
   async copyFromFile(sql: string, file: File) {
     const data = await file.text();
@@ -198,6 +208,11 @@ export class Playground {
     if (this.status !== 'running') return;
     if (this.watching) {
       this.session.stopWatch();
+      return;
+    }
+    // Waiting for a file: nothing runs, so Stop only skips it (the rest of the script goes on).
+    if (this.including) {
+      this.including.answer(undefined);
       return;
     }
     await this.recover('Stopped.');
