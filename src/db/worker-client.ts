@@ -25,8 +25,8 @@ export class WorkerEngine extends RpcEngine<WorkerApi> {
 
   async start(): Promise<InitInfo> {
     this.rpc.open();
-    const { storage, seed, saving } = this.options;
-    this.info = await this.rpc.call('init', storage, this.cache, seed, this.extensions, saving);
+    const { storage, seed, saving, store } = this.options;
+    this.info = await this.rpc.call('init', storage, this.cache, seed, this.extensions, saving, store);
     this.cache ??= this.info.cache;
     this.extensions = this.info.extensions;
     return this.info;
