@@ -47,6 +47,16 @@ export class WorkerEngine extends RpcEngine<WorkerApi> {
     return this.rpc.call('saveState');
   }
 
+  /** The open workspace's data directory as an archive (gzip'd packed snapshot). */
+  archive(): Promise<Blob> {
+    return this.rpc.call('archive');
+  }
+
+  /** The open workspace as a SQL dump written by pg_dump. */
+  dumpSql(): Promise<string> {
+    return this.rpc.call('dumpSql');
+  }
+
   async reset(): Promise<InitInfo> {
     this.info = await this.rpc.call('reset');
     this.extensions = this.info.extensions;

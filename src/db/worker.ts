@@ -12,7 +12,8 @@ import { storageFailure } from './error-info.ts';
 import { Downloads, fetchSeed, initdbModule, loadPgliteAssets, noInitdb, START_BYTES, type DownloadProgress } from './pglite-assets.ts';
 import { startOptionsFromName, type StartOptions } from './start-options.ts';
 import { deleteDatabase, IdbFs, IdbStore } from './idb-store.ts';
-import { snapshotFs } from './datadir-snapshot.ts';
+import { packSnapshot, snapshotFs, takeSnapshot } from './datadir-snapshot.ts';
+import { dumpSql } from '../workspaces/dump.ts';
 import { ownStatement } from './own-statements.ts';
 import { WalHousekeeper } from './wal-housekeeping.ts';
 
@@ -277,6 +278,14 @@ const api = {
   },
   /** Why the database is not being saved now (undefined: everything is saved). */
   saveState: () => storeState(),
+  /** The data directory as a gzip'd packed snapshot (exact and fast to restore: datadir-snapshot.ts). */
+  async archive(): Promise<Blob> {
+    const db = need().db;
+    const packed = packSnapshot(await takeSnapshot(db));
+    return new Response(packed.stream().pipeThrough(new CompressionStream('gzip'))).blob();
+  },
+  /** The database as a SQL script by pg_dump (src/workspaces/dump.ts). */
+  dumpSql: () => dumpSql(need().db),
   query: (sql: string, params?: unknown[]) => need().query(sql, params),
   rawQuery: (sql: string, params?: unknown[]) => need().rawQuery(sql, params),
   async reset(): Promise<InitInfo> {
