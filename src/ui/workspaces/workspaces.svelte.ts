@@ -130,6 +130,9 @@ export class Workspaces {
     if (sql === undefined) return;
     this.pg.openInEditor(sql);
     await this.pg.run(sql);
+    // A pg_dump script empties search_path (and sets other things) for the rest of the session,
+    // where psql would end: the workspace opens with its settings as they were before.
+    await this.pg.engine.query('reset all').catch(() => undefined);
   }
 }
 
