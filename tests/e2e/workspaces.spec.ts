@@ -79,7 +79,8 @@ test('the saved playground becomes the first workspace; workspaces are created, 
   await panel(page).getByRole('button', { name: 'Open playground' }).click();
   await expect(page.getByRole('button', { name: 'Workspace: playground' })).toBeVisible({ timeout: 60_000 });
   await expect(page.getByRole('button', { name: 'Run' })).toBeEnabled({ timeout: 60_000 });
-  await expect(page.getByRole('textbox', { name: 'SQL editor' })).toContainText('the_old_draft');
+  // The playground's draft is what was last typed there, not second's.
+  await expect(page.getByRole('textbox', { name: 'SQL editor' })).toHaveText('select count(*) from kept_across_upgrade;');
   expect(await firstCell(page, 'select count(*) from kept_across_upgrade;')).toBe('5000');
 
   await openPanel(page);
