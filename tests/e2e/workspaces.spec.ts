@@ -149,3 +149,36 @@ create index items_name_idx on items (name);`;
   await expect(panel(page).getByRole('alert')).toContainText('Nothing was written');
   await expect(panel(page).getByRole('row')).toHaveCount(4); // header + three workspaces
 });
+
+test('a shared link runs in a scratch database, never in a workspace, and can be kept as one', async ({ page, browser }) => {
+  test.setTimeout(240_000);
+  await openApp(page);
+  await runSql(page, `create table shared_t (id int primary key, v text);
+insert into shared_t select g, 'v' || g from generate_series(1, 1000) g;
+select * from shared_t where id = 7;`);
+  await page.getByRole('button', { name: 'Share' }).click();
+  const link = await page.getByRole('region', { name: 'Share this repro' }).getByRole('textbox', { name: 'Share link' }).inputValue();
+
+  const context = await browser.newContext();
+  const other = await context.newPage();
+  other.on('dialog', (d) => void d.accept());
+  await openApp(other);
+  await runSql(other, 'create table mine (x int);');
+  await other.goto(link);
+  const view = other.getByRole('region', { name: 'Shared repro' });
+  await view.getByRole('button', { name: 'Run' }).click();
+  const keepForm = view.getByRole('form', { name: 'Keep this repro' });
+  await expect(keepForm).toBeVisible({ timeout: 60_000 });
+  await keepForm.getByLabel('Name').fill('kept repro');
+  await keepForm.getByRole('button', { name: 'Keep as workspace' }).click();
+  await expect(other.getByRole('button', { name: 'Workspace: kept repro' })).toBeVisible({ timeout: 60_000 });
+  await expect(other.getByRole('button', { name: 'Run' })).toBeEnabled({ timeout: 60_000 });
+  expect(await firstCell(other, 'select count(*) from shared_t;')).toBe('1000');
+  // The receiver's own workspace was never touched: its table, and not the shared one.
+  await openPanel(other);
+  await panel(other).getByRole('button', { name: 'Open playground' }).click();
+  await expect(other.getByRole('button', { name: 'Workspace: playground' })).toBeVisible({ timeout: 60_000 });
+  await expect(other.getByRole('button', { name: 'Run' })).toBeEnabled({ timeout: 60_000 });
+  expect(await firstCell(other, "select string_agg(relname, ',' order by relname) from pg_class where relname in ('mine', 'shared_t');")).toBe('mine');
+  await context.close();
+});
