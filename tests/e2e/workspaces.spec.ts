@@ -182,3 +182,20 @@ select * from shared_t where id = 7;`);
   expect(await firstCell(other, "select string_agg(relname, ',' order by relname) from pg_class where relname in ('mine', 'shared_t');")).toBe('mine');
   await context.close();
 });
+
+test('a CSV file is previewed with its guessed types, then loaded into a new table', async ({ page }, info) => {
+  test.setTimeout(180_000);
+  await openApp(page);
+  const file = info.outputPath('people.csv');
+  writeFileSync(file, 'id;name;born;score\n1;"Ada; Countess";1815-12-10;9.5\n2;Grace;1906-12-09;\n3;"Line\nbreak";1912-06-23;7\n');
+  await openPanel(page);
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), panel(page).getByRole('button', { name: 'Import a CSV file into a table' }).click()]);
+  await chooser.setFiles(file);
+  const preview = panel(page).getByRole('region', { name: 'CSV import' });
+  await expect(preview).toContainText('3 rows, 4 columns, delimiter “;”');
+  await expect(preview.getByRole('table', { name: 'CSV preview' }).getByRole('row').nth(1)).toHaveText(/integer\s*text\s*date\s*numeric/);
+  await preview.getByRole('button', { name: 'Load into the table' }).click();
+  await expect(page.getByRole('button', { name: 'Run' })).toBeEnabled({ timeout: 60_000 });
+  await expect(results(page).filter({ hasText: 'COPY 3' })).toHaveCount(1);
+  expect(await firstCell(page, "select string_agg(name || '/' || born || '/' || coalesce(score::text, 'null'), ',' order by id) from people;")).toBe('Ada; Countess/1815-12-10/9.5,Grace/1906-12-09/null,Line\nbreak/1912-06-23/7');
+});
