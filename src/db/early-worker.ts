@@ -12,9 +12,9 @@ const spawn = (name: string) => new Worker(new URL('./worker.ts', import.meta.ur
 
 let options: StartOptions | undefined;
 
-/** Takes the store's lock (store-lock.ts), then starts the worker with the options it implies. */
-export async function startDatabaseWorker(): Promise<void> {
-  options ??= startOptions(await holdStoreLock());
+/** Takes the lock of the store `store` (store-lock.ts), then starts the worker with the options it implies. */
+export async function startDatabaseWorker(store = 'pglab-db'): Promise<void> {
+  options ??= startOptions(await holdStoreLock(store), store);
   early ??= spawn(workerName(options));
 }
 

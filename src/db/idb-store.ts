@@ -149,6 +149,12 @@ export class IdbStore implements StorageBackend {
     );
   }
 
+  /** Makes `seed` the stored database and waits until it is saved (a new workspace from an archive). */
+  async storeSeed(seed: DataDirSnapshot): Promise<void> {
+    this.importSeed(seed);
+    await this.importing;
+  }
+
   private async read(): Promise<Loaded> {
     const tx = this.need().transaction([META, PAGES], 'readonly');
     const meta = tx.objectStore(META);

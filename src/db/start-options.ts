@@ -10,6 +10,8 @@ export interface StartOptions {
   extensions: string[];
   /** This page holds the store's lock (store-lock.ts): false, it works on a copy and saves nothing. */
   saving: boolean;
+  /** The IndexedDB store of the open workspace (src/workspaces). */
+  store: string;
 }
 
 const EXTENSIONS_KEY = 'pglab.extensions.v1';
@@ -39,8 +41,8 @@ export function saveExtensions(names: string[]) {
   }
 }
 
-export function startOptions(saving: boolean): StartOptions {
-  return { storage: pickStorage(), seed: new URLSearchParams(location.search).get('seed') !== '0', extensions: savedExtensions(), saving };
+export function startOptions(saving: boolean, store = 'pglab-db'): StartOptions {
+  return { storage: pickStorage(), seed: new URLSearchParams(location.search).get('seed') !== '0', extensions: savedExtensions(), saving, store };
 }
 
 const PREFIX = 'pglab-db ';
@@ -55,7 +57,7 @@ export function startOptionsFromName(name: string): StartOptions | undefined {
   if (!name.startsWith(PREFIX)) return undefined;
   try {
     const o = JSON.parse(name.slice(PREFIX.length)) as StartOptions;
-    return { storage: asStorage(o.storage), seed: o.seed !== false, extensions: Array.isArray(o.extensions) ? o.extensions.map(String) : [], saving: o.saving === true };
+    return { storage: asStorage(o.storage), seed: o.seed !== false, extensions: Array.isArray(o.extensions) ? o.extensions.map(String) : [], saving: o.saving === true, store: typeof o.store === 'string' && o.store ? o.store : 'pglab-db' };
   } catch {
     return undefined;
   }

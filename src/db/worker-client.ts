@@ -25,8 +25,8 @@ export class WorkerEngine extends RpcEngine<WorkerApi> {
 
   async start(): Promise<InitInfo> {
     this.rpc.open();
-    const { storage, seed, saving } = this.options;
-    this.info = await this.rpc.call('init', storage, this.cache, seed, this.extensions, saving);
+    const { storage, seed, saving, store } = this.options;
+    this.info = await this.rpc.call('init', storage, this.cache, seed, this.extensions, saving, store);
     this.cache ??= this.info.cache;
     this.extensions = this.info.extensions;
     return this.info;
@@ -45,6 +45,16 @@ export class WorkerEngine extends RpcEngine<WorkerApi> {
   /** Why the database is not being saved now (undefined: all saved); tries the save that is owed. */
   saveState() {
     return this.rpc.call('saveState');
+  }
+
+  /** The open workspace's data directory as an archive (gzip'd packed snapshot). */
+  archive(): Promise<Blob> {
+    return this.rpc.call('archive');
+  }
+
+  /** The open workspace as a SQL dump written by pg_dump. */
+  dumpSql(): Promise<string> {
+    return this.rpc.call('dumpSql');
   }
 
   async reset(): Promise<InitInfo> {

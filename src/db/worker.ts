@@ -12,13 +12,14 @@ import { storageFailure } from './error-info.ts';
 import { Downloads, fetchSeed, initdbModule, loadPgliteAssets, noInitdb, START_BYTES, type DownloadProgress } from './pglite-assets.ts';
 import { startOptionsFromName, type StartOptions } from './start-options.ts';
 import { deleteDatabase, IdbFs, IdbStore } from './idb-store.ts';
-import { snapshotFs } from './datadir-snapshot.ts';
+import { packSnapshot, snapshotFs, takeSnapshot } from './datadir-snapshot.ts';
+import { dumpSql } from '../workspaces/dump.ts';
 import { ownStatement } from './own-statements.ts';
 import { WalHousekeeper } from './wal-housekeeping.ts';
 
 const DB_NAME = 'pglab';
-/** The IndexedDB database of the default storage (idb-store.ts). */
-const STORE_NAME = 'pglab-db';
+/** The IndexedDB database of the default storage (idb-store.ts): the open workspace's (src/workspaces). */
+let storeName = 'pglab-db';
 /** Where PGlite's own IndexedDB file system (storage 'idbfs', pglab's default before) keeps it. */
 const IDBFS_NAME = `/pglite/${DB_NAME}`;
 let engine: LocalEngine | undefined;
@@ -49,7 +50,7 @@ function reportDownloads(): DownloadProgress {
 /** Where the data directory lives: a new file system object for every instance. */
 function placeFor(s: Storage, store?: IdbStore): Pick<EngineOptions, 'dataDir' | 'fs'> {
   // A tab that does not hold the store's lock reads it but never saves (store-lock.ts).
-  if (s === 'idb') return { fs: new IdbFs(store ?? new IdbStore(STORE_NAME, !saving)) };
+  if (s === 'idb') return { fs: new IdbFs(store ?? new IdbStore(storeName, !saving)) };
   return { dataDir: s === 'memory' ? 'memory://' : s === 'idbfs' ? `idb://${DB_NAME}` : `${s}://${DB_NAME}` };
 }
 
@@ -69,7 +70,7 @@ async function exists(s: Storage): Promise<boolean> {
 }
 
 async function wipe(s: Storage) {
-  if (s === 'idb') await deleteDatabase(STORE_NAME);
+  if (s === 'idb') await deleteDatabase(storeName);
   else if (s === 'idbfs') await deleteDatabase(IDBFS_NAME);
   else if (s === 'opfs-ahp') {
     await (await navigator.storage.getDirectory()).removeEntry(DB_NAME, { recursive: true }).catch(() => {});
@@ -113,16 +114,17 @@ async function previousDatabase(wasm: EngineOptions): Promise<Blob | undefined> 
 }
 
 /** Opens the saved database (or makes a new one) and reports what start-up found. */
-async function open(wanted: Storage, given: WasmCache | undefined, useSeed: boolean, wantedExtensions: string[], owner: boolean): Promise<InitInfo> {
+async function open(wanted: Storage, given: WasmCache | undefined, useSeed: boolean, wantedExtensions: string[], owner: boolean, store_ = storeName): Promise<InitInfo> {
   const t0 = performance.now();
   storage = wanted;
+  storeName = store_;
   seeded = useSeed;
   const downloads = new Downloads(given ? 0 : START_BYTES.pglite + START_BYTES.data, reportDownloads());
   const compiling = loadWasm(given, downloads);
   // pglab's own store is read while PostgreSQL compiles; reading it tells whether it holds a database.
   saving = owner;
   // Only the tab holding the store's lock saves (store-lock.ts); another works on a copy.
-  let store = storage === 'idb' ? new IdbStore(STORE_NAME, !owner) : undefined;
+  let store = storage === 'idb' ? new IdbStore(storeName, !owner) : undefined;
   openStore = store;
   let refused: string | undefined;
   let created: boolean;
@@ -152,7 +154,7 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
   const wasm = { pgliteWasmModule: cache.pglite, initdbWasmModule: cache.initdb ?? noInitdb(), fsBundle: cache.fsBundle };
   await waitForStorage();
   const t1 = performance.now();
-  const previous = created && storage === 'idb' ? await previousDatabase(wasm) : undefined;
+  const previous = created && storage === 'idb' && storeName === 'pglab-db' ? await previousDatabase(wasm) : undefined;
   if (previous) created = false;
   else if (seed && store) store.importSeed(seed);
   // An old database may use any extension: the move loads them all, once.
@@ -244,24 +246,24 @@ async function storeState(): Promise<Unsaved | undefined> {
 let selfStart: { options: StartOptions; started: Promise<InitInfo> } | undefined = (() => {
   const options = startOptionsFromName(self.name);
   if (!options) return undefined;
-  const started = open(options.storage, undefined, options.seed, options.extensions, options.saving);
+  const started = open(options.storage, undefined, options.seed, options.extensions, options.saving, options.store);
   started.catch(() => {}); // the page's init gets the failure
   return { options, started };
 })();
 
 const api = {
   /** Opens the database (or takes the opening the worker began by itself, when it asked for the same). */
-  async init(wanted: Storage, given?: WasmCache, useSeed = true, wantedExtensions: string[] = [], owner = true): Promise<InitInfo> {
+  async init(wanted: Storage, given?: WasmCache, useSeed = true, wantedExtensions: string[] = [], owner = true, store = storeName): Promise<InitInfo> {
     const head = selfStart;
     selfStart = undefined;
     if (head) {
-      const same = head.options.storage === wanted && head.options.seed === useSeed && head.options.extensions.join() === wantedExtensions.join() && head.options.saving === owner;
+      const same = head.options.storage === wanted && head.options.seed === useSeed && head.options.extensions.join() === wantedExtensions.join() && head.options.saving === owner && head.options.store === store;
       if (same && !given) return head.started;
       // Not what the page wants after all: let it finish, then start over.
       await head.started.catch(() => {});
       await closeEngine();
     }
-    return open(wanted, given, useSeed, wantedExtensions, owner);
+    return open(wanted, given, useSeed, wantedExtensions, owner, store);
   },
   async run(sql: string) {
     housekeeper?.statementStarted();
@@ -276,6 +278,14 @@ const api = {
   },
   /** Why the database is not being saved now (undefined: everything is saved). */
   saveState: () => storeState(),
+  /** The data directory as a gzip'd packed snapshot (exact and fast to restore: datadir-snapshot.ts). */
+  async archive(): Promise<Blob> {
+    const db = need().db;
+    const packed = packSnapshot(await takeSnapshot(db));
+    return new Response(packed.stream().pipeThrough(new CompressionStream('gzip'))).blob();
+  },
+  /** The database as a SQL script by pg_dump (src/workspaces/dump.ts). */
+  dumpSql: () => dumpSql(need().db),
   query: (sql: string, params?: unknown[]) => need().query(sql, params),
   rawQuery: (sql: string, params?: unknown[]) => need().rawQuery(sql, params),
   describe: (sql: string) => need().describe(sql),
@@ -284,7 +294,7 @@ const api = {
     if (storage === 'idb' && !saving) throw new Error('pglab is open in another tab, which owns the saved database: reset it there.');
     await closeEngine();
     await wipe(storage);
-    return api.init(storage, cache, seeded, extensionNames, saving);
+    return api.init(storage, cache, seeded, extensionNames, saving, storeName);
   },
 };
 export type WorkerApi = typeof api;

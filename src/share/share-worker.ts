@@ -5,7 +5,7 @@ import '../lessons/lesson-worker-env.ts';
 import type { PGlite } from '@electric-sql/pglite';
 import { createEngine } from '../db/engine.ts';
 import { serveRpc } from '../db/worker-rpc.ts';
-import { snapshotFs, type DataDirSnapshot } from '../db/datadir-snapshot.ts';
+import { packSnapshot, snapshotFs, takeSnapshot, type DataDirSnapshot } from '../db/datadir-snapshot.ts';
 import { fetchSeed, initdbModule, loadPgliteAssets, noInitdb, type PgliteAssets } from '../db/pglite-assets.ts';
 import { validatePack } from './format.ts';
 import { replayPack, type ReplayResult } from './replay.ts';
@@ -30,6 +30,12 @@ const api = {
       fs: assets.seed && snapshotFs(assets.seed),
     });
     return replayPack(db, pack);
+  },
+  /** The scratch database the last replay made, as an archive, to keep it as a workspace. */
+  async archive(): Promise<Blob> {
+    if (!db) throw new Error('Nothing was run yet: there is no database to keep.');
+    const packed = packSnapshot(await takeSnapshot(db));
+    return new Response(packed.stream().pipeThrough(new CompressionStream('gzip'))).blob();
   },
 };
 export type ShareWorkerApi = typeof api;

@@ -3,8 +3,10 @@ import { pickStorage, startOptionsFromName, workerName } from '../../src/db/star
 
 describe('the first worker gets its start options in its name', () => {
   it('round-trips the options', () => {
-    const o = { storage: 'idb' as const, seed: true, extensions: ['pg_trgm', 'uuid-ossp'], saving: true };
+    const o = { storage: 'idb' as const, seed: true, extensions: ['pg_trgm', 'uuid-ossp'], saving: true, store: 'pglab-ws-w1' };
     expect(startOptionsFromName(workerName(o))).toEqual(o);
+    // A name from before workspaces opens the first workspace's store.
+    expect(startOptionsFromName('pglab-db ' + JSON.stringify({ storage: 'idb', seed: true, extensions: [], saving: true }))?.store).toBe('pglab-db');
     expect(startOptionsFromName(workerName({ ...o, seed: false, storage: 'memory', saving: false }))).toEqual({ ...o, seed: false, storage: 'memory', saving: false });
   });
 

@@ -14,9 +14,40 @@ export class OpenShare {
   running = $state(false);
   result = $state.raw<ReplayResult | null>(null);
   herePlan = $state.raw<Plan | null>(null);
+  /** The scratch database of the last run, until it is kept as a workspace or thrown away. */
+  private scratch: { archive: () => Promise<Blob>; discard: () => void } | null = null;
+  hasScratch = $state(false);
+  keepError = $state<string | null>(null);
+  keeping = $state(false);
+
+  /** Throws the scratch database away (a new link, another run, leaving the view). */
+  discard() {
+    this.scratch?.discard();
+    this.scratch = null;
+    this.hasScratch = false;
+  }
+
+  /** Keeps the scratch database as a new workspace named `name`; resolves to its id. */
+  async keep(name: string): Promise<string | undefined> {
+    if (!this.scratch || this.keeping) return undefined;
+    this.keeping = true;
+    this.keepError = null;
+    try {
+      const { keepArchive } = await import('../workspaces/workspaces.svelte.ts');
+      const w = await keepArchive(name, await this.scratch.archive());
+      this.discard();
+      return w.id;
+    } catch (e) {
+      this.keepError = (e as Error).message;
+      return undefined;
+    } finally {
+      this.keeping = false;
+    }
+  }
 
   /** Decodes and validates; nothing runs until run(). */
   async load(text: string | undefined) {
+    this.discard();
     this.result = null;
     this.herePlan = null;
     this.pack = null;
@@ -42,8 +73,14 @@ export class OpenShare {
     this.running = true;
     this.result = null;
     try {
-      const { replayInWorker } = await import('../../share/share-client.ts');
-      const r = await replayInWorker(this.pack);
+      this.discard();
+      const { replayKeepable } = await import('../../share/share-client.ts');
+      const kept = await replayKeepable(this.pack);
+      const r = kept.result;
+      if (r.ok) {
+        this.scratch = kept;
+        this.hasScratch = true;
+      } else kept.discard();
       this.result = r;
       this.herePlan = r.plan ? safePlan(r.plan) : null;
     } catch (e) {

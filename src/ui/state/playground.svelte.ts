@@ -10,10 +10,15 @@ import { describeUnsaved } from '../../db/unsaved.ts';
 import { databaseWorker, pageStartOptions } from '../../db/early-worker.ts';
 import { saveExtensions } from '../../db/start-options.ts';
 import { loadHistory, pushHistory, type HistoryEntry } from './history.ts';
+import { tabWorkspace } from '../../workspaces/saved-registry.ts';
+import { keysFor } from '../../workspaces/registry.ts';
 
 export type Status = 'starting' | 'ready' | 'running' | 'restarting' | 'failed';
 
 export class Playground {
+  /** The workspace this tab has open (src/workspaces): its database, draft and history. */
+  readonly workspace = tabWorkspace();
+  readonly keys = keysFor(this.workspace);
   status = $state<Status>('starting');
   results = $state.raw<StatementResult[]>([]);
   /** A plain-language message about the database itself (restarts, what was lost). */
@@ -22,7 +27,7 @@ export class Playground {
   notSaved = $state<string | null>(null);
   private unsaved: Unsaved | undefined;
   catalog = $state.raw<Catalog | null>(null);
-  history = $state.raw<HistoryEntry[]>(loadHistory());
+  history = $state.raw<HistoryEntry[]>(loadHistory(localStorage, this.keys.history));
   stopOnError = $state(true);
   version = $state('');
   startMs = $state(0);
@@ -84,7 +89,7 @@ export class Playground {
     this.status = 'running';
     this.message = null;
     this.results = [];
-    this.history = pushHistory(script);
+    this.history = pushHistory(script, localStorage, this.keys.history);
     let catalogChanged = false;
     try {
       let [text, base] = [script, baseOffset];

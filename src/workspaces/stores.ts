@@ -1,0 +1,95 @@
+// The workspaces' IndexedDB stores as the page sees them: their sizes, the browser's quota,
+// deleting one, filling a new one from an archive, and whether another tab has one open.
+import { deleteDatabase, IdbStore, openDatabase } from '../db/idb-store.ts';
+import { SnapshotFormatError, unpackShippedSnapshot } from '../db/datadir-snapshot.ts';
+import { fits, manifestBytes, WorkspaceError } from './registry.ts';
+
+/** Bytes of the data directory a store holds (0: nothing saved yet). */
+export async function storeBytes(name: string): Promise<number> {
+  if (!(await indexedDB.databases()).some((d) => d.name === name)) return 0;
+  const db = await openDatabase(name);
+  try {
+    const record = await new Promise<unknown>((resolve, reject) => {
+      const req = db.transaction('meta', 'readonly').objectStore('meta').get('manifest');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    return manifestBytes(record);
+  } finally {
+    db.close();
+  }
+}
+
+export async function quota(): Promise<{ usage?: number; quota?: number }> {
+  return (await navigator.storage?.estimate?.().catch(() => undefined)) ?? {};
+}
+
+/** Refuses, before anything is written, what would not fit the browser's room. */
+export async function ensureRoom(bytes: number, what: string): Promise<void> {
+  const e = await quota();
+  if (!fits(bytes, e)) {
+    const mb = (n = 0) => `${(n / 1e6).toFixed(1)} MB`;
+    throw new WorkspaceError(`${what} needs about ${mb(bytes)}, but the browser gives this site ${mb(e.quota)} and ${mb(e.usage)} of it is used. Nothing was written: free room by deleting a workspace.`);
+  }
+}
+
+export const deleteStore = (name: string) => deleteDatabase(name);
+
+/** Whether another tab holds the store's lock (store-lock.ts): it has that workspace open. */
+export async function openElsewhere(name: string): Promise<boolean> {
+  if (typeof navigator === 'undefined' || !('locks' in navigator)) return false;
+  return navigator.locks.request(name, { ifAvailable: true }, (lock) => lock === null);
+}
+
+/** Fills the (new, empty) store `name` with an archive's data directory; a bad file is refused whole. */
+export async function storeArchive(name: string, archive: Blob): Promise<string[]> {
+  let seed;
+  try {
+    seed = await unpackShippedSnapshot(archive);
+  } catch (e) {
+    const why = e instanceof SnapshotFormatError ? e.message : (e as Error).message;
+    throw new WorkspaceError(`This file is not a pglab database archive (${why}). Nothing was written.`);
+  }
+  if (!seed.entries.some((e) => e.path === '/PG_VERSION')) throw new WorkspaceError('This archive holds no PostgreSQL data directory (no PG_VERSION). Nothing was written.');
+  await ensureRoom(seed.bytes, 'This archive');
+  const store = new IdbStore(name);
+  try {
+    await store.storeSeed(seed);
+  } catch (e) {
+    await store.close();
+    await deleteDatabase(name);
+    throw new WorkspaceError(`The browser would not save the archive (${(e as Error).name}: ${(e as Error).message}). Nothing was kept.`);
+  }
+  await store.close();
+  return seed.extensions;
+}
+
+// A script to run in a workspace once it is open (a dump imported into a new workspace, which
+// opens after a reload): kept in IndexedDB, whose room is the quota's, not localStorage's 5 MB.
+const INBOX = 'pglab-workspace-inbox';
+
+async function inbox<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  const req = indexedDB.open(INBOX, 1);
+  req.onupgradeneeded = () => req.result.createObjectStore('scripts');
+  const db = await new Promise<IDBDatabase>((res, rej) => { req.onsuccess = () => res(req.result); req.onerror = () => rej(req.error); });
+  try {
+    const tx = db.transaction('scripts', mode);
+    const r = fn(tx.objectStore('scripts'));
+    const value = await new Promise<T>((res, rej) => { r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
+    await new Promise<void>((res, rej) => { tx.oncomplete = () => res(); tx.onerror = () => rej(tx.error); });
+    return value;
+  } finally {
+    db.close();
+  }
+}
+
+export async function putPendingScript(id: string, sql: string): Promise<void> {
+  await inbox('readwrite', (s) => s.put(sql, id));
+}
+
+/** The script waiting for workspace `id`, taken out of the inbox (it runs once). */
+export async function takePendingScript(id: string): Promise<string | undefined> {
+  const sql = await inbox<string | undefined>('readonly', (s) => s.get(id) as IDBRequest<string | undefined>);
+  if (sql !== undefined) await inbox('readwrite', (s) => s.delete(id));
+  return sql;
+}
