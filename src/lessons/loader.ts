@@ -36,6 +36,19 @@ class FileProblem extends Error {
 export const DEFAULT_SEEDS = { main: 0.42, perturbed: -0.271828 };
 
 /** The dataset script for one copy of the data, with `:seed` replaced. */
+/**
+ * The first `create extension` of the dataset that the front matter does not declare: a
+ * chapter's database loads only its declared extensions, so that statement would fail.
+ */
+export function undeclaredExtension(sql: string, declared: readonly string[]): { name: string; line: number } | undefined {
+  const re = /^[ \t]*create\s+extension\s+(?:if\s+not\s+exists\s+)?(?:"([^"]+)"|([\w-]+))/gim;
+  for (const m of sql.matchAll(re)) {
+    const name = m[1] ?? m[2].toLowerCase();
+    if (!declared.includes(name)) return { name, line: sql.slice(0, m.index).split('\n').length };
+  }
+  return undefined;
+}
+
 export function datasetSql(chapter: Chapter, variant: Variant): string {
   // `:perturbed` lets the script change the second copy's structure, not only its random values
   // (see docs/lesson-format.md). A `case when :perturbed then random() … end` calls random()
@@ -85,7 +98,11 @@ export function loadLessons(files: Record<string, string>): Chapter[] {
     if (!ds) problems.push({ file: chapterPath, message: `the dataset file "${chapter.datasetFile}" does not exist next to chapter.md` });
     else if (!SEED_PLACEHOLDER.test(ds[1])) {
       problems.push({ file: ds[0], message: 'the dataset must call setseed(:seed): the checker builds a second copy with another seed' });
-    } else chapter.dataset = ds[1];
+    } else {
+      chapter.dataset = ds[1];
+      const undeclared = undeclaredExtension(ds[1], chapter.extensions);
+      if (undeclared) problems.push({ file: `${ds[0]}:${undeclared.line}`, message: `the dataset creates the extension ${undeclared.name}, which the chapter's front matter does not list under extensions: (only those are loaded)` });
+    }
     SEED_PLACEHOLDER.lastIndex = 0;
     const numbers = new Map<number, string>();
     for (const [path, text] of f.exercises.sort((a, b) => a[0].localeCompare(b[0]))) {

@@ -163,6 +163,15 @@ describe('loadLessons', () => {
     expect(msg).toContain('does not ship the extension "postgis"');
     expect(msg).toContain('pg_trgm');
   });
+
+  it('refuses a dataset that creates an extension the front matter does not list, naming its line', () => {
+    const dataset = 'select setseed(:seed);\n\ncreate extension if not exists pg_trgm;\ncreate table t (a int);';
+    const msg = loadError(files({}, CHAPTER, dataset));
+    expect(msg).toContain('dataset.sql:3');
+    expect(msg).toContain('creates the extension pg_trgm');
+    const declared = CHAPTER.replace('order: 3', 'order: 3\nextensions: [pg_trgm]');
+    expect(loadLessons(files({}, declared, dataset))[0].extensions).toEqual(['pg_trgm']);
+  });
 });
 
 describe('compareResults', () => {

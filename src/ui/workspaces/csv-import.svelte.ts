@@ -2,9 +2,13 @@
 // types, first rows, problems by line) before anything is written; loading runs as a playground
 // run, so its result (or PostgreSQL's error, with the file's line) shows with the others.
 import type { Playground } from '../state/playground.svelte.ts';
-import { loadScript, readCsv, type CsvPreview } from '../../workspaces/csv.ts';
+import type { CsvPreview } from '../../workspaces/csv.ts';
 import { ensureRoom } from '../../workspaces/stores.ts';
 import { quoteIdent } from '../../workspaces/sql-names.ts';
+
+// The CSV parser (papaparse) loads on the first import, not with the playground.
+let csvModule: Promise<typeof import('../../workspaces/csv.ts')> | undefined;
+const csv = () => (csvModule ??= import('../../workspaces/csv.ts'));
 
 export class CsvImport {
   fileName = $state('');
@@ -32,12 +36,20 @@ export class CsvImport {
     }
     this.fileName = file.name;
     this.table = file.name.replace(/\.[^.]+$/, '').toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'imported';
-    this.reread();
+    await this.reread();
   }
 
   /** Parses again with the header and delimiter as now chosen. */
-  reread() {
+  async reread() {
     if (!this.fileName) return;
+    let readCsv;
+    try {
+      ({ readCsv } = await csv());
+    } catch (e) {
+      csvModule = undefined;
+      this.error = `The CSV reader could not be loaded: ${(e as Error).message}`;
+      return;
+    }
     this.preview = readCsv(this.text, { header: this.header, delimiter: this.delimiter || undefined });
   }
 
@@ -45,6 +57,7 @@ export class CsvImport {
     const p = this.preview;
     if (!p || !this.table.trim()) return;
     const name = this.table.includes('.') ? this.table.split('.').map((x) => quoteIdent(x.trim())).join('.') : quoteIdent(this.table.trim());
+    const { loadScript } = await csv();
     const script = loadScript(p, name, { create: this.create });
     this.cancel();
     await this.pg.run(script);
