@@ -6,6 +6,17 @@ import { LessonWorkerClient } from './lesson-client.ts';
 import { proofSteps, proveExercise } from './proofs.ts';
 import type { Chapter } from './format.ts';
 
+/** A worker's error may carry a non-text message (an Emscripten errno object): say what it is. */
+function messageOf(e: unknown): string {
+  const m = (e as { message?: unknown })?.message ?? e;
+  if (typeof m === 'string') return m;
+  try {
+    return JSON.stringify(m);
+  } catch {
+    return String(m);
+  }
+}
+
 export interface VerifyProgress {
   done: number;
   total: number;
@@ -27,13 +38,15 @@ export async function verifyPackInWorker(chapters: Chapter[], onProgress: (p: Ve
       if (signal?.aborted) throw new Error('The verification was cancelled.');
       onProgress({ done, total, step: `Building the database of "${chapter.title}"…` });
       try {
-        await worker.checkerOpen(chapter, {});
-        await worker.checkerBuild('main');
+        // As the lessons view does: the main copy is built as a learner's database (in this worker,
+        // which no learner uses), the checker opens on its snapshot and builds the second copy.
+        const main = await worker.build(chapter);
+        await worker.checkerOpen(chapter, { main: main.snapshot });
         onProgress({ done: ++done, total, step: `Building the second copy of "${chapter.title}"…` });
         await worker.checkerBuild('perturbed');
         done++;
       } catch (e) {
-        problems.push(`${chapter.id}/${chapter.datasetFile}: the dataset does not build: ${(e as Error).message}`);
+        problems.push(`${chapter.id}/${chapter.datasetFile}: the dataset does not build: ${messageOf(e)}`);
         done += 1 + chapter.exercises.reduce((m, ex) => m + proofSteps(ex), 0);
         continue;
       }
@@ -50,7 +63,7 @@ export async function verifyPackInWorker(chapters: Chapter[], onProgress: (p: Ve
             if (!p.ok) problems.push(`${file}: ${p.text}`);
           });
         } catch (e) {
-          problems.push(`${file}: ${(e as Error).message}`);
+          problems.push(`${file}: ${messageOf(e)}`);
         }
       }
     }
