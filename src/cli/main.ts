@@ -329,11 +329,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   // repro has its own options and output (src/cli/repro.ts).
   if (argv[0] === 'repro') return (await import('./repro.ts')).runRepro(argv.slice(1), io);
   if (MIGRATION_COMMANDS.includes(argv[0])) return migrationsMain(argv, io);
+  if (argv[0] === 'lessons') return (await import('./lessons.ts')).lessonsMain(argv.slice(1), io);
   let opts: Options;
   try {
     const parsed = parseCli(argv, io.env);
     if (parsed === 'help') {
-      await io.out(`${USAGE}\n${MIGRATIONS_USAGE}`);
+      await io.out(`${USAGE}\n${MIGRATIONS_USAGE}\n${(await import('./lessons.ts')).LESSONS_USAGE}`);
       return 0;
     }
     if (parsed === 'version') {

@@ -88,7 +88,7 @@ describe('import validation', () => {
   const cases: [string, string, RegExp][] = [
     ['not JSON', 'hello', /not JSON/],
     ['another JSON file', JSON.stringify({ name: 'package' }), /not a pglab progress file/],
-    ['a future version', file({}, { version: 2 }), /version 2/],
+    ['a future version', file({}, { version: 3 }), /version 3/],
     ['no exercises', JSON.stringify({ format: FORMAT, version: 1 }), /no "exercises"/],
     ['an array of exercises', file([]), /no "exercises"/],
     ['a bad id', file({ '../etc': { passed: true } }), /not an exercise id/],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseHash } from '../../src/ui/state/route.svelte.ts';
+import { hashQuery, parseHash } from '../../src/ui/state/route.svelte.ts';
 
 describe('hash routes', () => {
   it('reads the parts of a route, decoded', () => {
@@ -12,5 +12,11 @@ describe('hash routes', () => {
     const r = parseHash('#/lessons/%E0%A4%A');
     expect(r.parts).toEqual([]);
     expect(r.error).toContain('#/lessons/%E0%A4%A is not a valid link');
+  });
+
+  it('reads a query after the route, whose value may be a whole URL', () => {
+    expect(parseHash('#/lessons?pack=https://example.org/a/b.zip')).toEqual({ parts: ['lessons'] });
+    expect(hashQuery('#/lessons?pack=https://example.org/a/b.zip')).toEqual({ pack: 'https://example.org/a/b.zip' });
+    expect(hashQuery('#/lessons/indexes')).toEqual({});
   });
 });

@@ -9,6 +9,15 @@ import { CheckTimeLimitError, LessonStoppedError, LessonWorkerClient } from '../
 import type { BuildProgress } from '../../lessons/lesson-protocol.ts';
 import type { Chapter, CheckReport, Exercise } from '../../lessons/format.ts';
 import { ProgressStore, type ProgressMap } from './progress.ts';
+import { exerciseHash, loadPackChapters } from '../../lessons/pack.ts';
+import { listPacks, type StoredPack } from '../../lessons/pack-store.ts';
+
+/** The pack a chapter came from (installed lesson packs sit beside the built-in chapters). */
+export interface PackIdentity {
+  id: string;
+  title: string;
+  hash: string | null;
+}
 
 const lessonFiles = import.meta.glob('/lessons/**/*.{md,sql}', { query: '?raw', import: 'default' });
 
@@ -62,6 +71,10 @@ export class LessonsState {
   /** Chapters that did not load, with every problem found (the others still show). */
   loadProblems = $state.raw<string[]>([]);
   loaded = $state(false);
+  /** Chapter id → the pack it came from; built-in chapters are not in it. */
+  packOf = $state.raw<Record<string, PackIdentity>>({});
+  /** Installed packs, in the order they were added. */
+  packs = $state.raw<PackIdentity[]>([]);
 
   // ---- the learner's lesson database
   dbStatus = $state<DbStatus>('idle');
@@ -118,11 +131,66 @@ export class LessonsState {
       const { chapters, problems } = await loadAllLessons();
       this.chapters = chapters;
       this.loadProblems = problems;
+      await this.loadStoredPacks();
     } catch (e) {
       this.loadError = `The lessons could not be loaded: ${(e as Error).message}`;
     } finally {
       this.loaded = true;
     }
+  }
+
+  /** The packs kept in IndexedDB, loaded again through the lesson loader (they were verified when added). */
+  private async loadStoredPacks() {
+    let stored: StoredPack[] = [];
+    try {
+      stored = await listPacks();
+    } catch {
+      return; // no IndexedDB (a private window): the built-in chapters still show
+    }
+    for (const p of stored.sort((a, b) => a.addedAt.localeCompare(b.addedAt))) {
+      try {
+        this.addPackChapters({ id: p.manifest.id, title: p.manifest.title, hash: p.hash }, loadPackChapters(p.files));
+      } catch (e) {
+        this.loadProblems = [...this.loadProblems, `The lesson pack "${p.manifest.title}" could not be shown: ${(e as Error).message}`];
+        this.packs = [...this.packs, { id: p.manifest.id, title: p.manifest.title, hash: p.hash }];
+      }
+    }
+  }
+
+  /** Why these chapters cannot sit beside the ones shown (an id taken), or undefined. */
+  packConflict(packId: string, chapters: Chapter[]): string | undefined {
+    for (const c of chapters) {
+      const other = this.chapters.find((x) => x.id === c.id);
+      if (other && this.packOf[other.id]?.id !== packId) {
+        return `${c.id}/chapter.md: the chapter id "${c.id}" is taken by ${this.packOf[other.id] ? `the pack "${this.packOf[other.id].title}"` : 'a built-in chapter'} ("${other.title}"); rename the pack's folder`;
+      }
+    }
+    return undefined;
+  }
+
+  /** Shows a pack's chapters beside the built-in ones (replacing an older version of the same pack). */
+  addPackChapters(pack: PackIdentity, chapters: Chapter[]) {
+    const conflict = this.packConflict(pack.id, chapters);
+    if (conflict) throw new Error(conflict);
+    this.removePackChapters(pack.id);
+    const packOf = { ...this.packOf };
+    for (const c of chapters) packOf[c.id] = pack;
+    this.packOf = packOf;
+    this.packs = [...this.packs, pack];
+    this.chapters = [...this.chapters, ...chapters].sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
+  }
+
+  removePackChapters(packId: string) {
+    const ids = new Set(Object.keys(this.packOf).filter((c) => this.packOf[c].id === packId));
+    if (ids.has(this.chapterId ?? '')) {
+      this.dispose();
+      this.chapterId = null;
+      this.dbStatus = 'idle';
+      this.checkerStatus = 'idle';
+    }
+    this.chapters = this.chapters.filter((c) => !ids.has(c.id));
+    this.packOf = Object.fromEntries(Object.entries(this.packOf).filter(([c]) => !ids.has(c)));
+    this.packs = this.packs.filter((p) => p.id !== packId);
   }
 
   chapter(id: string | undefined): Chapter | undefined {
@@ -380,7 +448,11 @@ export class LessonsState {
       if (gen !== this.checkerGen) return;
       this.timings = { ...this.timings, checkMs: performance.now() - t0 };
       this.reports = { ...this.reports, [ex.id]: report };
-      if (report.passed) this.store.markPassed(ex.id);
+      if (report.passed) {
+        const chapter = this.chapter(chapterId)!;
+        const pack = this.packOf[chapterId];
+        this.store.markPassed(ex.id, { sql, hash: await exerciseHash(chapter, ex), pack: pack ? { id: pack.id, hash: pack.hash } : null });
+      }
       else this.store.markAttempt(ex.id);
       this.progress = this.store.all();
     } catch (e) {
@@ -431,8 +503,20 @@ export class LessonsState {
     this.store.saveSql(ex.id, sql);
   }
 
+  /** The learner's name for the exported file (the instructor's table shows it). */
+  learner = $state(readLearner());
+
+  setLearner(name: string) {
+    this.learner = name;
+    try {
+      localStorage.setItem(LEARNER_KEY, name);
+    } catch {
+      // kept for this visit
+    }
+  }
+
   exportProgress(): string {
-    return this.store.exportJson();
+    return this.store.exportJson(this.learner);
   }
 
   importProgress(text: string) {
@@ -447,6 +531,15 @@ export class LessonsState {
     this.checkerGen++;
     this.db.terminate();
     this.checker.terminate();
+  }
+}
+
+const LEARNER_KEY = 'pglab.lessons.learner';
+function readLearner(): string {
+  try {
+    return localStorage.getItem(LEARNER_KEY) ?? '';
+  } catch {
+    return '';
   }
 }
 
