@@ -37,6 +37,13 @@ export interface CheckContext {
 
 const MAX_ROWS_SHOWN = 10;
 
+/**
+ * psql commands whose SQL is not in the script's text: \gexec runs a query's values, \set and
+ * \gset make variables that are interpolated later, \i reads a file. Refused, so what runs is
+ * what the parse tree shows.
+ */
+const GENERATES_SQL = new Set(['gexec', 'gset', 'set', 'setenv', 'prompt', 'i', 'ir', 'include', 'include_relative', 'getenv']);
+
 interface ScriptRun {
   /** The last result set with columns. */
   result?: ResultSet;
@@ -190,12 +197,20 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
   const fail = (message: string, resetMs = 0, mode: IsolationMode = 'fresh', sql = ''): CheckReport => ({
     passed: false, checks: [], notes, error: { message, statement: 0, sql }, timing: { resetMs, totalMs: performance.now() - t0, mode },
   });
+  const generated = pieces.find((p): p is Extract<ScriptPiece, { kind: 'backslash' }> => p.kind === 'backslash' && GENERATES_SQL.has(p.name.replace(/^\\/, '')));
+  if (generated) {
+    return fail(`Your SQL uses the psql command \`\\${generated.name.replace(/^\\/, '')}\`, which builds SQL as it runs (from a query's values or a variable): the checker reads every statement before it runs, so write the statements themselves.`, 0, 'fresh', generated.text);
+  }
   const escape = parsed && roleEscape(parsed);
   if (escape) {
-    const stats = /pg_(restore|clear)_(relation|attribute)_stats/i.test(escape);
-    return fail(stats
-      ? `Your SQL sets the planner's statistics by hand (\`${escape.trim().slice(0, 80)}\`): plans would then show what you typed, not what the data is. Remove that statement (ANALYZE gathers real statistics).`
-      : `Your SQL changes the role it runs as (\`${escape.trim().slice(0, 80)}\`): answers run as an ordinary user that owns the chapter's tables, which is all an exercise needs. Remove that statement.`, 0, 'fresh', escape);
+    const shown = escape.sql.trim().replace(/\s+/g, ' ').slice(0, 80);
+    return fail(
+      escape.why === 'types in statistics'
+        ? `Your SQL sets the planner's statistics by hand (\`${shown}\`): plans would then show what you typed, not what the data is. Remove that statement (ANALYZE gathers real statistics).`
+        : escape.why === 'EXECUTE of SQL built at run time'
+          ? `Your DO block runs SQL built at run time (EXECUTE of an expression, \`${shown}\`): the checker reads every statement before it runs, and cannot read that one. Write the statement itself, or EXECUTE a string literal.`
+          : `Your SQL changes the role it runs as (\`${shown}\`): answers run as an ordinary user that owns the chapter's tables, which is all an exercise needs. Remove that statement.`,
+      0, 'fresh', escape.sql);
   }
   const resultCheck = exercise.checks.find((c): c is ResultCheck => c.kind === 'result');
   const needsWrites = exercise.checks.some((c) => c.kind === 'catalog' || c.kind === 'behavior');

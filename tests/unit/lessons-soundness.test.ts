@@ -216,10 +216,10 @@ describe('wrong answers that passed', () => {
       expect(r.passed, sql).toBe(false);
       expect(r.error?.message, sql).toContain('changes the role it runs as');
     }
-    // Dynamic SQL gets past the parse tree, not past the role check after the script.
+    // Dynamic SQL in a DO block cannot be read before it runs: refused (tests/unit/lessons-escalation.test.ts has the rest).
     const dyn = await check(2, "do $$ begin execute 'set session authorization ' || 'postgres'; end $$;\ncreate index on accounts (email);");
     expect(dyn.passed).toBe(false);
-    expect(dyn.error?.message).toContain('switched the session to the role postgres');
+    expect(dyn.error?.message).toContain('runs SQL built at run time');
   });
 
   it('checks ignore session settings the learner changed', async () => {
