@@ -32,7 +32,23 @@ export interface CheckContext {
    * `shared`: a warm instance inside a READ ONLY transaction that is rolled back afterwards.
    * Nothing fn does may outlive the call.
    */
-  withDatabase<T>(variant: Variant, mode: IsolationMode, fn: (db: Engine) => Promise<T>): Promise<{ value: T; resetMs: number }>;
+  withDatabase<T>(variant: Variant, mode: IsolationMode, fn: (db: Engine) => Promise<T>, prepare?: Prepare): Promise<{ value: T; resetMs: number }>;
+}
+
+/**
+ * What to run on a fresh copy before fn (an exercise's setup, as the learner's role). A context
+ * may run it ahead of time on a spare copy (sandbox.ts); `key` says which copies it fits.
+ */
+export interface Prepare {
+  key: string;
+  run: (db: Engine) => Promise<void>;
+}
+
+/** The exercise's setup as a Prepare (undefined without one). */
+function setupOf(exercise: Exercise): Prepare | undefined {
+  const sql = exercise.setup;
+  if (!sql) return undefined;
+  return { key: sql, run: async (db) => { await runOrThrow(db, sql, `The setup of ${exercise.id}`); } };
 }
 
 const MAX_ROWS_SHOWN = 10;
@@ -222,9 +238,11 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
   // Nothing a read-only transaction runs can change the database: no intact check is needed then.
   const base = mode === 'fresh' ? await baselineOf(ctx, exercise) : undefined;
 
+  // A fresh copy comes with the setup already run (on a spare copy, ahead of time, when the
+  // context keeps one); a shared one has no setup (exercises with one run fresh).
   const runMain = (m: IsolationMode) =>
     ctx.withDatabase('main', m, async (db) => {
-      if (exercise.setup) await runOrThrow(db, exercise.setup, `The setup of ${exercise.id}`);
+      if (exercise.setup && m === 'shared') await runOrThrow(db, exercise.setup, `The setup of ${exercise.id}`);
       const before = m === 'fresh' ? await fingerprint(db) : undefined;
       const run = await runScript(db, learnerSql, m === 'shared');
       if (run.error || run.broken) return { run, outcomes: [] as CheckOutcome[] };
@@ -247,7 +265,7 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
       if (before && base && !intact) intact = await checkIntact(ctx, db, exercise, before, base);
       if (intact) outcomes.push(intact);
       return { run, outcomes };
-    });
+    }, m === 'fresh' ? setupOf(exercise) : undefined);
 
   let { value, resetMs } = await runMain(mode);
   // A statement that cannot run in the read-only transaction: run again on a fresh copy.
@@ -275,9 +293,9 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
   if (resultCheck && resultOutcome?.passed) {
     const expected2 = await referenceResult(ctx, exercise, 'perturbed');
     const { value: second } = await ctx.withDatabase('perturbed', mode, async (db) => {
-      if (exercise.setup) await runOrThrow(db, exercise.setup, `The setup of ${exercise.id}`);
+      if (exercise.setup && mode === 'shared') await runOrThrow(db, exercise.setup, `The setup of ${exercise.id}`);
       return runScript(db, learnerSql, mode === 'shared');
-    });
+    }, mode === 'fresh' ? setupOf(exercise) : undefined);
     const o = second.error || !second.result
       ? {
           kind: 'result' as const, passed: false,
