@@ -158,7 +158,10 @@ async function lessonChecks() {
       // The Check button is disabled while the check runs.
       await page.waitForFunction(() => document.querySelector('button.check')?.disabled, null, { timeout: 5_000 }).catch(() => {});
       await page.waitForFunction(() => !document.querySelector('button.check')?.disabled, null, { timeout: 240_000 });
-      await panel.getByRole('status').filter({ hasText: /Passed/ }).waitFor({ timeout: 10_000 });
+      await panel.getByRole('status').filter({ hasText: /Passed/ }).waitFor({ timeout: 10_000 }).catch(async (e) => {
+        console.log(`check ${i} of ${slug} did not pass: ${await panel.getByRole('region', { name: 'Check feedback' }).textContent().catch(() => '(no feedback)')}`);
+        throw e;
+      });
       if (i > 0) checks.push(performance.now() - t0); // the first one also builds the second copy and the reference result
       const t1 = performance.now();
       await page.locator('.lesson-editor').getByRole('button', { name: 'Run', exact: true }).click();

@@ -7,7 +7,7 @@
 // behavior checks, in that order. `sql` checks read the parse tree and need no database.
 // A result check runs a second time on the perturbed copy (the dataset built with another seed),
 // so an answer that hard-codes values, or whose wrong filter happens to match, fails.
-import { parse } from 'libpg-query';
+import { parse, parseSync } from 'libpg-query';
 import { Session } from '../db/session.ts';
 import { splitScript, type ScriptPiece } from '../db/splitter.ts';
 import type { Engine } from '../db/types.ts';
@@ -200,7 +200,7 @@ export function referenceChanges(ctx: CheckContext, exercise: Exercise): Promise
 
 const noSql = (t0: number): CheckReport => ({
   passed: false, checks: [], notes: [],
-  error: { message: 'There is no SQL to check yet: write your answer in the editor.', statement: 0, sql: '' },
+  error: { message: 'Nothing to check: the editor holds no SQL yet (only comments, or nothing). Write your answer, then Check.', statement: 0, sql: '' },
   timing: { resetMs: 0, totalMs: performance.now() - t0, mode: 'fresh' },
 });
 
@@ -756,18 +756,18 @@ interface IndexRow {
   def: string;
 }
 
-// A key column with everything that changes what the index serves: the expression, then its
-// operator class, collation (when not the column's own), DESC and NULLS FIRST/LAST.
+// A key column with everything that changes what the index serves, in fields split by \x1f:
+// the expression, its operator class, its collation (when not the column's own), asc/desc and
+// nulls first/last.
 const INDEX_SQL = `
   select c.relname as name, am.amname as method, i.indisunique as unique,
          array(select pg_catalog.pg_get_indexdef(i.indexrelid, k, true)
-                      || ' ' || opc.opcname
-                      || case when i.indcollation[k - 1] not in (0, coalesce(a.attcollation, 100))
-                              then ' collate ' || (select collname from pg_catalog.pg_collation where oid = i.indcollation[k - 1]) else '' end
-                      || case when am.amname = 'btree' and (i.indoption[k - 1] & 1) = 1 then ' desc' else '' end
-                      || case when am.amname = 'btree' and ((i.indoption[k - 1] & 2) = 2) <> ((i.indoption[k - 1] & 1) = 1) then
-                              case when (i.indoption[k - 1] & 2) = 2 then ' nulls first' else ' nulls last' end else '' end
-               from generate_series(1, i.indnkeyatts) k
+                      || E'\\x1f' || opc.opcname
+                      || E'\\x1f' || case when i.indcollation[k - 1] not in (0, coalesce(a.attcollation, 100))
+                              then (select collname from pg_catalog.pg_collation where oid = i.indcollation[k - 1]) else '' end
+                      || E'\\x1f' || case when am.amname = 'btree' and (i.indoption[k - 1] & 1) = 1 then 'desc' else 'asc' end
+                      || E'\\x1f' || case when am.amname <> 'btree' then '' when (i.indoption[k - 1] & 2) = 2 then 'nulls first' else 'nulls last' end
+  from generate_series(1, i.indnkeyatts) k
                join pg_catalog.pg_opclass opc on opc.oid = i.indclass[k - 1]
                left join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[k - 1] and i.indkey[k - 1] <> 0
                order by k) as keys,
@@ -782,6 +782,20 @@ const INDEX_SQL = `
 
 /** A definition's text with case and spacing ignored outside its string literals (which keep both). */
 const norm = (s: string) => s.split(/('(?:[^']|'')*')/).map((part, i) => (i % 2 ? part : part.toLowerCase().replace(/\s+/g, ''))).join('');
+
+/** Which parts of each declared index column the assertion states (read from the parse tree). */
+function statedKeyParts(columns: string[]): { opclass: boolean; collation: boolean; direction: boolean }[] {
+  try {
+    const tree = parseSync(`create index on t (${columns.join(', ')})`) as unknown as { stmts: { stmt: { IndexStmt: { indexParams: { IndexElem: Record<string, unknown> }[] } } }[] };
+    return tree.stmts[0].stmt.IndexStmt.indexParams.map(({ IndexElem: e }) => ({
+      opclass: Array.isArray(e.opclass) && e.opclass.length > 0,
+      collation: Array.isArray(e.collation) && e.collation.length > 0,
+      direction: (e.ordering !== undefined && e.ordering !== 'SORTBY_DEFAULT') || (e.nulls_ordering !== undefined && e.nulls_ordering !== 'SORTBY_NULLS_DEFAULT'),
+    }));
+  } catch {
+    return columns.map(() => ({ opclass: true, collation: true, direction: true }));
+  }
+}
 
 async function checkCatalog(db: Engine, check: CatalogCheck): Promise<CheckOutcome> {
   if (check.index) return checkIndex(db, check.index);
@@ -829,15 +843,25 @@ async function checkIndex(db: Engine, a: IndexAssertion): Promise<CheckOutcome> 
   const all = (await db.query<IndexRow>(INDEX_SQL, [oid])).rows;
   // Keys compared exactly (DESC, operator class and collation included: PostgreSQL spelled both);
   // predicates by meaning (`'pending' = status` is `status = 'pending'`, `'Pending'` is not).
-  const same = (x: string[], y: string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  // Each key's expression always; its operator class, collation, direction and nulls order when
+  // the assertion states them (`created_at` is served as well by `created_at desc`, scanned backwards).
+  const stated = a.columns ? statedKeyParts(a.columns) : [];
+  const sameKeys = (x: string[], y: string[]) => x.length === y.length && x.every((v, i) => {
+    const [xe, xo, xc, xd, xn] = v.split('\x1f');
+    const [ye, yo, yc, yd, yn] = y[i].split('\x1f');
+    const st = stated[i] ?? { opclass: true, collation: true, direction: true };
+    return xe === ye && (!st.opclass || xo === yo) && (!st.collation || xc === yc) && (!st.direction || (xd === yd && xn === yn));
+  });
+  // INCLUDE: the columns asked for must be there; more do no harm.
+  const includes = (x: string[], want: string[]) => want.every((c) => x.includes(c));
   const wantPred = canon.predicate === undefined ? undefined : await canonicalExpression(canon.predicate);
   const preds = await Promise.all(all.map((ix) => (ix.predicate === null ? undefined : canonicalExpression(ix.predicate))));
   const predicateOk = (i: number) =>
     predicate === 'any' || (predicate === 'none' ? all[i].predicate === null : all[i].predicate !== null && preds[i] !== undefined && preds[i] === wantPred);
   const matches = all.filter((ix, i) =>
     (!a.method || ix.method === a.method) &&
-    (!canon.keys || same(ix.keys, canon.keys)) &&
-    (!canon.include || same([...ix.include].sort(), [...canon.include].sort())) &&
+    (!canon.keys || sameKeys(ix.keys, canon.keys)) &&
+    (!canon.include || includes(ix.include, canon.include)) &&
     predicateOk(i) &&
     (a.unique === undefined || ix.unique === a.unique) &&
     (!a.name || ix.name === a.name));
@@ -855,7 +879,7 @@ async function checkIndex(db: Engine, a: IndexAssertion): Promise<CheckOutcome> 
   if (!matches.length) {
     // Say what is closest: right columns, wrong method or predicate.
     // The closest one: right columns, and partial when a predicate is asked (else not partial).
-    const near = canon.keys ? all.filter((ix) => same(ix.keys, canon.keys!))
+    const near = canon.keys ? all.filter((ix) => sameKeys(ix.keys, canon.keys!))
       .sort((x, y) => Number((y.predicate !== null) === (predicate !== 'none')) - Number((x.predicate !== null) === (predicate !== 'none'))) : [];
     let why = '';
     if (near.length) {
@@ -865,7 +889,7 @@ async function checkIndex(db: Engine, a: IndexAssertion): Promise<CheckOutcome> 
       if (predicate === 'none' && n.predicate) diffs.push(`it is partial (WHERE ${n.predicate}), so it serves only the rows of that condition`);
       else if (predicate !== 'none' && predicate !== 'any' && !predicateOk(all.indexOf(n))) diffs.push(n.predicate ? `its predicate is ${n.predicate}` : 'it is not partial');
       if (a.unique !== undefined && n.unique !== a.unique) diffs.push(n.unique ? 'it is unique' : 'it is not unique');
-      if (canon.include && !same([...n.include].sort(), [...canon.include].sort())) diffs.push(n.include.length ? `it includes (${n.include.join(', ')})` : 'it has no INCLUDE columns');
+      if (canon.include && !includes(n.include, canon.include)) diffs.push(n.include.length ? `it includes (${n.include.join(', ')})` : 'it has no INCLUDE columns');
       if (diffs.length) why = ` ${n.name} is on the right columns, but ${diffs.join(', ')}.`;
     }
     return { kind: 'catalog', passed: false, message: `No ${want}.${why || existing}`, details };

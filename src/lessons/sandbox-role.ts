@@ -57,6 +57,13 @@ begin
   loop
     execute format('alter type %s owner to ${LEARNER_ROLE}', r.name);
   end loop;
+  -- A dataset's other schemas (material an exercise's setup copies from): readable.
+  for r in select n.nspname as name from pg_catalog.pg_namespace n
+           where n.nspname not in ('public', 'information_schema', 'pglab_guard') and n.nspname not like 'pg\\_%'
+  loop
+    execute format('grant usage on schema %I to ${LEARNER_ROLE}', r.name);
+    execute format('grant select on all tables in schema %I to ${LEARNER_ROLE}', r.name);
+  end loop;
   -- The guard (see GUARD below): every function the learner's role defines becomes SECURITY DEFINER.
   if not exists (select from pg_catalog.pg_namespace where nspname = 'pglab_guard') then
     create schema pglab_guard;

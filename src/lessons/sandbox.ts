@@ -103,6 +103,7 @@ export class ChapterSandbox implements CheckContext {
   private active = 0;
   private refillTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  private refilling: Promise<void> = Promise.resolve();
   private readonly options: SandboxOptions;
 
   /** `engineOptions` go to every instance created (restores override loadDataDir with the snapshot). */
@@ -263,7 +264,7 @@ export class ChapterSandbox implements CheckContext {
     if (!this.options.spares || this.closed || this.active > 0 || this.refillTimer) return;
     this.refillTimer = setTimeout(() => {
       this.refillTimer = undefined;
-      void this.refill();
+      this.refilling = this.refill();
     }, this.options.spareDelayMs ?? 50);
   }
 
@@ -294,6 +295,7 @@ export class ChapterSandbox implements CheckContext {
   /** Resolves when no spare is being restored (tests and the bench: the learner's pause between checks). */
   async idle(): Promise<void> {
     if (this.refillTimer) await new Promise((r) => setTimeout(r, (this.options.spareDelayMs ?? 50) + 10));
+    await this.refilling;
     await Promise.all([...this.spares.values()].map((s) => s.engine));
   }
 
