@@ -41,7 +41,10 @@ select i,
        (array['Lovelace','Turing','Hopper','Torvalds','Dijkstra','Liskov','Knuth','Allen','Thompson','Hamilton','Wirth','Perlman'])[random(1, 12)],
        band.country, band.city,
        case when t < 0.05 then 'gold' when t < 0.25 then 'silver' else 'standard' end,
-       timestamptz '2021-01-01' + i * interval '70 minutes' + random() * interval '60 minutes'
+       -- On the second copy (:perturbed) the sign-up times are a permutation of the ids (7919 is
+       -- prime to 40 000): there, ordering by id is not ordering by sign-up time.
+       case when :perturbed then timestamptz '2021-01-01' + ((i * 7919) % 40000) * interval '70 minutes' + random() * interval '60 minutes'
+            else timestamptz '2021-01-01' + i * interval '70 minutes' + random() * interval '60 minutes' end
 from pick join band on pick.r >= band.lo and pick.r < band.hi
 order by i;
 
