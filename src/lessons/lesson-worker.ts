@@ -144,10 +144,10 @@ const api = {
     sandbox = ChapterSandbox.fromSnapshots(chapter, files, engineOptions(), { spares: true });
     const box = sandbox;
     ctx = {
-      async withDatabase(variant, mode, fn) {
+      async withDatabase(variant, mode, fn, prepare) {
         await building.get(variant);
         if (!box.has(variant)) throw new Error(`The ${variant === 'main' ? '' : 'second '}copy of the chapter database is not ready.`);
-        return box.withDatabase(variant, mode, fn);
+        return box.withDatabase(variant, mode, fn, prepare);
       },
     };
   },
