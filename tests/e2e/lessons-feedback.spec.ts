@@ -54,4 +54,9 @@ test('lessons: an empty answer, expected rows after a hint, whole exercise numbe
   await panel.getByRole('button', { name: 'Show a hint' }).click();
   await expect(feedback.getByRole('table').filter({ hasText: 'Missing rows' })).toBeVisible();
   await expect(feedback.getByRole('button', { name: 'Show the expected rows that are missing' })).toHaveCount(0);
+
+  // The right answer passes: its plan uses the index the exercise's setup creates on the checker's copy.
+  await setSql(page, "select count(*) as orders, sum(total) as revenue from orders where created_at >= '2024-03-15' and created_at < '2024-03-16';");
+  await panel.getByRole('button', { name: 'Check' }).click();
+  await expect(panel.getByRole('status').filter({ hasText: /Passed: all 3 checks succeeded/ })).toBeVisible({ timeout: 90_000 });
 });
