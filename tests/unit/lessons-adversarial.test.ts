@@ -279,7 +279,11 @@ function lessonFiles(id: string): Record<string, string> {
 
 const why = (r: CheckReport) => r.error?.message ?? r.checks.filter((c) => !c.passed).map((c) => `${c.kind}: ${c.message}`).join(' | ');
 
+// PGLAB_CORPUS_CHAPTER=<id> runs one chapter's corpus (each builds both copies of its dataset).
+const only = process.env.PGLAB_CORPUS_CHAPTER;
+
 for (const [chapterId, exercises] of Object.entries(CORPUS)) {
+  if (only && only !== chapterId) continue;
   describe(`answers nobody on the lesson side wrote: ${chapterId}`, () => {
     let box: ChapterSandbox;
     let chapter: Chapter;
