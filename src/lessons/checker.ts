@@ -783,17 +783,15 @@ const INDEX_SQL = `
 /** A definition's text with case and spacing ignored outside its string literals (which keep both). */
 const norm = (s: string) => s.split(/('(?:[^']|'')*')/).map((part, i) => (i % 2 ? part : part.toLowerCase().replace(/\s+/g, ''))).join('');
 
-/** Which parts of each declared index column the assertion states (read from the parse tree). */
-function statedKeyParts(columns: string[]): { opclass: boolean; collation: boolean; direction: boolean }[] {
+/** Whether each declared index column states its order (ASC/DESC, NULLS FIRST/LAST), read from the parse tree. */
+function statedKeyParts(columns: string[]): { direction: boolean }[] {
   try {
     const tree = parseSync(`create index on t (${columns.join(', ')})`) as unknown as { stmts: { stmt: { IndexStmt: { indexParams: { IndexElem: Record<string, unknown> }[] } } }[] };
     return tree.stmts[0].stmt.IndexStmt.indexParams.map(({ IndexElem: e }) => ({
-      opclass: Array.isArray(e.opclass) && e.opclass.length > 0,
-      collation: Array.isArray(e.collation) && e.collation.length > 0,
       direction: (e.ordering !== undefined && e.ordering !== 'SORTBY_DEFAULT') || (e.nulls_ordering !== undefined && e.nulls_ordering !== 'SORTBY_NULLS_DEFAULT'),
     }));
   } catch {
-    return columns.map(() => ({ opclass: true, collation: true, direction: true }));
+    return columns.map(() => ({ direction: true }));
   }
 }
 
@@ -843,14 +841,15 @@ async function checkIndex(db: Engine, a: IndexAssertion): Promise<CheckOutcome> 
   const all = (await db.query<IndexRow>(INDEX_SQL, [oid])).rows;
   // Keys compared exactly (DESC, operator class and collation included: PostgreSQL spelled both);
   // predicates by meaning (`'pending' = status` is `status = 'pending'`, `'Pending'` is not).
-  // Each key's expression always; its operator class, collation, direction and nulls order when
-  // the assertion states them (`created_at` is served as well by `created_at desc`, scanned backwards).
+  // Each key's expression, operator class and collation always (another one serves other
+  // operators); its direction and nulls order when the assertion states them (`created_at` is
+  // served as well by `created_at desc`, scanned backwards: a plan check judges the order).
   const stated = a.columns ? statedKeyParts(a.columns) : [];
   const sameKeys = (x: string[], y: string[]) => x.length === y.length && x.every((v, i) => {
     const [xe, xo, xc, xd, xn] = v.split('\x1f');
     const [ye, yo, yc, yd, yn] = y[i].split('\x1f');
-    const st = stated[i] ?? { opclass: true, collation: true, direction: true };
-    return xe === ye && (!st.opclass || xo === yo) && (!st.collation || xc === yc) && (!st.direction || (xd === yd && xn === yn));
+    const st = stated[i] ?? { direction: true };
+    return xe === ye && xo === yo && xc === yc && (!st.direction || (xd === yd && xn === yn));
   });
   // INCLUDE: the columns asked for must be there; more do no harm.
   const includes = (x: string[], want: string[]) => want.every((c) => x.includes(c));
