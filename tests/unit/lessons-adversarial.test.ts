@@ -290,7 +290,7 @@ for (const [chapterId, exercises] of Object.entries(CORPUS)) {
     beforeAll(async () => {
       [chapter] = loadLessons(lessonFiles(chapterId));
       box = await ChapterSandbox.build(chapter);
-    }, 300_000);
+    }, 900_000); // both copies of a 100 000-order dataset: minutes on a loaded machine
     afterAll(() => box?.close());
 
     it('covers every exercise of the chapter', () => {
