@@ -41,7 +41,10 @@ select i,
        (array['Lovelace','Turing','Hopper','Torvalds','Dijkstra','Liskov','Knuth','Allen','Thompson','Hamilton','Wirth','Perlman'])[random(1, 12)],
        band.country, band.city,
        case when t < 0.05 then 'gold' when t < 0.25 then 'silver' else 'standard' end,
-       timestamptz '2021-01-01' + i * interval '70 minutes' + random() * interval '60 minutes'
+       -- On the second copy (:perturbed) the sign-up times are a permutation of the ids (7919 is
+       -- prime to 40 000): there, ordering by id is not ordering by sign-up time.
+       case when :perturbed then timestamptz '2021-01-01' + ((i * 7919) % 40000) * interval '70 minutes' + random() * interval '60 minutes'
+            else timestamptz '2021-01-01' + i * interval '70 minutes' + random() * interval '60 minutes' end
 from pick join band on pick.r >= band.lo and pick.r < band.hi
 order by i;
 
@@ -123,7 +126,10 @@ select i,
        1 + floor(40000 * random() ^ 2)::bigint,
        case when k < 0.70 then 'page_view' when k < 0.85 then 'search' when k < 0.93 then 'add_to_cart'
             when k < 0.97 then 'checkout' else 'login' end,
-       date_trunc('minute', timestamptz '2025-05-01' + i * interval '13 seconds' + random() * interval '30 seconds')
+       -- On the second copy (:perturbed) the times jitter by up to 20 minutes: there ids do not
+       -- follow time within the feed's pages (a cursor on id alone picks other rows).
+       case when :perturbed then date_trunc('minute', timestamptz '2025-05-01' + i * interval '13 seconds' + random() * interval '20 minutes')
+            else date_trunc('minute', timestamptz '2025-05-01' + i * interval '13 seconds' + random() * interval '30 seconds') end
 from (select i, random() as k from generate_series(1, 150000) i) e;
 
 -- The indexes an application would already have.
@@ -143,3 +149,26 @@ alter table events add foreign key (customer_id) references customers;
 -- n_live_tup and the pending counts are added on top later (twice the real figure).
 select pg_stat_force_next_flush();
 vacuum analyze;
+
+-- What two exercises load into tables of their own (their setups copy these): a supplier's price
+-- feed (exercise 7) and a summary table's stale placeholder rows (exercise 11). In a schema of
+-- their own, so the chapter's tables stay the five above. The second copy (:perturbed) breaks what
+-- a shortcut would rely on: there one product in three ends with a price cut and one in three
+-- peaks in the middle (the latest change is not the highest price), and the placeholders hold
+-- stale figures instead of zeros (adding to them is not correcting them).
+create schema feed;
+create table feed.price_changes as
+select p.id as product_id,
+       round(p.price * (0.9 + 0.05 * (case when not :perturbed or p.id % 30 = 20 then n
+                                           when p.id % 30 = 0 then 4 - n
+                                           else (array[2, 4, 3])[n] end)
+                        + (p.id % 7) / 100.0), 2)::numeric(10,2) as new_price,
+       timestamptz '2025-07-01' + n * interval '1 day' + (p.id % 24) * interval '1 hour' as changed_at
+from products p cross join generate_series(1, 3) n
+where p.id % 10 = 0
+order by md5(p.id::text || '/' || n);
+create table feed.daily_revenue as
+select d::date as day,
+       case when :perturbed then 3 + extract(day from d)::int * 7 else 0 end as orders,
+       (case when :perturbed then 150 + extract(day from d) * 123.45 else 0 end)::numeric(12,2) as revenue
+from generate_series(date '2025-05-01', date '2025-05-10', interval '1 day') d;

@@ -7,7 +7,7 @@
 // behavior checks, in that order. `sql` checks read the parse tree and need no database.
 // A result check runs a second time on the perturbed copy (the dataset built with another seed),
 // so an answer that hard-codes values, or whose wrong filter happens to match, fails.
-import { parse } from 'libpg-query';
+import { parse, parseSync } from 'libpg-query';
 import { Session } from '../db/session.ts';
 import { splitScript, type ScriptPiece } from '../db/splitter.ts';
 import type { Engine } from '../db/types.ts';
@@ -33,10 +33,33 @@ export interface CheckContext {
    * `shared`: a warm instance inside a READ ONLY transaction that is rolled back afterwards.
    * Nothing fn does may outlive the call.
    */
-  withDatabase<T>(variant: Variant, mode: IsolationMode, fn: (db: Engine) => Promise<T>): Promise<{ value: T; resetMs: number }>;
+  withDatabase<T>(variant: Variant, mode: IsolationMode, fn: (db: Engine) => Promise<T>, prepare?: Prepare): Promise<{ value: T; resetMs: number }>;
+}
+
+/**
+ * What to run on a fresh copy before fn (an exercise's setup, as the learner's role). A context
+ * may run it ahead of time on a spare copy (sandbox.ts); `key` says which copies it fits.
+ */
+export interface Prepare {
+  key: string;
+  run: (db: Engine) => Promise<void>;
+}
+
+/** The exercise's setup as a Prepare (undefined without one). */
+function setupOf(exercise: Exercise): Prepare | undefined {
+  const sql = exercise.setup;
+  if (!sql) return undefined;
+  return { key: sql, run: async (db) => { await runOrThrow(db, sql, `The setup of ${exercise.id}`); } };
 }
 
 const MAX_ROWS_SHOWN = 10;
+
+/**
+ * psql commands whose SQL is not in the script's text: \gexec runs a query's values, \set and
+ * \gset make variables that are interpolated later, \i reads a file. Refused, so what runs is
+ * what the parse tree shows.
+ */
+const GENERATES_SQL = new Set(['gexec', 'gset', 'set', 'setenv', 'prompt', 'i', 'ir', 'include', 'include_relative', 'getenv']);
 
 interface ScriptRun {
   /** The last result set with columns. */
@@ -178,7 +201,7 @@ export function referenceChanges(ctx: CheckContext, exercise: Exercise): Promise
 
 const noSql = (t0: number): CheckReport => ({
   passed: false, checks: [], notes: [],
-  error: { message: 'There is no SQL to check yet: write your answer in the editor.', statement: 0, sql: '' },
+  error: { message: 'Nothing to check: the editor holds no SQL yet (only comments, or nothing). Write your answer, then Check.', statement: 0, sql: '' },
   timing: { resetMs: 0, totalMs: performance.now() - t0, mode: 'fresh' },
 });
 
@@ -191,12 +214,20 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
   const fail = (message: string, resetMs = 0, mode: IsolationMode = 'fresh', sql = ''): CheckReport => ({
     passed: false, checks: [], notes, error: { message, statement: 0, sql }, timing: { resetMs, totalMs: performance.now() - t0, mode },
   });
+  const generated = pieces.find((p): p is Extract<ScriptPiece, { kind: 'backslash' }> => p.kind === 'backslash' && GENERATES_SQL.has(p.name.replace(/^\\/, '')));
+  if (generated) {
+    return fail(`Your SQL uses the psql command \`\\${generated.name.replace(/^\\/, '')}\`, which builds SQL as it runs (from a query's values or a variable): the checker reads every statement before it runs, so write the statements themselves.`, 0, 'fresh', generated.text);
+  }
   const escape = parsed && roleEscape(parsed);
   if (escape) {
-    const stats = /pg_(restore|clear)_(relation|attribute)_stats/i.test(escape);
-    return fail(stats
-      ? `Your SQL sets the planner's statistics by hand (\`${escape.trim().slice(0, 80)}\`): plans would then show what you typed, not what the data is. Remove that statement (ANALYZE gathers real statistics).`
-      : `Your SQL changes the role it runs as (\`${escape.trim().slice(0, 80)}\`): answers run as an ordinary user that owns the chapter's tables, which is all an exercise needs. Remove that statement.`, 0, 'fresh', escape);
+    const shown = escape.sql.trim().replace(/\s+/g, ' ').slice(0, 80);
+    return fail(
+      escape.why === 'types in statistics'
+        ? `Your SQL sets the planner's statistics by hand (\`${shown}\`): plans would then show what you typed, not what the data is. Remove that statement (ANALYZE gathers real statistics).`
+        : escape.why === 'EXECUTE of SQL built at run time'
+          ? `Your DO block runs SQL built at run time (EXECUTE of an expression, \`${shown}\`): the checker reads every statement before it runs, and cannot read that one. Write the statement itself, or EXECUTE a string literal.`
+          : `Your SQL changes the role it runs as (\`${shown}\`): answers run as an ordinary user that owns the chapter's tables, which is all an exercise needs. Remove that statement.`,
+      0, 'fresh', escape.sql);
   }
   const resultCheck = exercise.checks.find((c): c is ResultCheck => c.kind === 'result');
   const needsWrites = exercise.checks.some((c) => c.kind === 'catalog' || c.kind === 'behavior');
@@ -208,9 +239,11 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
   // Nothing a read-only transaction runs can change the database: no intact check is needed then.
   const base = mode === 'fresh' ? await baselineOf(ctx, exercise) : undefined;
 
+  // A fresh copy comes with the setup already run (on a spare copy, ahead of time, when the
+  // context keeps one); a shared one has no setup (exercises with one run fresh).
   const runMain = (m: IsolationMode) =>
     ctx.withDatabase('main', m, async (db) => {
-      if (exercise.setup) await runOrThrow(db, exercise.setup, `The setup of ${exercise.id}`);
+      if (exercise.setup && m === 'shared') await runOrThrow(db, exercise.setup, `The setup of ${exercise.id}`);
       const before = m === 'fresh' ? await fingerprint(db) : undefined;
       const run = await runScript(db, learnerSql, m === 'shared');
       if (run.error || run.broken) return { run, outcomes: [] as CheckOutcome[] };
@@ -233,7 +266,7 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
       if (before && base && !intact) intact = await checkIntact(ctx, db, exercise, before, base);
       if (intact) outcomes.push(intact);
       return { run, outcomes };
-    });
+    }, m === 'fresh' ? setupOf(exercise) : undefined);
 
   let { value, resetMs } = await runMain(mode);
   // A statement that cannot run in the read-only transaction: run again on a fresh copy.
@@ -261,9 +294,9 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
   if (resultCheck && resultOutcome?.passed) {
     const expected2 = await referenceResult(ctx, exercise, 'perturbed');
     const { value: second } = await ctx.withDatabase('perturbed', mode, async (db) => {
-      if (exercise.setup) await runOrThrow(db, exercise.setup, `The setup of ${exercise.id}`);
+      if (exercise.setup && mode === 'shared') await runOrThrow(db, exercise.setup, `The setup of ${exercise.id}`);
       return runScript(db, learnerSql, mode === 'shared');
-    });
+    }, mode === 'fresh' ? setupOf(exercise) : undefined);
     const o = second.error || !second.result
       ? {
           kind: 'result' as const, passed: false,
@@ -727,18 +760,18 @@ interface IndexRow {
   def: string;
 }
 
-// A key column with everything that changes what the index serves: the expression, then its
-// operator class, collation (when not the column's own), DESC and NULLS FIRST/LAST.
+// A key column with everything that changes what the index serves, in fields split by \x1f:
+// the expression, its operator class, its collation (when not the column's own), asc/desc and
+// nulls first/last.
 const INDEX_SQL = `
   select c.relname as name, am.amname as method, i.indisunique as unique,
          array(select pg_catalog.pg_get_indexdef(i.indexrelid, k, true)
-                      || ' ' || opc.opcname
-                      || case when i.indcollation[k - 1] not in (0, coalesce(a.attcollation, 100))
-                              then ' collate ' || (select collname from pg_catalog.pg_collation where oid = i.indcollation[k - 1]) else '' end
-                      || case when am.amname = 'btree' and (i.indoption[k - 1] & 1) = 1 then ' desc' else '' end
-                      || case when am.amname = 'btree' and ((i.indoption[k - 1] & 2) = 2) <> ((i.indoption[k - 1] & 1) = 1) then
-                              case when (i.indoption[k - 1] & 2) = 2 then ' nulls first' else ' nulls last' end else '' end
-               from generate_series(1, i.indnkeyatts) k
+                      || E'\\x1f' || opc.opcname
+                      || E'\\x1f' || case when i.indcollation[k - 1] not in (0, coalesce(a.attcollation, 100))
+                              then (select collname from pg_catalog.pg_collation where oid = i.indcollation[k - 1]) else '' end
+                      || E'\\x1f' || case when am.amname = 'btree' and (i.indoption[k - 1] & 1) = 1 then 'desc' else 'asc' end
+                      || E'\\x1f' || case when am.amname <> 'btree' then '' when (i.indoption[k - 1] & 2) = 2 then 'nulls first' else 'nulls last' end
+  from generate_series(1, i.indnkeyatts) k
                join pg_catalog.pg_opclass opc on opc.oid = i.indclass[k - 1]
                left join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[k - 1] and i.indkey[k - 1] <> 0
                order by k) as keys,
@@ -753,6 +786,18 @@ const INDEX_SQL = `
 
 /** A definition's text with case and spacing ignored outside its string literals (which keep both). */
 const norm = (s: string) => s.split(/('(?:[^']|'')*')/).map((part, i) => (i % 2 ? part : part.toLowerCase().replace(/\s+/g, ''))).join('');
+
+/** Whether each declared index column states its order (ASC/DESC, NULLS FIRST/LAST), read from the parse tree. */
+function statedKeyParts(columns: string[]): { direction: boolean }[] {
+  try {
+    const tree = parseSync(`create index on t (${columns.join(', ')})`) as unknown as { stmts: { stmt: { IndexStmt: { indexParams: { IndexElem: Record<string, unknown> }[] } } }[] };
+    return tree.stmts[0].stmt.IndexStmt.indexParams.map(({ IndexElem: e }) => ({
+      direction: (e.ordering !== undefined && e.ordering !== 'SORTBY_DEFAULT') || (e.nulls_ordering !== undefined && e.nulls_ordering !== 'SORTBY_NULLS_DEFAULT'),
+    }));
+  } catch {
+    return columns.map(() => ({ direction: true }));
+  }
+}
 
 async function checkCatalog(db: Engine, check: CatalogCheck): Promise<CheckOutcome> {
   if (check.index) return checkIndex(db, check.index);
@@ -800,15 +845,26 @@ async function checkIndex(db: Engine, a: IndexAssertion): Promise<CheckOutcome> 
   const all = (await db.query<IndexRow>(INDEX_SQL, [oid])).rows;
   // Keys compared exactly (DESC, operator class and collation included: PostgreSQL spelled both);
   // predicates by meaning (`'pending' = status` is `status = 'pending'`, `'Pending'` is not).
-  const same = (x: string[], y: string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  // Each key's expression, operator class and collation always (another one serves other
+  // operators); its direction and nulls order when the assertion states them (`created_at` is
+  // served as well by `created_at desc`, scanned backwards: a plan check judges the order).
+  const stated = a.columns ? statedKeyParts(a.columns) : [];
+  const sameKeys = (x: string[], y: string[]) => x.length === y.length && x.every((v, i) => {
+    const [xe, xo, xc, xd, xn] = v.split('\x1f');
+    const [ye, yo, yc, yd, yn] = y[i].split('\x1f');
+    const st = stated[i] ?? { direction: true };
+    return xe === ye && xo === yo && xc === yc && (!st.direction || (xd === yd && xn === yn));
+  });
+  // INCLUDE: the columns asked for must be there; more do no harm.
+  const includes = (x: string[], want: string[]) => want.every((c) => x.includes(c));
   const wantPred = canon.predicate === undefined ? undefined : await canonicalExpression(canon.predicate);
   const preds = await Promise.all(all.map((ix) => (ix.predicate === null ? undefined : canonicalExpression(ix.predicate))));
   const predicateOk = (i: number) =>
     predicate === 'any' || (predicate === 'none' ? all[i].predicate === null : all[i].predicate !== null && preds[i] !== undefined && preds[i] === wantPred);
   const matches = all.filter((ix, i) =>
     (!a.method || ix.method === a.method) &&
-    (!canon.keys || same(ix.keys, canon.keys)) &&
-    (!canon.include || same([...ix.include].sort(), [...canon.include].sort())) &&
+    (!canon.keys || sameKeys(ix.keys, canon.keys)) &&
+    (!canon.include || includes(ix.include, canon.include)) &&
     predicateOk(i) &&
     (a.unique === undefined || ix.unique === a.unique) &&
     (!a.name || ix.name === a.name));
@@ -826,7 +882,7 @@ async function checkIndex(db: Engine, a: IndexAssertion): Promise<CheckOutcome> 
   if (!matches.length) {
     // Say what is closest: right columns, wrong method or predicate.
     // The closest one: right columns, and partial when a predicate is asked (else not partial).
-    const near = canon.keys ? all.filter((ix) => same(ix.keys, canon.keys!))
+    const near = canon.keys ? all.filter((ix) => sameKeys(ix.keys, canon.keys!))
       .sort((x, y) => Number((y.predicate !== null) === (predicate !== 'none')) - Number((x.predicate !== null) === (predicate !== 'none'))) : [];
     let why = '';
     if (near.length) {
@@ -836,7 +892,7 @@ async function checkIndex(db: Engine, a: IndexAssertion): Promise<CheckOutcome> 
       if (predicate === 'none' && n.predicate) diffs.push(`it is partial (WHERE ${n.predicate}), so it serves only the rows of that condition`);
       else if (predicate !== 'none' && predicate !== 'any' && !predicateOk(all.indexOf(n))) diffs.push(n.predicate ? `its predicate is ${n.predicate}` : 'it is not partial');
       if (a.unique !== undefined && n.unique !== a.unique) diffs.push(n.unique ? 'it is unique' : 'it is not unique');
-      if (canon.include && !same([...n.include].sort(), [...canon.include].sort())) diffs.push(n.include.length ? `it includes (${n.include.join(', ')})` : 'it has no INCLUDE columns');
+      if (canon.include && !includes(n.include, canon.include)) diffs.push(n.include.length ? `it includes (${n.include.join(', ')})` : 'it has no INCLUDE columns');
       if (diffs.length) why = ` ${n.name} is on the right columns, but ${diffs.join(', ')}.`;
     }
     return { kind: 'catalog', passed: false, message: `No ${want}.${why || existing}`, details };

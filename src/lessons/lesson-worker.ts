@@ -142,13 +142,15 @@ const api = {
     building.clear();
     const files: Partial<Record<Variant, DataDirSnapshot>> = {};
     for (const [v, blob] of Object.entries(snapshots) as [Variant, Blob][]) files[v] = await unpack(`${chapter.id}/${v}`, blob);
-    sandbox = ChapterSandbox.fromSnapshots(chapter, files, engineOptions());
+    // A spare copy per variant, restored while the learner reads the feedback: a check does not
+    // wait for a restore (sandbox.ts).
+    sandbox = ChapterSandbox.fromSnapshots(chapter, files, engineOptions(), { spares: true });
     const box = sandbox;
     ctx = {
-      async withDatabase(variant, mode, fn) {
+      async withDatabase(variant, mode, fn, prepare) {
         await building.get(variant);
         if (!box.has(variant)) throw new Error(`The ${variant === 'main' ? '' : 'second '}copy of the chapter database is not ready.`);
-        return box.withDatabase(variant, mode, fn);
+        return box.withDatabase(variant, mode, fn, prepare);
       },
     };
   },

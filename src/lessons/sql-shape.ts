@@ -2,7 +2,7 @@
 // from its text: how many statements, which constructs, which tables it reads, whether it tries
 // to change the role it runs as. Also the canonical form of an expression, so `'pending' = status`
 // and `status = 'pending'` compare equal while `'Pending'` does not.
-import { parse } from 'libpg-query';
+import { parse, parsePlPgSQLSync, parseSync } from 'libpg-query';
 import { splitScript } from '../db/splitter.ts';
 
 type Json = unknown;
@@ -166,28 +166,118 @@ export function objectChanges(stmts: ParsedStatement[]): { created: Map<string, 
 
 /**
  * The statement that makes the SQL refused before it runs: it tries to change the role the checks
- * rely on, or to type in planner statistics.
+ * rely on, or to type in planner statistics. DO blocks are read too, statement by statement from
+ * PL/pgSQL's own parse tree; a DO block that runs SQL built at run time (EXECUTE of anything but
+ * a string literal) is refused, since what it would run cannot be read. Functions need no reading:
+ * the guard makes every function the learner defines SECURITY DEFINER, where PostgreSQL itself
+ * refuses to change the role (sandbox-role.ts).
  */
-export function roleEscape(stmts: ParsedStatement[]): string | undefined {
-  let found: string | undefined;
+export function roleEscape(stmts: ParsedStatement[]): { sql: string; why: string } | undefined {
   for (const s of stmts) {
-    walk({ [s.type]: s.body }, (t, b) => {
-      if (found) return;
-      if (t === 'VariableSetStmt' && (b.name === 'session_authorization' || b.name === 'role')) found = s.text;
-      if (t === 'DiscardStmt' && b.target === 'DISCARD_ALL') found = s.text;
-      if (t === 'FuncCall') {
-        const name = ((b.funcname as Node[]) ?? []).map((n) => String((n.String as Node | undefined)?.sval ?? '')).pop();
-        // Planner statistics typed in by hand (PostgreSQL 18) would fake any plan check.
-        if (name && /^pg_(restore|clear)_(relation|attribute)_stats$/.test(name)) found = s.text;
-        if (name === 'set_config') {
-          const first = (b.args as Node[] | undefined)?.[0];
-          const val = ((first?.A_Const as Node | undefined)?.sval as Node | undefined)?.sval;
-          if (typeof val !== 'string' || /^(role|session_authorization)$/i.test(val.trim())) found = s.text;
-        }
-      }
-    });
+    const why = escapeIn({ [s.type]: s.body }, 0);
+    if (why) return { sql: s.text, why };
   }
+  return undefined;
+}
+
+/** Why a parse tree (or the SQL text in it) could leave the learner's role, or undefined. */
+function escapeIn(tree: Json, depth: number): string | undefined {
+  if (depth > 8) return 'nested too deep to read';
+  let found: string | undefined;
+  walk(tree, (t, b) => {
+    if (found) return;
+    if (t === 'VariableSetStmt' && (b.name === 'session_authorization' || b.name === 'role')) found = 'sets the role';
+    if (t === 'DiscardStmt' && b.target === 'DISCARD_ALL') found = 'DISCARD ALL';
+    if (t === 'FuncCall') {
+      const name = ((b.funcname as Node[]) ?? []).map((n) => String((n.String as Node | undefined)?.sval ?? '')).pop();
+      // Planner statistics typed in by hand (PostgreSQL 18) would fake any plan check.
+      if (name && /^pg_(restore|clear)_(relation|attribute)_stats$/.test(name)) found = 'types in statistics';
+      if (name === 'set_config') {
+        const val = literal((b.args as Node[] | undefined)?.[0]);
+        if (val === undefined || /^\s*(role|session_authorization)\s*$/i.test(val)) found = 'set_config of the role';
+      }
+    }
+    if (t === 'DoStmt') found = doBlockEscape(b, depth);
+  });
   return found;
+}
+
+/** The string of a constant node (`'role'`, `'role'::text`), or undefined. */
+function literal(n: Node | undefined): string | undefined {
+  if (!n) return undefined;
+  const tc = n.TypeCast as Node | undefined;
+  if (tc) return literal(tc.arg as Node);
+  const v = ((n.A_Const as Node | undefined)?.sval as Node | undefined)?.sval;
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Why the statements of a DO block could leave the role, read from PL/pgSQL's parse tree. */
+function doBlockEscape(body: Node, depth: number): string | undefined {
+  const opts = ((body.args as Node[] | undefined) ?? []).map((a) => a.DefElem as Node);
+  const lang = literal(opts.find((o) => o.defname === 'language')?.arg as Node) ?? String(((opts.find((o) => o.defname === 'language')?.arg as Node | undefined)?.String as Node | undefined)?.sval ?? 'plpgsql');
+  if (lang.toLowerCase() !== 'plpgsql') return `a DO block in ${lang}`;
+  const code = String(((opts.find((o) => o.defname === 'as')?.arg as Node | undefined)?.String as Node | undefined)?.sval ?? '');
+  let tree: Json;
+  try {
+    let tag = '$pglab$';
+    for (let i = 0; code.includes(tag); i++) tag = `$pglab${i}$`;
+    tree = parsePlPgSQLSync(`do ${tag}${code}${tag}`);
+  } catch {
+    return 'a DO block that does not parse';
+  }
+  let found: string | undefined;
+  const visit = (v: Json, dynamic: boolean) => {
+    if (found || !v || typeof v !== 'object') return;
+    if (Array.isArray(v)) { for (const x of v) visit(x, false); return; }
+    for (const [k, x] of Object.entries(v as Node)) {
+      if (found) return;
+      if (k === 'PLpgSQL_expr' && x && typeof x === 'object') {
+        const e = x as Node;
+        found = sqlTextEscape(String(e.query ?? ''), e.parseMode === 0 ? 'statement' : 'expression', dynamic, depth);
+        continue;
+      }
+      // EXECUTE's query, FOR … IN EXECUTE, OPEN … FOR EXECUTE, RETURN QUERY EXECUTE.
+      const isDynamic = (k === 'query' && /dyn/.test(String((v as Node).__type ?? ''))) || k === 'dynquery';
+      visit(x, isDynamic);
+    }
+  };
+  // Mark the dynamic statements' nodes so their query is read as SQL text to run.
+  const mark = (v: Json): Json => {
+    if (Array.isArray(v)) return v.map(mark);
+    if (!v || typeof v !== 'object') return v;
+    const out: Node = {};
+    for (const [k, x] of Object.entries(v as Node)) {
+      out[k] = mark(x);
+      if (/^PLpgSQL_stmt_dyn/.test(k) && out[k] && typeof out[k] === 'object') (out[k] as Node).__type = k;
+    }
+    return out;
+  };
+  visit(mark(tree), false);
+  return found;
+}
+
+/**
+ * Reads one piece of SQL text from a DO block: a statement, an expression, or (dynamic) an
+ * expression whose value is run as SQL, which must then be a string literal to be read.
+ */
+function sqlTextEscape(text: string, kind: 'statement' | 'expression', dynamic: boolean, depth: number): string | undefined {
+  let tree: { stmts: { stmt: Node }[] };
+  try {
+    tree = parseSync(kind === 'statement' ? text : `select ${text}`) as unknown as typeof tree;
+  } catch {
+    return kind === 'statement' ? undefined : 'an expression that does not parse';
+  }
+  const inner = escapeIn(tree.stmts.map((s) => s.stmt), depth + 1);
+  if (inner || !dynamic) return inner;
+  const target = ((tree.stmts[0]?.stmt.SelectStmt as Node | undefined)?.targetList as Node[] | undefined) ?? [];
+  const value = target.length === 1 ? literal((target[0].ResTarget as Node).val as Node) : undefined;
+  if (value === undefined) return 'EXECUTE of SQL built at run time';
+  try {
+    const run = parseSync(value) as unknown as { stmts: { stmt: Node }[] };
+    return escapeIn(run.stmts.map((s) => s.stmt), depth + 1);
+  } catch {
+    return undefined; // it fails when it runs, as it would anywhere
+  }
 }
 
 // ------------------------------------------------------------------ canonical expressions

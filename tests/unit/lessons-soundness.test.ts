@@ -216,10 +216,10 @@ describe('wrong answers that passed', () => {
       expect(r.passed, sql).toBe(false);
       expect(r.error?.message, sql).toContain('changes the role it runs as');
     }
-    // Dynamic SQL gets past the parse tree, not past the role check after the script.
+    // Dynamic SQL in a DO block cannot be read before it runs: refused (tests/unit/lessons-escalation.test.ts has the rest).
     const dyn = await check(2, "do $$ begin execute 'set session authorization ' || 'postgres'; end $$;\ncreate index on accounts (email);");
     expect(dyn.passed).toBe(false);
-    expect(dyn.error?.message).toContain('switched the session to the role postgres');
+    expect(dyn.error?.message).toContain('runs SQL built at run time');
   });
 
   it('checks ignore session settings the learner changed', async () => {
@@ -272,7 +272,10 @@ describe('wrong answers that passed', () => {
     const typed = await check(7, "select pg_restore_relation_stats('schemaname', 'public', 'relname', 'accounts', 'reltuples', 1e9::real);\ncreate index on accounts (status, opened);");
     expect(typed.error?.message).toContain("sets the planner's statistics by hand");
     // (After the CREATE INDEX, which sets reltuples to the real count.)
-    const hidden = await check(7, "create index on accounts (status, opened);\ndo $$ begin execute 'select pg_restore_relation_' || 'stats(''schemaname'', ''public'', ''relname'', ''accounts'', ''reltuples'', 1e9::real)'; end $$;");
+    // In a DO block the built string is refused before it runs; in a function (which is not read) the intact check sees it.
+    const inDo = await check(7, "create index on accounts (status, opened);\ndo $$ begin execute 'select pg_restore_relation_' || 'stats(''schemaname'', ''public'', ''relname'', ''accounts'', ''reltuples'', 1e9::real)'; end $$;");
+    expect(inDo.error?.message).toContain('runs SQL built at run time');
+    const hidden = await check(7, "create index on accounts (status, opened);\ncreate function pg_temp.f() returns void language plpgsql as $$ begin execute 'select pg_restore_relation_' || 'stats(''schemaname'', ''public'', ''relname'', ''accounts'', ''reltuples'', 1e9::real)'; end $$;\nselect pg_temp.f();");
     expect(of(hidden, 'intact')[0].message).toContain("the planner's statistics of accounts say 1000000000 rows, the table has 20000");
     // ANALYZE is no change.
     expect((await check(7, 'analyze accounts;\ncreate index on accounts (status, opened);')).passed).toBe(true);

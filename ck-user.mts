@@ -1,0 +1,14 @@
+import { PGlite } from '@electric-sql/pglite';
+const a = await PGlite.create();
+await a.exec(`create role lrn login nosuperuser; create table t(x int); alter table t owner to lrn;`);
+const dump = await a.dumpDataDir('none');
+await a.close();
+const b = await PGlite.create({ loadDataDir: dump, username: 'lrn' });
+const q = async (s: string) => { try { const r = await b.query(s); console.log(s, '=>', JSON.stringify(r.rows)); } catch (e) { console.log(s, 'ERR', (e as Error).message); } };
+await q('select session_user, current_user, (select rolsuper from pg_roles where rolname = session_user) su');
+await q('reset role');
+await q('select session_user, current_user');
+await q('set session authorization postgres');
+await q('select session_user, current_user');
+await q("select set_config('role','none',false)");
+await q('select session_user, current_user');
