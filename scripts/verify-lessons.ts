@@ -101,9 +101,12 @@ async function writtenTables(sql: string): Promise<Set<string>> {
 async function referenceDamage(box: ChapterSandbox, ex: Exercise): Promise<string[]> {
   const written = await writtenTables(ex.solution);
   const dropsAsked = new Set(ex.checks.flatMap((c) => (c.kind === 'catalog' && c.index && (c.index.exists === false || c.index.count !== undefined) ? [c.index.table] : [])));
+  // A column whose type the task asks to change (a catalog column check names it) may change.
+  const columnsAsked = new Set(ex.checks.flatMap((c) => (c.kind === 'catalog' && c.column && c.column.exists !== false ? [c.column.table] : [])));
   return (await referenceChanges(box, ex)).filter((c) => {
     const [kind, table] = c.key.split(':');
     if (kind === 'index') return !dropsAsked.has(table);
+    if (kind === 'column' && /was .*, it is now/.test(c.message)) return !columnsAsked.has(table);
     if (kind === 'rows' || kind === 'data') return !written.has(table);
     return true;
   }).map((c) => c.message);

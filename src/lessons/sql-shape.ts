@@ -56,7 +56,8 @@ export const CONSTRUCTS: Record<string, (type: string, body: Node) => boolean> =
   'exists': (t, b) => t === 'SubLink' && b.subLinkType === 'EXISTS_SUBLINK',
   'derived table': (t) => t === 'RangeSubselect',
   'cte': (t) => t === 'CommonTableExpr',
-  'recursive cte': (t, b) => t === 'WithClause' && b.recursive === true,
+  // The parse tree holds a statement's WITH as a bare `withClause` object, not a WithClause node.
+  'recursive cte': (t, b) => (t === 'WithClause' && b.recursive === true) || (b.withClause as Node | undefined)?.recursive === true,
   'union': (t, b) => t === 'SelectStmt' && b.op === 'SETOP_UNION',
   'intersect': (t, b) => t === 'SelectStmt' && b.op === 'SETOP_INTERSECT',
   'except': (t, b) => t === 'SelectStmt' && b.op === 'SETOP_EXCEPT',
