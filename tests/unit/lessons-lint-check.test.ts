@@ -22,7 +22,7 @@ describe('parseLintCheck', () => {
   });
   it('is wired into the loader, with the file and line on a bad block', () => {
     const ex = (checks: string) => `---\ntitle: T\n---\n\n## Task\n\nDo it.\n\n## Solution\n\n\`\`\`sql\nselect 1;\n\`\`\`\n\n## Checks\n\n\`\`\`yaml\n${checks}\n\`\`\`\n\n## Wrong answers\n\n### W\n\n\`\`\`sql\nselect 2;\n\`\`\`\n\nfails: lint\n`;
-    const files = (checks: string) => ({ 'lessons/x/chapter.md': '---\ntitle: X\norder: 1\nsummary: S.\ndataset: dataset.sql\n---\n\n# X\n', 'lessons/x/dataset.sql': 'create table t (id int primary key);', 'lessons/x/exercises/01-a.md': ex(checks) });
+    const files = (checks: string) => ({ 'lessons/x/chapter.md': '---\ntitle: X\norder: 1\nsummary: S.\ndataset: dataset.sql\n---\n\n# X\n', 'lessons/x/dataset.sql': 'select setseed(:seed);\ncreate table t (id int primary key);', 'lessons/x/exercises/01-a.md': ex(checks) });
     const [ch] = loadLessons(files('- lint:\n    silent: [timestamp_without_time_zone]'));
     expect(ch.exercises[0].checks).toEqual([{ kind: 'lint', silent: ['timestamp_without_time_zone'] }]);
     expect(() => loadLessons(files('- lint:\n    silent: [nope]'))).toThrow(/01-a\.md.*unknown linter check id "nope"/s);
