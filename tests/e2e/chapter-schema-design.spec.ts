@@ -32,6 +32,6 @@ test('schema-design chapter: an example runs, a wrong soft delete is refused, th
 
   await setSql(page, 'create unique index app_users_live_email_key on app_users (email) where deleted_at is null;\ncreate view live_users as select * from app_users where deleted_at is null;');
   await panel.getByRole('button', { name: 'Check' }).click();
-  await expect(panel.getByRole('status').filter({ hasText: /Passed: all 4 checks succeeded/ })).toBeVisible({ timeout: 90_000 });
+  await expect(panel.getByRole('status').filter({ hasText: /Passed: all \d+ checks succeeded/ })).toBeVisible({ timeout: 90_000 });
   test.info().annotations.push({ type: 'check (pass)', description: (await feedback.getByText(/Checked in/).textContent()) ?? '' });
 });
