@@ -17,6 +17,7 @@ import {
   canonicalExpression, constructCounts, CONSTRUCT_WORDS, objectChanges, parseScript, roleEscape, tableReads, type ParsedStatement,
 } from './sql-shape.ts';
 import { LEARNER_ROLE } from './sandbox-role.ts';
+import { checkLint } from './lint-check.ts';
 import type {
   BehaviorCheck, CatalogCheck, Check, CheckOutcome, CheckReport, ColumnAssertion, ConstraintAssertion, Exercise,
   IndexAssertion, PlanCheck, ResultCheck, ResultSet, SqlCheck, Variant,
@@ -339,7 +340,7 @@ export function explainError(e: { message: string; code?: string }): string | un
 
 /** Result, catalog, plan, sql checks first; behavior checks write, so they come last. */
 function ordered(checks: Check[]): Check[] {
-  const rank = { sql: 0, result: 1, catalog: 2, plan: 3, intact: 4, behavior: 5 };
+  const rank = { sql: 0, result: 1, catalog: 2, plan: 3, lint: 3, intact: 4, behavior: 5 };
   return [...checks].sort((a, b) => rank[a.kind] - rank[b.kind]);
 }
 
@@ -387,6 +388,8 @@ async function runCheck(
       return checkBehavior(db, check);
     case 'sql':
       return checkSql(check, parsed);
+    case 'lint':
+      return checkLint(db, check);
   }
 }
 

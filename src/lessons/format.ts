@@ -76,9 +76,9 @@ export interface WrongAnswer {
 }
 
 /** `intact` is implicit: every exercise checks that the rest of the database is unchanged. */
-export type CheckKind = 'result' | 'plan' | 'catalog' | 'behavior' | 'sql' | 'intact';
+export type CheckKind = 'result' | 'plan' | 'catalog' | 'behavior' | 'sql' | 'lint' | 'intact';
 
-export type Check = ResultCheck | PlanCheck | CatalogCheck | BehaviorCheck | SqlCheck;
+export type Check = ResultCheck | PlanCheck | CatalogCheck | BehaviorCheck | SqlCheck | LintCheck;
 
 /**
  * What the learner's SQL is made of, read from its parse tree (never its text): statement
@@ -190,6 +190,13 @@ export interface BehaviorCheck {
   expect: string;
   /** Shown to the learner: what the statement tests. */
   description?: string;
+}
+
+/** The schema linter reports nothing for these check ids (on these tables, when given). See lint-check.ts. */
+export interface LintCheck {
+  kind: 'lint';
+  silent: string[] | 'all';
+  tables?: string[];
 }
 
 export type Variant = 'main' | 'perturbed';

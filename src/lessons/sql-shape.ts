@@ -58,6 +58,7 @@ export const CONSTRUCTS: Record<string, (type: string, body: Node) => boolean> =
   'exists': (t, b) => t === 'SubLink' && b.subLinkType === 'EXISTS_SUBLINK',
   'derived table': (t) => t === 'RangeSubselect',
   'cte': (t) => t === 'CommonTableExpr',
+  // walk() reports a statement's bare `withClause` object as a WithClause node.
   'recursive cte': (t, b) => t === 'WithClause' && b.recursive === true,
   'union': (t, b) => t === 'SelectStmt' && b.op === 'SETOP_UNION',
   'intersect': (t, b) => t === 'SelectStmt' && b.op === 'SETOP_INTERSECT',
