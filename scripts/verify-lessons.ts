@@ -105,9 +105,13 @@ async function referenceDamage(box: ChapterSandbox, ex: Exercise): Promise<strin
   const dropsAsked = new Set(ex.checks.flatMap((c) => (c.kind === 'catalog' && c.index && (c.index.exists === false || c.index.count !== undefined) ? [c.index.table] : [])));
   // A constraint a catalog check is about may be redefined (an ON DELETE action changed).
   const constraintsAsked = new Set(ex.checks.flatMap((c) => (c.kind === 'catalog' && c.constraint ? [c.constraint.table] : [])));
+  // A column the task asks to be gone (a catalog column check with exists: false: a rename, a
+  // downgrade) may go, or change, on that table.
+  const columnsGone = new Set(ex.checks.flatMap((c) => (c.kind === 'catalog' && c.column && c.column.exists === false ? [c.column.table] : [])));
   return (await referenceChanges(box, ex)).filter((c) => {
     const [kind, table] = c.key.split(':');
     if (kind === 'index') return !dropsAsked.has(table);
+    if (kind === 'column') return !columnsGone.has(table);
     if (kind === 'constraint') return !constraintsAsked.has(table);
     if (kind === 'rows' || kind === 'data') return !written.has(table);
     return true;

@@ -17,6 +17,7 @@ import {
   canonicalExpression, constructCounts, CONSTRUCT_WORDS, objectChanges, parseScript, roleEscape, tableReads, type ParsedStatement,
 } from './sql-shape.ts';
 import { LEARNER_ROLE } from './sandbox-role.ts';
+import { checkMigration } from './migration-check.ts';
 import type {
   BehaviorCheck, CatalogCheck, Check, CheckOutcome, CheckReport, ColumnAssertion, ConstraintAssertion, Exercise,
   IndexAssertion, PlanCheck, ResultCheck, ResultSet, SqlCheck, Variant,
@@ -47,6 +48,8 @@ interface ScriptRun {
   error?: { message: string; code?: string; statement: number; sql: string };
   leftTransactionOpen: boolean;
   broken: boolean;
+  /** The script itself (the migration check lints it). */
+  sql: string;
 }
 
 /** Statement types that only read, so they can run in a rolled-back read-only transaction. */
@@ -65,7 +68,7 @@ async function runScript(db: Engine, sql: string, outerTransaction = false): Pro
   const session = new Session(db);
   const pieces = await splitScript(sql);
   const report = await session.run(sql, { stopOnError: true });
-  const out: ScriptRun = { leftTransactionOpen: session.inTransaction && !outerTransaction, broken: report.broken, queries: [] };
+  const out: ScriptRun = { leftTransactionOpen: session.inTransaction && !outerTransaction, broken: report.broken, queries: [], sql };
   report.results.forEach((r, i) => {
     if (r.error) {
       out.error = { message: r.error.message, code: r.error.code, statement: i + 1, sql: r.sql };
@@ -305,7 +308,7 @@ export function explainError(e: { message: string; code?: string }): string | un
 
 /** Result, catalog, plan, sql checks first; behavior checks write, so they come last. */
 function ordered(checks: Check[]): Check[] {
-  const rank = { sql: 0, result: 1, catalog: 2, plan: 3, intact: 4, behavior: 5 };
+  const rank = { sql: 0, migration: 0, result: 1, catalog: 2, plan: 3, intact: 4, behavior: 5 };
   return [...checks].sort((a, b) => rank[a.kind] - rank[b.kind]);
 }
 
@@ -353,6 +356,8 @@ async function runCheck(
       return checkBehavior(db, check);
     case 'sql':
       return checkSql(check, parsed);
+    case 'migration':
+      return checkMigration(run.sql, check);
   }
 }
 

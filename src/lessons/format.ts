@@ -76,9 +76,9 @@ export interface WrongAnswer {
 }
 
 /** `intact` is implicit: every exercise checks that the rest of the database is unchanged. */
-export type CheckKind = 'result' | 'plan' | 'catalog' | 'behavior' | 'sql' | 'intact';
+export type CheckKind = 'result' | 'plan' | 'catalog' | 'behavior' | 'sql' | 'migration' | 'intact';
 
-export type Check = ResultCheck | PlanCheck | CatalogCheck | BehaviorCheck | SqlCheck;
+export type Check = ResultCheck | PlanCheck | CatalogCheck | BehaviorCheck | SqlCheck | MigrationCheck;
 
 /**
  * What the learner's SQL is made of, read from its parse tree (never its text): statement
@@ -190,6 +190,12 @@ export interface BehaviorCheck {
   expect: string;
   /** Shown to the learner: what the statement tests. */
   description?: string;
+}
+
+/** The migration safety lint finds nothing of these rule ids in the learner's SQL. See migration-check.ts. */
+export interface MigrationCheck {
+  kind: 'migration';
+  lintSilent: string[];
 }
 
 export type Variant = 'main' | 'perturbed';

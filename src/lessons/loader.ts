@@ -14,6 +14,7 @@ import type {
   IndexAssertion, PlanCheck, ResultCheck, SqlBlock, SqlCheck, Variant, WrongAnswer,
 } from './format.ts';
 import { CONSTRUCTS } from './sql-shape.ts';
+import { MigrationCheckProblem, parseMigrationCheck } from './migration-check.ts';
 
 export interface LessonProblem {
   file: string;
@@ -315,7 +316,7 @@ function parseChecks(located: Located[]): Check[] {
   return value.map((item) => parseCheck(item, block.line));
 }
 
-const CHECK_KINDS: CheckKind[] = ['result', 'plan', 'catalog', 'behavior', 'sql'];
+const CHECK_KINDS: CheckKind[] = ['result', 'plan', 'catalog', 'behavior', 'sql', 'migration'];
 /** What a wrong answer's `fails:` may name: the declared kinds, and the implicit intact check. */
 const FAIL_KINDS: CheckKind[] = [...CHECK_KINDS, 'intact'];
 
@@ -434,6 +435,13 @@ function parseCheck(item: YamlValue, line: number): Check {
       if (o.description !== undefined) c.description = str(o.description, 'description', line);
       return c;
     }
+    case 'migration':
+      try {
+        return parseMigrationCheck(o);
+      } catch (e) {
+        if (e instanceof MigrationCheckProblem) throw new FileProblem(e.message, line);
+        throw e;
+      }
     case 'intact':
       throw new FileProblem('the intact check is implicit', line);
   }
