@@ -106,13 +106,15 @@ async function referenceDamage(box: ChapterSandbox, ex: Exercise): Promise<strin
   // A constraint a catalog check is about may be redefined (an ON DELETE action changed).
   const constraintsAsked = new Set(ex.checks.flatMap((c) => (c.kind === 'catalog' && c.constraint ? [c.constraint.table] : [])));
   // A column the task asks to be gone (a catalog column check with exists: false: a rename, a
-  // downgrade) may go, or change, on that table.
+  // downgrade) may go on that table, with its constraints; a column a catalog column check names
+  // may change (SET NOT NULL).
   const columnsGone = new Set(ex.checks.flatMap((c) => (c.kind === 'catalog' && c.column && c.column.exists === false ? [c.column.table] : [])));
+  const columnsAsked = new Set(ex.checks.flatMap((c) => (c.kind === 'catalog' && c.column && c.column.exists !== false ? [c.column.table] : [])));
   return (await referenceChanges(box, ex)).filter((c) => {
     const [kind, table] = c.key.split(':');
     if (kind === 'index') return !dropsAsked.has(table);
-    if (kind === 'column') return !columnsGone.has(table);
-    if (kind === 'constraint') return !constraintsAsked.has(table);
+    if (kind === 'column') return !(columnsGone.has(table) || (/was .*, it is now/.test(c.message) && columnsAsked.has(table)));
+    if (kind === 'constraint') return !(constraintsAsked.has(table) || columnsGone.has(table));
     if (kind === 'rows' || kind === 'data') return !written.has(table);
     return true;
   }).map((c) => c.message);
