@@ -18,6 +18,7 @@ import {
 } from './sql-shape.ts';
 import { LEARNER_ROLE } from './sandbox-role.ts';
 import { checkLint } from './lint-check.ts';
+import { checkMigration } from './migration-check.ts';
 import type {
   BehaviorCheck, CatalogCheck, Check, CheckOutcome, CheckReport, ColumnAssertion, ConstraintAssertion, Exercise,
   IndexAssertion, PlanCheck, ResultCheck, ResultSet, SqlCheck, Variant,
@@ -72,6 +73,8 @@ interface ScriptRun {
   error?: { message: string; code?: string; statement: number; sql: string };
   leftTransactionOpen: boolean;
   broken: boolean;
+  /** The script itself (the migration check lints it). */
+  sql: string;
 }
 
 /** Statement types that only read, so they can run in a rolled-back read-only transaction. */
@@ -90,7 +93,7 @@ async function runScript(db: Engine, sql: string, outerTransaction = false): Pro
   const session = new Session(db);
   const pieces = await splitScript(sql);
   const report = await session.run(sql, { stopOnError: true });
-  const out: ScriptRun = { leftTransactionOpen: session.inTransaction && !outerTransaction, broken: report.broken, queries: [] };
+  const out: ScriptRun = { leftTransactionOpen: session.inTransaction && !outerTransaction, broken: report.broken, queries: [], sql };
   report.results.forEach((r, i) => {
     if (r.error) {
       out.error = { message: r.error.message, code: r.error.code, statement: i + 1, sql: r.sql };
@@ -340,7 +343,7 @@ export function explainError(e: { message: string; code?: string }): string | un
 
 /** Result, catalog, plan, sql checks first; behavior checks write, so they come last. */
 function ordered(checks: Check[]): Check[] {
-  const rank = { sql: 0, result: 1, catalog: 2, plan: 3, lint: 3, intact: 4, behavior: 5 };
+  const rank = { sql: 0, migration: 0, result: 1, catalog: 2, plan: 3, lint: 3, intact: 4, behavior: 5 };
   return [...checks].sort((a, b) => rank[a.kind] - rank[b.kind]);
 }
 
@@ -390,6 +393,8 @@ async function runCheck(
       return checkSql(check, parsed);
     case 'lint':
       return checkLint(db, check);
+    case 'migration':
+      return checkMigration(run.sql, check);
   }
 }
 

@@ -76,9 +76,9 @@ export interface WrongAnswer {
 }
 
 /** `intact` is implicit: every exercise checks that the rest of the database is unchanged. */
-export type CheckKind = 'result' | 'plan' | 'catalog' | 'behavior' | 'sql' | 'lint' | 'intact';
+export type CheckKind = 'result' | 'plan' | 'catalog' | 'behavior' | 'sql' | 'lint' | 'migration' | 'intact';
 
-export type Check = ResultCheck | PlanCheck | CatalogCheck | BehaviorCheck | SqlCheck | LintCheck;
+export type Check = ResultCheck | PlanCheck | CatalogCheck | BehaviorCheck | SqlCheck | LintCheck | MigrationCheck;
 
 /**
  * What the learner's SQL is made of, read from its parse tree (never its text): statement
@@ -197,6 +197,12 @@ export interface LintCheck {
   kind: 'lint';
   silent: string[] | 'all';
   tables?: string[];
+}
+
+/** The migration safety lint finds nothing of these rule ids in the learner's SQL. See migration-check.ts. */
+export interface MigrationCheck {
+  kind: 'migration';
+  lintSilent: string[];
 }
 
 export type Variant = 'main' | 'perturbed';

@@ -15,6 +15,7 @@ import type {
 } from './format.ts';
 import { CONSTRUCTS } from './sql-shape.ts';
 import { LintCheckProblem, parseLintCheck } from './lint-check.ts';
+import { MigrationCheckProblem, parseMigrationCheck } from './migration-check.ts';
 
 export interface LessonProblem {
   file: string;
@@ -333,7 +334,7 @@ function parseChecks(located: Located[]): Check[] {
   return value.map((item) => parseCheck(item, block.line));
 }
 
-const CHECK_KINDS: CheckKind[] = ['result', 'plan', 'catalog', 'behavior', 'sql', 'lint'];
+const CHECK_KINDS: CheckKind[] = ['result', 'plan', 'catalog', 'behavior', 'sql', 'lint', 'migration'];
 /** What a wrong answer's `fails:` may name: the declared kinds, and the implicit intact check. */
 const FAIL_KINDS: CheckKind[] = [...CHECK_KINDS, 'intact'];
 
@@ -457,6 +458,13 @@ function parseCheck(item: YamlValue, line: number): Check {
         return parseLintCheck(o);
       } catch (e) {
         if (e instanceof LintCheckProblem) throw new FileProblem(e.message, line);
+        throw e;
+      }
+    case 'migration':
+      try {
+        return parseMigrationCheck(o);
+      } catch (e) {
+        if (e instanceof MigrationCheckProblem) throw new FileProblem(e.message, line);
         throw e;
       }
     case 'intact':

@@ -63,13 +63,16 @@ async function referenceDamage(ctx: CheckContext, ex: Exercise): Promise<string[
   const dropsAsked = new Set(ex.checks.flatMap((c) => (c.kind === 'catalog' && c.index && (c.index.exists === false || c.index.count !== undefined) ? [c.index.table] : [])));
   // A constraint a catalog check is about may be redefined (an ON DELETE action changed).
   const constraintsAsked = new Set(ex.checks.flatMap((c) => (c.kind === 'catalog' && c.constraint ? [c.constraint.table] : [])));
-  // A column whose type the task asks to change (a catalog column check names it) may change.
+  // A column the task asks to be gone (a catalog column check with exists: false: a rename, a
+  // downgrade) may go on that table, with its constraints; a column a catalog column check names
+  // may change (its type, SET NOT NULL).
+  const columnsGone = new Set(ex.checks.flatMap((c) => (c.kind === 'catalog' && c.column && c.column.exists === false ? [c.column.table] : [])));
   const columnsAsked = new Set(ex.checks.flatMap((c) => (c.kind === 'catalog' && c.column && c.column.exists !== false ? [c.column.table] : [])));
   return (await referenceChanges(ctx, ex)).filter((c) => {
     const [kind, table] = c.key.split(':');
-    if (kind === 'column' && /was .*, it is now/.test(c.message)) return !columnsAsked.has(table);
+    if (kind === 'column') return !(columnsGone.has(table) || (/was .*, it is now/.test(c.message) && columnsAsked.has(table)));
     if (kind === 'index') return !dropsAsked.has(table);
-    if (kind === 'constraint') return !constraintsAsked.has(table);
+    if (kind === 'constraint') return !(constraintsAsked.has(table) || columnsGone.has(table));
     if (kind === 'rows' || kind === 'data') return !written.has(table);
     return true;
   }).map((c) => c.message);
