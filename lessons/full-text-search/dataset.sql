@@ -9,8 +9,9 @@ select setseed(:seed);
 create extension if not exists unaccent;
 create extension if not exists pg_trgm;
 
--- Word lists, one row per language. Sentences are subject + verb + object + tail.
-create table vocab (
+-- Word lists, one row per language (a temporary table: only the texts stay). Sentences are
+-- subject + verb + object + tail.
+create temp table vocab (
   lang      text primary key,
   config    regconfig not null,
   subjects  text[] not null,
@@ -48,14 +49,18 @@ insert into vocab values
  array['votre mot de passe','le routeur','un paiement','l''imprimante','un abonnement','une livraison','une carte de crédit']);
 
 -- One random sentence of a language. VOLATILE (random), called once per sentence.
--- Skewed: the first words of a list are common, the last ones rare (as in real text), so
--- searches range from unselective to a few dozen rows.
-create function pick(a text[]) returns text language sql volatile
-  return a[1 + floor(cardinality(a) * power(random(), 2.2))::int];
-create function sentence(v vocab) returns text language sql volatile
-  return trim(pick(v.subjects) || ' ' || pick(v.verbs) || ' ' || pick(v.objects) || ' ' || pick(v.tails)) || '.';
-create function paragraph(v vocab, n int) returns text language sql volatile
-  return (select string_agg(sentence(v), ' ') from generate_series(1, n));
+-- 4 000 sentences per language, each word drawn with a skew: the first words of a list are
+-- common, the last ones rare (as in real text), so searches range from unselective to a few
+-- dozen rows. Documents are then drawn from this pool (cheaper than drawing every word).
+create temp table pool as
+select v.lang, g as k,
+       trim(v.subjects[1 + floor(cardinality(v.subjects) * power(random(), 2.2))::int] || ' ' ||
+            v.verbs[1 + floor(cardinality(v.verbs) * power(random(), 2.2))::int] || ' ' ||
+            v.objects[1 + floor(cardinality(v.objects) * power(random(), 2.2))::int] || ' ' ||
+            v.tails[1 + floor(cardinality(v.tails) * power(random(), 2.2))::int]) || '.' as s
+from vocab v cross join generate_series(1, 4000) g;
+alter table pool add primary key (lang, k);
+analyze pool;
 
 -- 30 000 articles: half English, 30 % German, 20 % French. Each has its language's text
 -- search configuration in a regconfig column, and a stored generated tsvector with the title
@@ -75,19 +80,20 @@ create table articles (
                  (setweight(to_tsvector(config, title), 'A') || setweight(to_tsvector(config, body), 'B')) stored
 );
 insert into articles (id, lang, config, category, title, body, published_at, helpful)
-select i, v.lang, v.config,
+select i, p.lang, p.config,
        (array['account','billing','delivery','hardware','network'])[random(1, 5)],
-       pick(v.t_lead) || ' ' ||
-         case when v.lang = 'de' then pick(v.t_objects) || ' ' || pick(v.t_verbs)
-              else pick(v.t_verbs) || ' ' || pick(v.t_objects) end,
-       case when :perturbed and v.lang = 'fr' and i % 5 = 0 then unaccent(paragraph(v, random(2, 8)))
-            else paragraph(v, random(2, 8)) end,
+       p.t_lead[random(1, cardinality(p.t_lead))] || ' ' ||
+         case when p.lang = 'de' then p.t_objects[random(1, cardinality(p.t_objects))] || ' ' || p.t_verbs[random(1, cardinality(p.t_verbs))]
+              else p.t_verbs[random(1, cardinality(p.t_verbs))] || ' ' || p.t_objects[random(1, cardinality(p.t_objects))] end,
+       case when :perturbed and p.lang = 'fr' and i % 5 = 0
+            then unaccent((select string_agg(x.s, ' ' order by r.g) from (select g, random(1, 4000) as k from generate_series(1, l.n) g) r join pool x on x.lang = p.lang and x.k = r.k))
+            else (select string_agg(x.s, ' ' order by r.g) from (select g, random(1, 4000) as k from generate_series(1, l.n) g) r join pool x on x.lang = p.lang and x.k = r.k) end,
        case when :perturbed then timestamptz '2026-06-30' - i * interval '20 minutes'
             else timestamptz '2025-06-01' + i * interval '20 minutes' end,
        random(0, 500)
-from (select i, case when r < 0.5 then 'en' when r < 0.8 then 'de' else 'fr' end as lang
+from (select i, random(2, 8) as n, case when r < 0.5 then 'en' when r < 0.8 then 'de' else 'fr' end as lang
       from (select i, random() as r from generate_series(1, 30000) i) s) l
-join vocab v using (lang);
+join vocab p using (lang);
 create index articles_search_idx on articles using gin (search);
 
 -- 20 000 support tickets, no search column yet (the exercises add one). One body in twenty
@@ -103,15 +109,15 @@ create table tickets (
   created_at  timestamptz not null
 );
 insert into tickets
-select i, v.lang, v.config,
+select i, p.lang, p.config,
        case when r2 < 0.25 then 'open' when r2 < 0.35 then 'pending' else 'closed' end,
        random(1, 4),
-       sentence(v),
-       case when random() < 0.05 then null else paragraph(v, random(1, 4)) end,
+       (select x.s from pool x where x.lang = p.lang and x.k = l.k),
+       case when random() < 0.05 then null else (select string_agg(x.s, ' ' order by r.g) from (select g, random(1, 4000) as k from generate_series(1, l.n) g) r join pool x on x.lang = p.lang and x.k = r.k) end,
        timestamptz '2026-01-01' + i * interval '13 minutes'
-from (select i, random() as r2, case when r < 0.6 then 'en' when r < 0.8 then 'de' else 'fr' end as lang
+from (select i, random() as r2, random(1, 4) as n, random(1, 4000) as k, case when r < 0.6 then 'en' when r < 0.8 then 'de' else 'fr' end as lang
       from (select i, random() as r from generate_series(1, 20000) i) s) l
-join vocab v using (lang);
+join vocab p using (lang);
 
 -- 6 000 products for fuzzy search and autocomplete.
 create table products (
@@ -128,9 +134,7 @@ select i,
        round((10 + random() * 290)::numeric, 2)
 from generate_series(1, 6000) i;
 
-drop function paragraph(vocab, int);
-drop function sentence(vocab);
-drop function pick(text[]);
+drop table pool;
 drop table vocab;
 
 select pg_stat_force_next_flush();
