@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { seedPath } from './scripts/seed-path.ts';
 import { lazyInitdb } from './scripts/lazy-initdb-glue.ts';
@@ -133,5 +134,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Vitest takes one core less than the machine has: on CI's two, that is one worker, and
+    // PGlite is single-threaded, so the second core idled.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });

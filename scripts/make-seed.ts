@@ -3,7 +3,7 @@
 // captured after a clean shutdown so the first start does no recovery. Written as a packed
 // snapshot (datadir-snapshot.ts), brotli behind a mark (unpackShippedSnapshot).
 // pg_stat_statements is preloaded but not created here (see worker.ts: a seed with it created made every later start ~0.1 s slower in Chromium).
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { MemfsFrontendFS } from '@electric-sql/pglite/memfs-frontend';
 import { createEngine, startParams } from '../src/db/engine.ts';
@@ -27,6 +27,9 @@ const raw = new Uint8Array(await packSnapshot(seed).arrayBuffer());
 // little; quality 9 takes ~0.5 s where 11 takes minutes for a few percent.
 const br = brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: raw.byteLength } });
 const packed = Buffer.concat([SEED_MARK, br]);
-writeFileSync(out, packed);
+// Written aside, then renamed: a test worker that reads it meanwhile never sees half a file.
+const aside = `${out}.${process.pid}.tmp`;
+writeFileSync(aside, packed);
+renameSync(aside, out);
 const wal = seed.entries.filter((e) => e.path.startsWith('/pg_wal/0')).length;
 console.log(`seed data directory: ${(seed.bytes / 1048576).toFixed(1)} MB (${(packed.byteLength / 1048576).toFixed(1)} MB brotli, ${wal} WAL segments) in ${(performance.now() - t0).toFixed(0)} ms`);

@@ -1,6 +1,6 @@
 // `npm test`: the type check, the unit tests (vitest, real PGlite) and the end-to-end tests
 // (Playwright driving Debian's Chromium), ending with one "N passed, N failed" line that CI reads.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { findChromium } from './chromium.mjs';
 
@@ -28,14 +28,37 @@ try {
 
 console.log('\n== Lessons (every dataset built, every solution passes, every listed wrong answer fails) ==');
 {
-  const r = spawnSync('npx', ['tsx', 'scripts/verify-lessons.ts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  process.stdout.write(r.stdout ?? '');
-  const m = /lessons: (\d+) passed, (\d+) failed/.exec(r.stdout ?? '');
-  if (m) {
-    passed += Number(m[1]);
-    failed += Number(m[2]);
+  // One process per chapter, two at a time: a verification keeps one core busy (PGlite is
+  // single-threaded), and CI has two. Each prints its own "lessons: N passed, N failed".
+  const { readdirSync } = await import('node:fs');
+  const chapters = readdirSync('lessons', { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const verifyOne = (id) => new Promise((resolve) => {
+    const child = spawn('npx', ['tsx', 'scripts/verify-lessons.ts', id], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (status) => resolve({ id, status, out }));
+  });
+  const queue = [...chapters];
+  const results = [];
+  await Promise.all([0, 1].map(async () => {
+    while (queue.length) {
+      const r = await verifyOne(queue.shift());
+      process.stdout.write(r.out);
+      results.push(r);
+    }
+  }));
+  for (const r of results) {
+    const m = /lessons: (\d+) passed, (\d+) failed/.exec(r.out);
+    if (m) {
+      passed += Number(m[1]);
+      failed += Number(m[2]);
+    }
+    if (!m || (r.status !== 0 && Number(m[2]) === 0)) {
+      console.error(`the verification of ${r.id} ended without its summary (status ${r.status})`);
+      failed++;
+    }
   }
-  if (!m || (r.status !== 0 && Number(m[2]) === 0)) failed++;
 }
 
 console.log('\n== End-to-end tests (Playwright + Chromium) ==');
