@@ -4,6 +4,9 @@ export class LazyModule<T> {
   module = $state.raw<T | null>(null);
   error = $state<string | null>(null);
   private loading?: Promise<void>;
+  /** The chunk whose fetch failed, as the browser's error names it. */
+  private failedUrl?: string;
+  private attempt = 0;
 
   /** `what` names the view in the message ("The analyzer"). */
   constructor(private readonly load: () => Promise<T>, readonly what: string) {}
@@ -12,13 +15,19 @@ export class LazyModule<T> {
   get(): Promise<void> {
     if (this.module) return Promise.resolve();
     this.error = null;
-    this.loading ??= this.load().then(
+    // Chromium 150 keeps a failed dynamic import in its module map: importing the same URL
+    // again fails at once without a request. The same file under a new query is a new fetch
+    // (its styles and shared chunks came with the first attempt, which got that far).
+    const load = this.failedUrl ? () => import(/* @vite-ignore */ `${this.failedUrl}?retry=${++this.attempt}`) as Promise<T> : this.load;
+    this.loading ??= load().then(
       (m) => {
         this.module = m;
       },
       (e: unknown) => {
         this.loading = undefined;
-        this.error = `${this.what} could not be loaded (${(e as Error).message}). Check the connection, then retry.`;
+        const message = (e as Error)?.message ?? String(e);
+        this.failedUrl ??= /\b(?:https?|file):\/\/\S+?\.js\b/.exec(message)?.[0];
+        this.error = `${this.what} could not be loaded (${message}). Check the connection, then retry.`;
       },
     );
     return this.loading;
