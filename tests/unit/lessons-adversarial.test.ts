@@ -4,10 +4,10 @@
 // differently from its reference, through the real checker on both copies of the data. Every
 // wrong one must fail and every right one pass.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadLessons } from '../../src/lessons/loader.ts';
+import { readLessonFiles } from '../../scripts/verify-lessons.ts';
 import { checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
 import type { Chapter, CheckReport } from '../../src/lessons/format.ts';
@@ -266,18 +266,7 @@ const CORPUS: Record<string, Record<string, Corpus>> = {
 };
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-function lessonFiles(id: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.(md|sql)$/.test(name)) out[relative(root, p)] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(join(root, 'lessons', id));
-  return out;
-}
+const lessonFiles = (id: string) => readLessonFiles(join(root, 'lessons', id));
 
 const why = (r: CheckReport) => r.error?.message ?? r.checks.filter((c) => !c.passed).map((c) => `${c.kind}: ${c.message}`).join(' | ');
 
