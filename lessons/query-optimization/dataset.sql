@@ -126,9 +126,10 @@ select i,
        1 + floor(40000 * random() ^ 2)::bigint,
        case when k < 0.70 then 'page_view' when k < 0.85 then 'search' when k < 0.93 then 'add_to_cart'
             when k < 0.97 then 'checkout' else 'login' end,
-       -- On the second copy (:perturbed) the times jitter by up to 20 minutes: there ids do not
-       -- follow time within the feed's pages (a cursor on id alone picks other rows).
-       case when :perturbed then date_trunc('minute', timestamptz '2025-05-01' + i * interval '13 seconds' + random() * interval '20 minutes')
+       -- On the second copy (:perturbed) the times jitter by up to 20 minutes either way: there
+       -- ids do not follow time within the feed's pages, and a later id can sit at an earlier
+       -- minute (a cursor on id alone, or `created_at <= … and id < …`, picks other rows).
+       case when :perturbed then greatest(timestamptz '2025-05-01', date_trunc('minute', timestamptz '2025-05-01' + i * interval '13 seconds' + (random() - 0.5) * interval '40 minutes'))
             else date_trunc('minute', timestamptz '2025-05-01' + i * interval '13 seconds' + random() * interval '30 seconds') end
 from (select i, random() as k from generate_series(1, 150000) i) e;
 

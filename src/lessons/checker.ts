@@ -809,6 +809,7 @@ function statedKeyParts(columns: string[]): { direction: boolean }[] {
 
 async function checkCatalog(db: Engine, check: CatalogCheck): Promise<CheckOutcome> {
   if (check.index) return checkIndex(db, check.index);
+  if (check.indexAnyOf) return checkIndexAnyOf(db, check.indexAnyOf);
   if (check.constraint) return checkConstraint(db, check.constraint);
   return checkColumn(db, check.column!);
 }
@@ -906,6 +907,20 @@ async function checkIndex(db: Engine, a: IndexAssertion): Promise<CheckOutcome> 
     return { kind: 'catalog', passed: false, message: `No ${want}.${why || existing}`, details };
   }
   return { kind: 'catalog', passed: true, message: `Found ${matches.map((m) => m.name).join(', ')}: ${want}.`, details };
+}
+
+/** Passes with the first accepted form found; a failure names every accepted form once, then what the table has. */
+async function checkIndexAnyOf(db: Engine, forms: IndexAssertion[]): Promise<CheckOutcome> {
+  const outcomes: CheckOutcome[] = [];
+  for (const form of forms) {
+    const o = await checkIndex(db, form);
+    if (o.passed) return o;
+    outcomes.push(o);
+  }
+  // A "right columns, but …" remark of one form says more than the generic list; else the table's indexes.
+  const near = outcomes.map((o) => / \S+ is on the right columns, but .*$/.exec(o.message)?.[0]).find(Boolean);
+  const tableIndexes = / (Indexes on \S+: .*|\S+ has no index\.)$/.exec(outcomes[0].message)?.[0] ?? '';
+  return { kind: 'catalog', passed: false, message: `No ${forms.map(describeIndex).join(', nor ')}.${near ?? tableIndexes}`, details: outcomes[0].details };
 }
 
 const CONTYPE: Record<ConstraintAssertion['type'], string> = {

@@ -140,6 +140,11 @@ export interface PlanCheck {
 export interface CatalogCheck {
   kind: 'catalog';
   index?: IndexAssertion;
+  /**
+   * `index:` given as a list: any one of these indexes answers the task (a GIN or a GiST trigram
+   * index, a B-tree or a hash index for an equality lookup).
+   */
+  indexAnyOf?: IndexAssertion[];
   constraint?: ConstraintAssertion;
   column?: ColumnAssertion;
 }

@@ -438,6 +438,10 @@ function parseCheck(item: YamlValue, line: number): Check {
       const which = Object.keys(o);
       if (which.length !== 1) throw new FileProblem('a catalog check asserts exactly one of index, constraint, column', line);
       const a = o[which[0]];
+      if (which[0] === 'index' && Array.isArray(a)) {
+        c.indexAnyOf = parseIndexAlternatives(a, line);
+        return c;
+      }
       if (!a || typeof a !== 'object' || Array.isArray(a)) throw new FileProblem(`catalog ${which[0]} needs "key: value" options`, line);
       if (which[0] === 'index') c.index = parseIndexAssertion(a, line);
       else if (which[0] === 'constraint') c.constraint = parseConstraintAssertion(a, line);
@@ -493,6 +497,17 @@ function parseIndexAssertion(o: Record<string, YamlValue>, line: number): IndexA
   a.exists = optBool(o, 'exists', line);
   if (o.count !== undefined) a.count = num(o.count, 'count', line);
   return a;
+}
+
+/** `index: [ {…}, {…} ]`: the accepted forms of one index. Each must say that it exists: "one of these is gone" has no single meaning. */
+function parseIndexAlternatives(list: YamlValue[], line: number): IndexAssertion[] {
+  if (list.length < 2) throw new FileProblem('a list of indexes gives at least two accepted forms (or write one index as "key: value" options)', line);
+  return list.map((o) => {
+    if (!o || typeof o !== 'object' || Array.isArray(o)) throw new FileProblem('each accepted index is "key: value" options', line);
+    const a = parseIndexAssertion(o as Record<string, YamlValue>, line);
+    if (a.exists === false || a.count !== undefined) throw new FileProblem('exists and count go with a single index, not with a list of accepted forms', line);
+    return a;
+  });
 }
 
 const CONSTRAINT_TYPES = ['check', 'unique', 'primary key', 'foreign key', 'exclusion', 'not null'];
