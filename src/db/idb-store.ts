@@ -26,7 +26,10 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
 function done(tx: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
+    // A failed request's error event reaches the transaction before the transaction aborts, so
+    // tx.error is still null then: the request's own error carries the reason (QuotaExceededError
+    // from a put that went over the quota), without which the page could not say the store is full.
+    tx.onerror = (ev) => reject((ev.target as IDBRequest | null)?.error ?? tx.error ?? new DOMException('The save failed.', 'UnknownError'));
     tx.onabort = () => reject(tx.error ?? new DOMException('The save was aborted.', 'AbortError'));
   });
 }

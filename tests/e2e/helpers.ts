@@ -22,3 +22,15 @@ export async function runSql(page: Page, sql: string) {
 }
 
 export const results = (page: Page) => page.getByLabel('Results').locator('section');
+
+/** Every text shown in role="alert" from now on, in order (messages can be replaced by the next run's). */
+export async function recordAlerts(page: import('@playwright/test').Page): Promise<string[]> {
+  const said: string[] = [];
+  await page.exposeFunction('pglabSawAlert', (t: string) => said.push(t));
+  await page.addInitScript(() => {
+    new MutationObserver(() => {
+      for (const a of document.querySelectorAll('[role="alert"]')) (window as unknown as { pglabSawAlert: (t: string) => void }).pglabSawAlert(a.textContent ?? '');
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  return said;
+}

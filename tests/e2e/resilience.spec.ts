@@ -2,7 +2,7 @@
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { brotliDecompressSync } from 'node:zlib';
-import { openApp, runSql, results } from './helpers.ts';
+import { openApp, runSql, results, recordAlerts } from './helpers.ts';
 
 /** Chromium applies a quota override only to an origin that has not used its storage yet: a new context. */
 async function contextWithQuota(browser: import('@playwright/test').Browser, baseURL: string, quotaSize: number) {
@@ -12,18 +12,6 @@ async function contextWithQuota(browser: import('@playwright/test').Browser, bas
   const origin = new URL(baseURL).origin;
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize });
   return { context, page, raise: () => cdp.send('Storage.overrideQuotaForOrigin', { origin }) };
-}
-
-/** Every text shown in role="alert" from now on, in order (messages can be replaced by the next run's). */
-async function recordAlerts(page: import('@playwright/test').Page): Promise<string[]> {
-  const said: string[] = [];
-  await page.exposeFunction('pglabSawAlert', (t: string) => said.push(t));
-  await page.addInitScript(() => {
-    new MutationObserver(() => {
-      for (const a of document.querySelectorAll('[role="alert"]')) (window as unknown as { pglabSawAlert: (t: string) => void }).pglabSawAlert(a.textContent ?? '');
-    }).observe(document, { subtree: true, childList: true, characterData: true });
-  });
-  return said;
 }
 
 const notSaving = (page: import('@playwright/test').Page) => page.getByRole('alert').filter({ hasText: 'Your work is not being saved' });
