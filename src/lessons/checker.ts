@@ -18,10 +18,11 @@ import {
 } from './sql-shape.ts';
 import { LEARNER_ROLE } from './sandbox-role.ts';
 import { checkLint } from './lint-check.ts';
-import { checkMigration } from './migration-check.ts';
+import { checkMigration, lockProblems, needsMeasurement } from './migration-check.ts';
+import { measureMigration } from '../migrations/measure.ts';
 import type {
   BehaviorCheck, CatalogCheck, Check, CheckOutcome, CheckReport, ColumnAssertion, ConstraintAssertion, Exercise,
-  IndexAssertion, PlanCheck, ResultCheck, ResultSet, SqlCheck, Variant,
+  IndexAssertion, MigrationCheck, PlanCheck, ResultCheck, ResultSet, SqlCheck, Variant,
 } from './format.ts';
 import { canonicalJson, isJsonType } from './json-compare.ts';
 
@@ -318,6 +319,26 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
       }
       outcomes[outcomes.indexOf(resultOutcome)] = o;
     }
+  }
+  // Locks and rewrites are measured on a fresh copy: the learner's script again, statement by
+  // statement, reading pg_locks before each commits (src/migrations/measure.ts).
+  const migrationChecks = ordered(exercise.checks).filter((c): c is MigrationCheck => c.kind === 'migration');
+  if (migrationChecks.some(needsMeasurement)) {
+    const { value: measured } = await ctx.withDatabase('main', 'fresh', (db) => measureMigration(db, learnerSql), setupOf(exercise));
+    const migrationOutcomes = outcomes.filter((o) => o.kind === 'migration');
+    migrationChecks.forEach((check, i) => {
+      const o = migrationOutcomes[i];
+      if (!o || !needsMeasurement(check)) return;
+      const problems = lockProblems(measured, check);
+      if (!problems.length) {
+        o.message += ` Measured on a copy: ${Object.entries(check.maxLock ?? {}).map(([t, m]) => `no lock stronger than ${m} on ${t}`).concat(check.rewrite === false ? ['no table or index rewritten'] : []).join(', ')}.`;
+        return;
+      }
+      const lint = o.passed ? '' : `${o.message} `;
+      o.passed = false;
+      o.message = `${lint}Measured on a copy: ${problems.join('; ')}.`;
+      o.details = { ...o.details, found: [...(o.details.found ?? []), ...problems] };
+    });
   }
   outcomes = mergePlanOutcomes(outcomes);
   return {

@@ -204,10 +204,18 @@ export interface LintCheck {
   tables?: string[];
 }
 
-/** The migration safety lint finds nothing of these rule ids in the learner's SQL. See migration-check.ts. */
+/**
+ * The learner's SQL as a migration (see migration-check.ts): the safety lint finds nothing of
+ * these rule ids, and, measured on a fresh copy, no statement holds a stronger lock than allowed
+ * on a table, or rewrites an existing table or index.
+ */
 export interface MigrationCheck {
   kind: 'migration';
-  lintSilent: string[];
+  lintSilent?: string[];
+  /** Table → the strongest lock mode (PostgreSQL's name, e.g. ShareUpdateExclusiveLock) any statement may hold on it. */
+  maxLock?: Record<string, string>;
+  /** `false`: no statement may rewrite an existing table or index (its relfilenode changes). */
+  rewrite?: boolean;
 }
 
 export type Variant = 'main' | 'perturbed';

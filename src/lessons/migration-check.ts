@@ -1,39 +1,102 @@
 // The `migration` check: pglab's migration safety lint (src/migrations/lint) runs on the learner's
 // SQL, and the listed rule ids must find nothing. "Build the index without blocking writes" is then
-// judged by the same findings the migrations workbench shows, not by a copy of its rules.
+// judged by the same findings the migrations workbench shows, not by a copy of its rules. With
+// maxLock or rewrite: false, the script is also measured on a fresh copy (src/migrations/measure):
+// the locks each statement really held, and whether it rewrote a table.
 import { lintMigration, RULES } from '../migrations/lint/index.ts';
 import type { CheckOutcome, MigrationCheck } from './format.ts';
+import { LOCK_MODES, blockSummary, strongest, type LockMode } from '../migrations/locks.ts';
+import type { Measurement } from '../migrations/measure.ts';
 
 /** Thrown for a bad `migration:` block; the loader adds the file and line. */
 export class MigrationCheckProblem extends Error {}
 
 export const MIGRATION_LINT_IDS: string[] = RULES.map((r) => r.check);
 
-/** Reads `{ lintSilent: [rule ids] }`. */
+/** A lock mode as PostgreSQL's pg_locks names it, from that name or the SQL spelling ("SHARE UPDATE EXCLUSIVE"). */
+export function lockModeOf(text: string): LockMode | undefined {
+  const squeezed = text.replace(/[\s_]+/g, '').toLowerCase().replace(/(lock)?$/, 'lock');
+  return LOCK_MODES.find((m) => m.toLowerCase() === squeezed);
+}
+
+/** Reads `{ lintSilent: [rule ids], maxLock: { table: mode }, rewrite: false }`. */
 export function parseMigrationCheck(o: Record<string, unknown>): MigrationCheck {
   for (const k of Object.keys(o)) {
-    if (k !== 'lintSilent') throw new MigrationCheckProblem(`unknown migration option "${k}" (expected lintSilent)`);
+    if (!['lintSilent', 'maxLock', 'rewrite'].includes(k)) throw new MigrationCheckProblem(`unknown migration option "${k}" (expected lintSilent, maxLock or rewrite)`);
   }
-  const ids = o.lintSilent;
-  if (!Array.isArray(ids) || !ids.length || !ids.every((x) => typeof x === 'string')) {
-    throw new MigrationCheckProblem('migration needs lintSilent: a list of the migration lint\'s check ids');
+  const check: MigrationCheck = { kind: 'migration' };
+  if (o.lintSilent !== undefined) {
+    const ids = o.lintSilent;
+    if (!Array.isArray(ids) || !ids.length || !ids.every((x) => typeof x === 'string')) {
+      throw new MigrationCheckProblem('lintSilent is a list of the migration lint\'s check ids');
+    }
+    const bad = (ids as string[]).filter((id) => !MIGRATION_LINT_IDS.includes(id));
+    if (bad.length) throw new MigrationCheckProblem(`unknown migration lint id ${bad.map((b) => `"${b}"`).join(', ')} (known: ${MIGRATION_LINT_IDS.join(', ')})`);
+    check.lintSilent = ids as string[];
   }
-  const bad = (ids as string[]).filter((id) => !MIGRATION_LINT_IDS.includes(id));
-  if (bad.length) throw new MigrationCheckProblem(`unknown migration lint id ${bad.map((b) => `"${b}"`).join(', ')} (known: ${MIGRATION_LINT_IDS.join(', ')})`);
-  return { kind: 'migration', lintSilent: ids as string[] };
+  if (o.maxLock !== undefined) {
+    const m = o.maxLock;
+    if (!m || typeof m !== 'object' || Array.isArray(m) || !Object.keys(m).length) throw new MigrationCheckProblem('maxLock maps tables to lock modes: { orders: ShareUpdateExclusiveLock }');
+    check.maxLock = {};
+    for (const [table, mode] of Object.entries(m as Record<string, unknown>)) {
+      const known = typeof mode === 'string' ? lockModeOf(mode) : undefined;
+      if (!known) throw new MigrationCheckProblem(`maxLock of ${table}: "${String(mode)}" is not a lock mode (one of ${LOCK_MODES.join(', ')})`);
+      check.maxLock[table] = known;
+    }
+  }
+  if (o.rewrite !== undefined) {
+    if (o.rewrite !== false) throw new MigrationCheckProblem('rewrite: false is the only form (no statement may rewrite an existing table or index)');
+    check.rewrite = false;
+  }
+  if (!check.lintSilent && !check.maxLock && check.rewrite === undefined) throw new MigrationCheckProblem('a migration check needs lintSilent, maxLock or rewrite: false');
+  return check;
+}
+
+/** Whether the check needs the migration measured on a copy (locks, rewrites). */
+export const needsMeasurement = (check: MigrationCheck): boolean => !!check.maxLock || check.rewrite === false;
+
+const bare = (name: string) => name.replace(/^public\./, '').replace(/"/g, '');
+
+/**
+ * What a measurement breaks of the check's lock and rewrite limits, one line per problem. A
+ * statement that failed stops the measurement: that is said, since its locks were never held.
+ */
+export function lockProblems(m: Measurement, check: MigrationCheck): string[] {
+  const problems: string[] = [];
+  for (const s of m.statements) {
+    const where = `line ${s.line} (\`${s.text.replace(/\s+/g, ' ').slice(0, 70)}${s.text.length > 70 ? '…' : ''}\`)`;
+    if (!s.ok) {
+      problems.push(`${where} failed when measured on a fresh copy: ${s.error}`);
+      continue;
+    }
+    for (const [table, allowed] of Object.entries(check.maxLock ?? {})) {
+      const held = s.locks.filter((l) => l.existing && bare(l.relation) === bare(table));
+      const top = strongest(held.map((l) => l.mode));
+      if (top && LOCK_MODES.indexOf(top) > LOCK_MODES.indexOf(allowed as LockMode)) {
+        const how = held.find((l) => l.mode === top)!.observed ? 'holds' : 'takes (documented; it runs outside a transaction)';
+        problems.push(`${where} ${how} ${top} on ${table}, which ${blockSummary(top)}; the task allows at most ${allowed} (${blockSummary(allowed as LockMode)})`);
+      }
+    }
+    if (check.rewrite === false && s.rewritten.length) {
+      problems.push(`${where} rewrote ${s.rewritten.join(', ')}: every row is copied under its lock`);
+    }
+  }
+  return problems;
 }
 
 /** Lints the learner's script; fails with the findings of the listed rules, their fixes shown. */
 export async function checkMigration(learnerSql: string, check: MigrationCheck): Promise<CheckOutcome> {
+  if (!check.lintSilent) return { kind: 'migration', passed: true, message: 'No lint rule is asked of this migration.', details: {} };
+  const lintSilent = check.lintSilent;
   let findings;
   try {
     ({ findings } = await lintMigration(learnerSql));
   } catch (e) {
     return { kind: 'migration', passed: false, message: `The migration lint could not read your SQL: ${(e as Error).message}`, details: {} };
   }
-  const left = findings.filter((f) => check.lintSilent.includes(f.check));
+  const left = findings.filter((f) => lintSilent.includes(f.check));
   if (!left.length) {
-    return { kind: 'migration', passed: true, message: `The migration lint finds nothing for ${check.lintSilent.join(', ')}.`, details: {} };
+    return { kind: 'migration', passed: true, message: `The migration lint finds nothing for ${lintSilent.join(', ')}.`, details: {} };
   }
   const shown = left.slice(0, 3).map((f) => `${f.check}: ${f.message}`);
   const more = left.length > 3 ? ` (and ${left.length - 3} more)` : '';

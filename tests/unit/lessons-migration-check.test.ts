@@ -1,8 +1,11 @@
 // The `migration` check kind: the real migration safety lint on the learner's SQL (no database),
-// and the loader's messages for a bad block.
-import { describe, expect, it } from 'vitest';
-import { checkMigration, MIGRATION_LINT_IDS, MigrationCheckProblem, parseMigrationCheck } from '../../src/lessons/migration-check.ts';
+// the loader's messages for a bad block, and the locks and rewrites measured on a real PGlite copy.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkMigration, lockModeOf, MIGRATION_LINT_IDS, MigrationCheckProblem, parseMigrationCheck } from '../../src/lessons/migration-check.ts';
 import { loadLessons, LessonError } from '../../src/lessons/loader.ts';
+import { checkExercise } from '../../src/lessons/checker.ts';
+import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
+import type { Exercise } from '../../src/lessons/format.ts';
 
 const check = parseMigrationCheck({ lintSilent: ['non_concurrent_index', 'missing_lock_timeout'] });
 
@@ -54,5 +57,58 @@ describe('the migration check', () => {
     } catch (e) {
       expect((e as Error).message).toMatch(/lessons\/x\/exercises\/01-a\.md:\d+: unknown migration lint id "nope"/);
     }
+  });
+});
+
+describe('the migration check, measured: locks held and tables rewritten', () => {
+  const chapterFiles = (checks: string, solution: string) => ({
+    'lessons/m/chapter.md': '---\ntitle: M\norder: 1\nsummary: s\ndataset: dataset.sql\n---\n\n# M\n',
+    'lessons/m/dataset.sql': 'select setseed(:seed);\ncreate table orders (id int primary key, customer_id int not null, total numeric not null);\ninsert into orders select g, g % 97, g from generate_series(1, 2000) g;\nvacuum analyze orders;\n',
+    'lessons/m/exercises/01-a.md': `---\ntitle: A\n---\n\n## Task\n\nDo it.\n\n## Solution\n\n\`\`\`sql\n${solution}\n\`\`\`\n\n## Explanation\n\nBecause.\n\n## Checks\n\n\`\`\`yaml\n${checks}\`\`\`\n\n## Wrong answers\n\n### Locked\n\n\`\`\`sql\nlock table orders in access exclusive mode;\n\`\`\`\n\nfails: migration\n\nIt blocks everyone.\n`,
+  });
+  let box: ChapterSandbox;
+  let locks: Exercise;
+  let rewrites: Exercise;
+  beforeAll(async () => {
+    const [a] = loadLessons(chapterFiles('- migration:\n    maxLock: { orders: SHARE UPDATE EXCLUSIVE }\n', 'create index concurrently orders_customer_idx on orders (customer_id);'));
+    const [b] = loadLessons(chapterFiles('- migration:\n    rewrite: false\n', "alter table orders add column currency text not null default 'EUR';"));
+    locks = a.exercises[0];
+    rewrites = b.exercises[0];
+    box = await ChapterSandbox.build(a, ['main']);
+  }, 300_000);
+  afterAll(() => box?.close());
+
+  it('reads lock modes in either spelling and refuses others', () => {
+    expect(locks.checks[0]).toMatchObject({ kind: 'migration', maxLock: { orders: 'ShareUpdateExclusiveLock' } });
+    expect(lockModeOf('AccessExclusiveLock')).toBe('AccessExclusiveLock');
+    expect(lockModeOf('row exclusive')).toBe('RowExclusiveLock');
+    expect(() => parseMigrationCheck({ maxLock: { orders: 'EXCLUSIVE-ISH' } })).toThrow(/not a lock mode/);
+    expect(() => parseMigrationCheck({ rewrite: true })).toThrow(/rewrite: false/);
+    expect(() => parseMigrationCheck({})).toThrow(/needs lintSilent, maxLock or rewrite/);
+  });
+
+  it('a plain CREATE INDEX holds SHARE on the table, which blocks writes: refused, with the statement named', async () => {
+    const r = await checkExercise(box, locks, 'create index orders_customer_idx on orders (customer_id);');
+    expect(r.passed).toBe(false);
+    const m = r.checks.find((c) => c.kind === 'migration')!;
+    expect(m.message).toMatch(/line 1 \(`create index orders_customer_idx.*`\) holds ShareLock on orders, which blocks writes/);
+    expect(m.message).toMatch(/allows at most ShareUpdateExclusiveLock/);
+  });
+
+  it('CREATE INDEX CONCURRENTLY passes; a LOCK TABLE hidden in a transaction does not', async () => {
+    const ok = await checkExercise(box, locks, 'create index concurrently orders_customer_idx on orders (customer_id);');
+    expect(ok.passed, JSON.stringify(ok.checks)).toBe(true);
+    expect(ok.checks.find((c) => c.kind === 'migration')!.message).toMatch(/no lock stronger than ShareUpdateExclusiveLock on orders/);
+    const locked = await checkExercise(box, locks, 'begin;\nlock table orders in exclusive mode;\ncommit;\ncreate index concurrently orders_customer_idx on orders (customer_id);');
+    expect(locked.passed).toBe(false);
+    expect(locked.checks.find((c) => c.kind === 'migration')!.message).toMatch(/holds ExclusiveLock on orders/);
+  });
+
+  it('rewrite: false refuses a volatile default (the table is copied) and accepts a constant one', async () => {
+    const ok = await checkExercise(box, rewrites, "alter table orders add column currency text not null default 'EUR';");
+    expect(ok.passed, JSON.stringify(ok.checks)).toBe(true);
+    const bad = await checkExercise(box, rewrites, "alter table orders add column currency text not null default left('EUR' || random()::text, 3);");
+    expect(bad.passed).toBe(false);
+    expect(bad.checks.find((c) => c.kind === 'migration')!.message).toMatch(/rewrote orders/);
   });
 });
