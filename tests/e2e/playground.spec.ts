@@ -111,6 +111,9 @@ test('a full browser store: the statement says its changes are not saved yet, an
   await cdp.send('Storage.overrideQuotaForOrigin', { origin });
   await runSql(page, `select count(*) as n from roomy;`);
   await expect(results(page).last().getByRole('table')).toContainText('200000');
+  // The whole database is written after that run; the page says when it is done (a reload
+  // during that write keeps the last save, without the table: the page said it was not saved).
+  await expect.poll(() => said.some((t) => t.includes('everything you did is saved now')), { timeout: 30_000 }).toBe(true);
   await page.reload();
   await openApp(page);
   await runSql(page, `select count(*) as n from roomy;`);
