@@ -236,8 +236,10 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
   }
   const resultCheck = exercise.checks.find((c): c is ResultCheck => c.kind === 'result');
   const needsWrites = exercise.checks.some((c) => c.kind === 'catalog' || c.kind === 'behavior');
+  // A read-only answer runs in a read-only transaction on a warm copy (with the exercise's setup
+  // already run there, when it has one): no copy is restored for it.
   let mode: IsolationMode =
-    exercise.isolation === 'auto' && !exercise.setup && !needsWrites && readOnly(pieces) ? 'shared' : 'fresh';
+    exercise.isolation === 'auto' && !needsWrites && readOnly(pieces) ? 'shared' : 'fresh';
 
   const expected = resultCheck ? await referenceResult(ctx, exercise, 'main') : undefined;
   const orderKeys = resultCheck?.ordered ? resultCheck.orderBy ?? (await orderKeysOf(exercise.solution, expected!.columns)) : undefined;
@@ -248,7 +250,6 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
   // context keeps one); a shared one has no setup (exercises with one run fresh).
   const runMain = (m: IsolationMode) =>
     ctx.withDatabase('main', m, async (db) => {
-      if (exercise.setup && m === 'shared') await runOrThrow(db, exercise.setup, `The setup of ${exercise.id}`);
       const before = m === 'fresh' ? await fingerprint(db) : undefined;
       const run = await runScript(db, learnerSql, m === 'shared');
       if (run.error || run.broken) return { run, outcomes: [] as CheckOutcome[] };
@@ -271,7 +272,7 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
       if (before && base && !intact) intact = await checkIntact(ctx, db, exercise, before, base);
       if (intact) outcomes.push(intact);
       return { run, outcomes };
-    }, m === 'fresh' ? setupOf(exercise) : undefined);
+    }, setupOf(exercise));
 
   let { value, resetMs } = await runMain(mode);
   // A statement that cannot run in the read-only transaction: run again on a fresh copy.
@@ -298,10 +299,7 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
   const resultOutcome = outcomes.find((o) => o.kind === 'result');
   if (resultCheck && resultOutcome?.passed) {
     const expected2 = await referenceResult(ctx, exercise, 'perturbed');
-    const { value: second } = await ctx.withDatabase('perturbed', mode, async (db) => {
-      if (exercise.setup && mode === 'shared') await runOrThrow(db, exercise.setup, `The setup of ${exercise.id}`);
-      return runScript(db, learnerSql, mode === 'shared');
-    }, mode === 'fresh' ? setupOf(exercise) : undefined);
+    const { value: second } = await ctx.withDatabase('perturbed', mode, (db) => runScript(db, learnerSql, mode === 'shared'), setupOf(exercise));
     const o = second.error || !second.result
       ? {
           kind: 'result' as const, passed: false,

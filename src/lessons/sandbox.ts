@@ -100,6 +100,12 @@ export class ChapterSandbox implements CheckContext {
   readonly resetTimes: number[] = [];
   private snapshots = new Map<Variant, DataDirSnapshot>();
   private warm = new Map<Variant, LocalEngine>();
+  /**
+   * Per variant, one warm copy with an exercise's setup already run (its key): a read-only answer
+   * to an exercise with a setup runs there in a read-only transaction instead of a fresh copy.
+   * One per variant, replaced when another setup is asked for (each copy holds the whole chapter).
+   */
+  private warmPrepared = new Map<Variant, { key: string; engine: LocalEngine }>();
   private spares = new Map<Variant, Spare>();
   /** What to restore next: the variants used fresh, each with the setup of its last use. */
   private wanted = new Map<Variant, Prepare | undefined>();
@@ -208,14 +214,7 @@ export class ChapterSandbox implements CheckContext {
         await engine.db.close().catch(() => {});
       }
     }
-    let engine = this.warm.get(variant);
-    if (!engine) {
-      engine = (await this.restore(variant)).engine;
-      // A snapshot stored by an older pglab has no learner role: create it before the read-only transaction.
-      await becomeLearner(engine);
-      await engine.run('set session authorization postgres');
-      this.warm.set(variant, engine);
-    }
+    const engine = prepare ? await this.warmWith(variant, prepare) : await this.warmPlain(variant);
     const t0 = performance.now();
     await engine.run('begin transaction read only');
     await becomeLearner(engine);
@@ -225,6 +224,45 @@ export class ChapterSandbox implements CheckContext {
     } finally {
       await this.cleanShared(variant, engine);
     }
+  }
+
+  private async warmPlain(variant: Variant): Promise<LocalEngine> {
+    // The learner moved on to an exercise without a setup: free the prepared copy's memory.
+    const prepared = this.warmPrepared.get(variant);
+    if (prepared) {
+      this.warmPrepared.delete(variant);
+      await prepared.engine.db.close().catch(() => {});
+    }
+    let engine = this.warm.get(variant);
+    if (!engine) {
+      engine = (await this.restore(variant)).engine;
+      // A snapshot stored by an older pglab has no learner role: create it before the read-only transaction.
+      await becomeLearner(engine);
+      await engine.run('set session authorization postgres');
+      this.warm.set(variant, engine);
+    }
+    return engine;
+  }
+
+  /** The warm copy of a variant with this setup run (as the learner, as on a fresh copy). */
+  private async warmWith(variant: Variant, prepare: Prepare): Promise<LocalEngine> {
+    const have = this.warmPrepared.get(variant);
+    if (have?.key === prepare.key) return have.engine;
+    if (have) {
+      this.warmPrepared.delete(variant);
+      await have.engine.db.close().catch(() => {});
+    }
+    const { engine } = await this.restore(variant);
+    try {
+      await becomeLearner(engine);
+      await prepare.run(engine);
+      await engine.run('set session authorization postgres');
+    } catch (e) {
+      await engine.db.close().catch(() => {});
+      throw e;
+    }
+    this.warmPrepared.set(variant, { key: prepare.key, engine });
+    return engine;
   }
 
   /** Rolls back and resets the session of the warm copy; replaces it if it stopped answering. */
@@ -241,7 +279,8 @@ export class ChapterSandbox implements CheckContext {
       healthy = false;
     }
     if (!healthy) {
-      this.warm.delete(variant);
+      if (this.warm.get(variant) === engine) this.warm.delete(variant);
+      if (this.warmPrepared.get(variant)?.engine === engine) this.warmPrepared.delete(variant);
       try { await engine.db.close(); } catch { /* already broken */ }
     }
   }
@@ -309,5 +348,7 @@ export class ChapterSandbox implements CheckContext {
     for (const v of [...this.spares.keys()]) this.dropSpare(v);
     for (const e of this.warm.values()) await e.db.close();
     this.warm.clear();
+    for (const { engine } of this.warmPrepared.values()) await engine.db.close().catch(() => {});
+    this.warmPrepared.clear();
   }
 }

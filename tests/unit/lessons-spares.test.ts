@@ -97,3 +97,70 @@ describe('spare copies', () => {
     expect(box.resetTimes[before]).toBeGreaterThan(0);
   }, 60_000);
 });
+
+describe('a read-only answer to an exercise with a setup', () => {
+  const READ_ONLY = `---
+title: Count the staged items
+---
+
+## Task
+
+Count the rows of \`staging\` (see the setup) per quantity.
+
+## Setup
+
+\`\`\`sql
+create table staging as select id, qty from items where id % 3 = 0;
+\`\`\`
+
+## Solution
+
+\`\`\`sql
+select qty, count(*) as n from staging group by qty;
+\`\`\`
+
+## Checks
+
+\`\`\`yaml
+- result: {}
+\`\`\`
+
+## Wrong answers
+
+### All items
+
+\`\`\`sql
+select qty, count(*) as n from items group by qty;
+\`\`\`
+
+fails: result
+`;
+  let ro: ChapterSandbox;
+  let roChapter: Chapter;
+  beforeAll(async () => {
+    [roChapter] = loadLessons({ 'lessons/r/chapter.md': CHAPTER, 'lessons/r/dataset.sql': DATASET, 'lessons/r/exercises/01-count.md': READ_ONLY });
+    ro = await ChapterSandbox.build(roChapter, ['main', 'perturbed'], {}, { spares: true, spareDelayMs: 10 });
+  }, 180_000);
+  afterAll(() => ro?.close());
+
+  it('runs on a warm copy with the setup run once, restoring nothing for later checks', async () => {
+    const ex = roChapter.exercises[0];
+    const first = await checkExercise(ro, ex, ex.solution);
+    expect(first.passed, JSON.stringify(first.checks)).toBe(true);
+    expect(first.timing.mode).toBe('shared');
+    await ro.idle();
+    const before = ro.resetTimes.length;
+    for (const sql of ['select qty, count(id) as n from staging group by 1;', 'select qty, count(*) as n from items group by qty;']) {
+      const r = await checkExercise(ro, ex, sql);
+      expect(r.timing.mode).toBe('shared');
+    }
+    expect(ro.resetTimes.length).toBe(before);
+    // The wrong one still fails (the setup's table is there, items is not staging).
+    expect((await checkExercise(ro, ex, 'select qty, count(*) as n from items group by qty;')).passed).toBe(false);
+    // A writing answer gets a fresh copy, with the setup; the warm copy is left as it was.
+    const writes = await checkExercise(ro, ex, 'delete from staging where qty = 1;\nselect qty, count(*) as n from staging group by qty;');
+    expect(writes.timing.mode).toBe('fresh');
+    expect(writes.passed).toBe(false);
+    expect((await checkExercise(ro, ex, ex.solution)).passed).toBe(true);
+  }, 180_000);
+});
