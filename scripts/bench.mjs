@@ -2,7 +2,7 @@
 // figure beside a reference measured in the same run (the machines are noisy: ratios, never
 // absolute assertions in tests). With no argument, every part runs.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -132,6 +132,29 @@ async function lessonReset() {
 // PGLAB_BENCH_CHECK_PAUSE_MS: the pause between two checks (reading the feedback), 3 s unless set.
 const CHECK_PAUSE_MS = Number(process.env.PGLAB_BENCH_CHECK_PAUSE_MS ?? 3000);
 
+/**
+ * Clicks a button that is disabled while its work runs, timed in the page from the click event to
+ * the button being enabled again: the work can end before a poll from here would see the button
+ * disabled at all, and Playwright's own click takes ~0.1 s that is not the app's.
+ */
+async function clickTimed(page, locator, css) {
+  const done = page.evaluate((sel) => new Promise((resolve) => {
+    const button = document.querySelector(sel);
+    let t0 = 0;
+    button.addEventListener('click', () => { t0 = performance.now(); }, { capture: true, once: true });
+    const seen = new MutationObserver((records) => {
+      // A record whose old value is not null: the disabled attribute was there and is gone.
+      if (t0 && records.some((r) => r.oldValue !== null) && !button.disabled) {
+        seen.disconnect();
+        resolve(performance.now() - t0);
+      }
+    });
+    seen.observe(button, { attributes: true, attributeFilter: ['disabled'], attributeOldValue: true });
+  }), css);
+  await locator.click();
+  return done;
+}
+
 async function lessonChecks() {
   const s = await freshContext();
   const page = await s.ctx.newPage();
@@ -154,20 +177,13 @@ async function lessonChecks() {
     const checks = [];
     const runs = [];
     for (let i = 0; i < 8; i++) {
-      const t0 = performance.now();
-      await panel.getByRole('button', { name: 'Check' }).click();
-      // The Check button is disabled while the check runs.
-      await page.waitForFunction(() => document.querySelector('button.check')?.disabled, null, { timeout: 5_000 }).catch(() => {});
-      await page.waitForFunction(() => !document.querySelector('button.check')?.disabled, null, { timeout: 240_000 });
+      const ms = await clickTimed(page, panel.getByRole('button', { name: 'Check' }), 'button.check');
       await panel.getByRole('status').filter({ hasText: /Passed/ }).waitFor({ timeout: 10_000 }).catch(async (e) => {
         console.log(`check ${i} of ${slug} did not pass: ${await panel.getByRole('region', { name: 'Check feedback' }).textContent().catch(() => '(no feedback)')}`);
         throw e;
       });
-      if (i > 0) checks.push(performance.now() - t0); // the first one also builds the second copy and the reference result
-      const t1 = performance.now();
-      await page.locator('.lesson-editor').getByRole('button', { name: 'Run', exact: true }).click();
-      await page.waitForFunction(() => [...document.querySelectorAll('.lesson-editor button')].some((b) => b.textContent === 'Run' && !b.disabled));
-      runs.push(performance.now() - t1);
+      if (i > 0) checks.push(ms); // the first one also builds the second copy and the reference result
+      runs.push(await clickTimed(page, page.locator('.lesson-editor').getByRole('button', { name: 'Run', exact: true }), '.lesson-editor button.run'));
       if (slug === 'btree-lookup') {
         await page.getByRole('button', { name: 'Reset chapter database' }).click();
         await page.getByRole('article').getByRole('status').first().filter({ hasText: /reset to its starting state/ }).waitFor({ timeout: 60_000 });
@@ -178,6 +194,55 @@ async function lessonChecks() {
     out.push({ slug, check: median(checks), run: median(runs), all: checks });
   }
   await s.close();
+  return out;
+}
+
+/** Each chapter's first exercise: its slug, title and reference solution, read from its file. */
+function firstExercises() {
+  return readdirSync('lessons', { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort().map((id) => {
+    const file = readdirSync(join('lessons', id, 'exercises')).filter((f) => f.endsWith('.md')).sort()[0];
+    const text = readFileSync(join('lessons', id, 'exercises', file), 'utf8');
+    const title = /^title:\s*(.+)$/m.exec(text)[1].trim().replace(/^["']|["']$/g, '');
+    const solution = /## Solution\s+```sql\n([\s\S]*?)```/.exec(text)[1];
+    return { id, slug: file.replace(/^\d+-|\.md$/g, ''), title, solution };
+  });
+}
+
+/**
+ * Every chapter as a learner meets it (#13, #14: new chapters stay within the Indexes chapter's
+ * figures): opening it in a fresh profile until its database is ready, then Check of its first
+ * exercise's reference (median of the 2nd to 4th checks; the first also builds the second copy).
+ */
+async function lessonChapters() {
+  const out = [];
+  for (const ex of firstExercises()) {
+    const s = await freshContext();
+    const page = await s.ctx.newPage();
+    page.on('dialog', (d) => d.accept());
+    const t0 = performance.now();
+    await page.goto(`${BASE}#/lessons/${ex.id}`);
+    await page.waitForFunction(() => [...document.querySelectorAll('article [role="status"]')].some((e) => /Chapter database ready \(built in/.test(e.textContent ?? '')), null, { polling: 20, timeout: 300_000 });
+    const open = performance.now() - t0;
+    await page.getByRole('navigation', { name: 'Lessons contents' }).getByRole('link', { name: ex.title.replace(/`/g, '') }).click();
+    const panel = page.getByRole('region', { name: 'Exercise', exact: true });
+    await panel.waitFor();
+    await page.getByRole('textbox', { name: 'SQL editor' }).click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(ex.solution);
+    const checks = [];
+    for (let i = 0; i < 4; i++) {
+      const ms = await clickTimed(page, panel.getByRole('button', { name: 'Check' }), 'button.check');
+      await panel.getByRole('status').filter({ hasText: /Passed/ }).waitFor({ timeout: 10_000 }).catch(async (e) => {
+        console.log(`check ${i} of ${ex.id}/${ex.slug} did not pass: ${await panel.getByRole('region', { name: 'Check feedback' }).textContent().catch(() => '(no feedback)')}`);
+        throw e;
+      });
+      if (i > 0) checks.push(ms);
+      await page.waitForTimeout(CHECK_PAUSE_MS);
+    }
+    out.push({ ...ex, open, check: median(checks), all: checks });
+    await s.close();
+  }
   return out;
 }
 
@@ -192,6 +257,13 @@ try {
       rows.push([`lessons: Check of ${c.slug}, click → feedback (median of 7, ${CHECK_PAUSE_MS / 1000} s between checks)`, `${c.check.toFixed(0)} ms`, `the same SQL with Run ${c.run.toFixed(0)} ms`, (c.check / c.run).toFixed(2)]);
     }
     rows.push(['lessons: Reset chapter database (indexes, median of 7)', `${l.reset.toFixed(0)} ms`, `building it from the dataset ${l.build.toFixed(0)} ms`, (l.reset / l.build).toFixed(2)]);
+    const chapters = await lessonChapters();
+    const ref = chapters.find((c) => c.id === 'indexes');
+    for (const c of chapters) {
+      console.log(`chapter ${c.id}: open ${c.open.toFixed(0)} ms, checks of ${c.slug} (ms): ${c.all.map((x) => x.toFixed(0)).join(', ')}`);
+      rows.push([`lessons: open ${c.id} in a fresh profile → its database ready`, `${c.open.toFixed(0)} ms`, `indexes ${ref.open.toFixed(0)} ms`, (c.open / ref.open).toFixed(2)]);
+      rows.push([`lessons: Check of ${c.id}/${c.slug}, its reference (median of 3)`, `${c.check.toFixed(0)} ms`, `indexes/${ref.slug} ${ref.check.toFixed(0)} ms`, (c.check / ref.check).toFixed(2)]);
+    }
   }
   if (want('playground')) {
   // Start-up figures are medians of ROUNDS runs, each reference interleaved with its measure.
