@@ -58,6 +58,11 @@ test('Migrations workbench: two revisions, a branch, a merge, upgrade, downgrade
   const merge = (await rows.nth(1).getByRole('cell').first().textContent())!.trim();
   await expect(page.getByRole('status').filter({ hasText: `Current revision: ${merge}` })).toBeVisible();
   await expect(rows.nth(1)).toContainText('merge');
+  // The drawn graph: four boxes, the branch and the merge, and it says so in words.
+  const drawing = page.getByRole('img', { name: /^Revision graph: / });
+  await expect(drawing).toHaveAccessibleName(new RegExp(`^Revision graph: 4 revisions; heads ${merge}; branches at ${first}; merges ${merge}; current ${merge}$`));
+  await expect(drawing.locator('g.rev')).toHaveCount(4);
+  await expect(drawing.locator('path.edge')).toHaveCount(4);
 
   // Export one revision as an Alembic file.
   const download = page.waitForEvent('download');
