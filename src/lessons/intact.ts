@@ -28,7 +28,12 @@ export interface Change {
 const TABLES_SQL = `
   select c.relname as name, pg_catalog.pg_relation_filenode(c.oid)::int8::text as file, c.reltuples::float8 as reltuples,
          coalesce(s.n_tup_ins, 0)::int8::text as ins, coalesce(s.n_tup_upd, 0)::int8::text as upd, coalesce(s.n_tup_del, 0)::int8::text as del,
-         array(select a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod) || case when a.attnotnull then ' not null' else '' end
+         array(select a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)
+                      -- An enum column's type with its values: renaming or reordering a value changes
+                      -- what every stored row means, though no row is written.
+                      || coalesce((select ' (' || string_agg(pg_catalog.quote_literal(e.enumlabel), ', ' order by e.enumsortorder) || ')'
+                                   from pg_catalog.pg_enum e where e.enumtypid = a.atttypid), '')
+                      || case when a.attnotnull then ' not null' else '' end
                from pg_catalog.pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped order by a.attnum) as columns,
          array(select con.conname || E'\\t' || pg_catalog.pg_get_constraintdef(con.oid, true)
                from pg_catalog.pg_constraint con where con.conrelid = c.oid order by con.conname) as constraints,
@@ -99,7 +104,14 @@ export function changes(before: Fingerprint, after: Fingerprint, countsBefore: R
     }
     for (const [c, def] of Object.entries(b.columns)) {
       if (!(c in a.columns)) out.push({ key: `column:${t}`, message: `the column ${t}.${c} is gone` });
-      else if (a.columns[c] !== def) out.push({ key: `column:${t}`, message: `the column ${t}.${c} was ${def}, it is now ${a.columns[c]}` });
+      else if (a.columns[c] !== def) {
+        const was = enumOf(def);
+        const now = enumOf(a.columns[c]);
+        // Same enum type, other values: said once per type, under the type's own key.
+        if (was && now && was.type === now.type && was.rest === now.rest) {
+          if (!out.some((x) => x.key === `enum:${was.type}`)) out.push({ key: `enum:${was.type}`, message: `the values of the type ${was.type} were (${was.values}), they are now (${now.values})` });
+        } else out.push({ key: `column:${t}`, message: `the column ${t}.${c} was ${def}, it is now ${a.columns[c]}` });
+      }
     }
     for (const [c, def] of Object.entries(b.constraints)) {
       if (!(c in a.constraints)) out.push({ key: `constraint:${t}`, message: `the constraint ${c} on ${t} (${def}) is gone` });
@@ -130,6 +142,12 @@ export function changes(before: Fingerprint, after: Fingerprint, countsBefore: R
     }
   }
   return out;
+}
+
+/** A column definition of an enum type split up: `order_status ('a', 'b') not null`. */
+function enumOf(def: string): { type: string; values: string; rest: string } | undefined {
+  const m = /^(\S+) \((.*)\)( not null)?$/.exec(def);
+  return m ? { type: m[1], values: m[2], rest: m[3] ?? '' } : undefined;
 }
 
 /** The learner's changes the reference solution does not make (a change of rows allows one of data). */
