@@ -11,6 +11,8 @@ export interface TableState {
   columns: Record<string, string>;
   constraints: Record<string, string>;
   indexes: Record<string, string>;
+  /** Enum columns: column → `type\tvalues in order`. */
+  enums: Record<string, string>;
   /** Rows inserted, updated and deleted since the copy was restored. */
   writes: { ins: number; upd: number; del: number };
   /** The planner's row estimate (pg_class.reltuples; -1: never analyzed). */
@@ -28,13 +30,14 @@ export interface Change {
 const TABLES_SQL = `
   select c.relname as name, pg_catalog.pg_relation_filenode(c.oid)::int8::text as file, c.reltuples::float8 as reltuples,
          coalesce(s.n_tup_ins, 0)::int8::text as ins, coalesce(s.n_tup_upd, 0)::int8::text as upd, coalesce(s.n_tup_del, 0)::int8::text as del,
-         array(select a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)
-                      -- An enum column's type with its values: renaming or reordering a value changes
-                      -- what every stored row means, though no row is written.
-                      || coalesce((select ' (' || string_agg(pg_catalog.quote_literal(e.enumlabel), ', ' order by e.enumsortorder) || ')'
-                                   from pg_catalog.pg_enum e where e.enumtypid = a.atttypid), '')
-                      || case when a.attnotnull then ' not null' else '' end
+         array(select a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod) || case when a.attnotnull then ' not null' else '' end
                from pg_catalog.pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped order by a.attnum) as columns,
+         -- Each enum column's type and its values: renaming or reordering a value changes what
+         -- every stored row means, though no row is written.
+         array(select a.attname || E'\\t' || pg_catalog.format_type(a.atttypid, null) || E'\\t'
+                      || (select string_agg(pg_catalog.quote_literal(e.enumlabel), ', ' order by e.enumsortorder) from pg_catalog.pg_enum e where e.enumtypid = a.atttypid)
+               from pg_catalog.pg_attribute a join pg_catalog.pg_type t on t.oid = a.atttypid
+               where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and t.typtype = 'e' order by a.attnum) as enums,
          array(select con.conname || E'\\t' || pg_catalog.pg_get_constraintdef(con.oid, true)
                from pg_catalog.pg_constraint con where con.conrelid = c.oid order by con.conname) as constraints,
          array(select i.relname || E'\\t' || pg_catalog.pg_get_indexdef(i.oid)
@@ -51,7 +54,7 @@ const pairs = (list: string[]) => Object.fromEntries(list.map((s) => [s.slice(0,
 export async function fingerprint(db: Engine): Promise<Fingerprint> {
   // Counters reach the statistics views at most once a second unless forced (platform notes).
   await db.query('select pg_catalog.pg_stat_force_next_flush()');
-  const { rows } = await db.query<{ name: string; file: string; reltuples: number; ins: string; upd: string; del: string; columns: string[]; constraints: string[]; indexes: string[] }>(TABLES_SQL);
+  const { rows } = await db.query<{ name: string; file: string; reltuples: number; ins: string; upd: string; del: string; columns: string[]; constraints: string[]; indexes: string[]; enums: string[] }>(TABLES_SQL);
   const out: Fingerprint = {};
   for (const r of rows) {
     out[r.name] = {
@@ -59,6 +62,7 @@ export async function fingerprint(db: Engine): Promise<Fingerprint> {
       columns: Object.fromEntries(r.columns.map((c) => [c.slice(0, c.indexOf(' ')), c.slice(c.indexOf(' ') + 1)])),
       constraints: pairs(r.constraints),
       indexes: pairs(r.indexes),
+      enums: pairs(r.enums),
       writes: { ins: Number(r.ins), upd: Number(r.upd), del: Number(r.del) },
       reltuples: Number(r.reltuples),
     };
@@ -104,13 +108,12 @@ export function changes(before: Fingerprint, after: Fingerprint, countsBefore: R
     }
     for (const [c, def] of Object.entries(b.columns)) {
       if (!(c in a.columns)) out.push({ key: `column:${t}`, message: `the column ${t}.${c} is gone` });
-      else if (a.columns[c] !== def) {
-        const was = enumOf(def);
-        const now = enumOf(a.columns[c]);
-        // Same enum type, other values: said once per type, under the type's own key.
-        if (was && now && was.type === now.type && was.rest === now.rest) {
-          if (!out.some((x) => x.key === `enum:${was.type}`)) out.push({ key: `enum:${was.type}`, message: `the values of the type ${was.type} were (${was.values}), they are now (${now.values})` });
-        } else out.push({ key: `column:${t}`, message: `the column ${t}.${c} was ${def}, it is now ${a.columns[c]}` });
+      else if (a.columns[c] !== def) out.push({ key: `column:${t}`, message: `the column ${t}.${c} was ${def}, it is now ${a.columns[c]}` });
+      else if (b.enums[c] !== undefined && a.enums[c] !== b.enums[c]) {
+        // The same enum type with other values: said once per type, under the type's own key.
+        const [type, was] = b.enums[c].split('\t');
+        const now = a.enums[c]?.split('\t')[1] ?? '';
+        if (!out.some((x) => x.key === `enum:${type}`)) out.push({ key: `enum:${type}`, message: `the values of the type ${type} were (${was}), they are now (${now})` });
       }
     }
     for (const [c, def] of Object.entries(b.constraints)) {
@@ -142,12 +145,6 @@ export function changes(before: Fingerprint, after: Fingerprint, countsBefore: R
     }
   }
   return out;
-}
-
-/** A column definition of an enum type split up: `order_status ('a', 'b') not null`. */
-function enumOf(def: string): { type: string; values: string; rest: string } | undefined {
-  const m = /^(\S+) \((.*)\)( not null)?$/.exec(def);
-  return m ? { type: m[1], values: m[2], rest: m[3] ?? '' } : undefined;
 }
 
 /** The learner's changes the reference solution does not make (a change of rows allows one of data). */

@@ -32,6 +32,6 @@ describe('the intact check and enum values', () => {
     await db.run('alter table returns alter column was type text');
     const found = changes(before, await fingerprint(db), {}, {});
     expect(found.map((c) => c.key)).toEqual(['column:returns']);
-    expect(found[0].message).toMatch(/the column returns\.was was order_status \('pending', 'paid', 'sent'\), it is now text/);
+    expect(found[0].message).toBe('the column returns.was was order_status, it is now text');
   });
 });
