@@ -84,6 +84,22 @@ export function lockProblems(m: Measurement, check: MigrationCheck): string[] {
   return problems;
 }
 
+/** The lint's outcome with the measurement's verdict added: a problem fails it, and is listed in its details. */
+export function withMeasurement(lint: CheckOutcome, check: MigrationCheck, m: Measurement): CheckOutcome {
+  const problems = lockProblems(m, check);
+  if (!problems.length) {
+    const held = Object.entries(check.maxLock ?? {}).map(([t, mode]) => `no lock stronger than ${mode} on ${t}`);
+    if (check.rewrite === false) held.push('no table or index rewritten');
+    return { ...lint, message: `${lint.message} Measured on a copy: ${held.join(', ')}.` };
+  }
+  return {
+    ...lint,
+    passed: false,
+    message: `${lint.passed ? '' : `${lint.message} `}Measured on a copy: ${problems.join('; ')}.`,
+    details: { ...lint.details, found: [...(lint.details.found ?? []), ...problems] },
+  };
+}
+
 /** Lints the learner's script; fails with the findings of the listed rules, their fixes shown. */
 export async function checkMigration(learnerSql: string, check: MigrationCheck): Promise<CheckOutcome> {
   if (!check.lintSilent) return { kind: 'migration', passed: true, message: 'No lint rule is asked of this migration.', details: {} };
