@@ -18,7 +18,7 @@ import {
 } from './sql-shape.ts';
 import { LEARNER_ROLE } from './sandbox-role.ts';
 import { checkLint } from './lint-check.ts';
-import { checkMigration, lockProblems, needsMeasurement } from './migration-check.ts';
+import { checkMigration, needsMeasurement, withMeasurement } from './migration-check.ts';
 import { measureMigration } from '../migrations/measure.ts';
 import type {
   BehaviorCheck, CatalogCheck, Check, CheckOutcome, CheckReport, ColumnAssertion, ConstraintAssertion, Exercise,
@@ -326,16 +326,7 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
     const migrationOutcomes = outcomes.filter((o) => o.kind === 'migration');
     migrationChecks.forEach((check, i) => {
       const o = migrationOutcomes[i];
-      if (!o || !needsMeasurement(check)) return;
-      const problems = lockProblems(measured, check);
-      if (!problems.length) {
-        o.message += ` Measured on a copy: ${Object.entries(check.maxLock ?? {}).map(([t, m]) => `no lock stronger than ${m} on ${t}`).concat(check.rewrite === false ? ['no table or index rewritten'] : []).join(', ')}.`;
-        return;
-      }
-      const lint = o.passed ? '' : `${o.message} `;
-      o.passed = false;
-      o.message = `${lint}Measured on a copy: ${problems.join('; ')}.`;
-      o.details = { ...o.details, found: [...(o.details.found ?? []), ...problems] };
+      if (o && needsMeasurement(check)) outcomes[outcomes.indexOf(o)] = withMeasurement(o, check, measured);
     });
   }
   outcomes = mergePlanOutcomes(outcomes);
@@ -845,11 +836,20 @@ function describeIndex(a: IndexAssertion): string {
 }
 
 async function checkIndex(db: Engine, a: IndexAssertion): Promise<CheckOutcome> {
+  return (await indexVerdict(db, a)).outcome;
+}
+
+/**
+ * The index check with the two remarks a failure ends with: `near` (an index on the right
+ * columns, and what differs) and `existing` (the table's indexes), for a list of accepted forms.
+ */
+async function indexVerdict(db: Engine, a: IndexAssertion): Promise<{ outcome: CheckOutcome; near?: string; existing?: string }> {
+  const only = (outcome: CheckOutcome) => ({ outcome });
   // No predicate asked: the index must not be partial (a WHERE on the one literal a plan check
   // tries would pass it otherwise). `any` opts out.
   const predicate = a.predicate ?? 'none';
   const oid = await tableOid(db, a.table);
-  if (oid === null) return { kind: 'catalog', passed: false, message: `The table ${a.table} does not exist.`, details: {} };
+  if (oid === null) return only({ kind: 'catalog', passed: false, message: `The table ${a.table} does not exist.`, details: {} });
   // PostgreSQL's own spelling of the declared columns and predicate: build the same index on an
   // empty temporary copy of the table and read it back (then roll it all back).
   const canon = await scratch(db, async () => {
@@ -900,12 +900,12 @@ async function checkIndex(db: Engine, a: IndexAssertion): Promise<CheckOutcome> 
   const want = describeIndex(a);
   const existing = all.length ? ` Indexes on ${a.table}: ${all.map((ix) => ix.def.replace(/^CREATE (UNIQUE )?INDEX /, '').replace(/ ON \S+ USING /, ' ')).join('; ')}.` : ` ${a.table} has no index.`;
   if (a.exists === false) {
-    return matches.length
+    return only(matches.length
       ? { kind: 'catalog', passed: false, message: `There should be no ${want}, but ${matches.map((m) => m.name).join(', ')} ${matches.length === 1 ? 'is' : 'are'} still there.`, details }
-      : { kind: 'catalog', passed: true, message: `No ${want}, as asked.`, details };
+      : { kind: 'catalog', passed: true, message: `No ${want}, as asked.`, details });
   }
   if (a.count !== undefined && matches.length !== a.count) {
-    return { kind: 'catalog', passed: false, message: `Expected exactly ${a.count} ${want}, found ${matches.length}${matches.length ? ` (${matches.map((m) => m.name).join(', ')})` : ''}.`, details };
+    return only({ kind: 'catalog', passed: false, message: `Expected exactly ${a.count} ${want}, found ${matches.length}${matches.length ? ` (${matches.map((m) => m.name).join(', ')})` : ''}.`, details });
   }
   if (!matches.length) {
     // Say what is closest: right columns, wrong method or predicate.
@@ -923,23 +923,24 @@ async function checkIndex(db: Engine, a: IndexAssertion): Promise<CheckOutcome> 
       if (canon.include && !includes(n.include, canon.include)) diffs.push(n.include.length ? `it includes (${n.include.join(', ')})` : 'it has no INCLUDE columns');
       if (diffs.length) why = ` ${n.name} is on the right columns, but ${diffs.join(', ')}.`;
     }
-    return { kind: 'catalog', passed: false, message: `No ${want}.${why || existing}`, details };
+    return { outcome: { kind: 'catalog', passed: false, message: `No ${want}.${why || existing}`, details }, near: why || undefined, existing };
   }
-  return { kind: 'catalog', passed: true, message: `Found ${matches.map((m) => m.name).join(', ')}: ${want}.`, details };
+  return only({ kind: 'catalog', passed: true, message: `Found ${matches.map((m) => m.name).join(', ')}: ${want}.`, details });
 }
 
 /** Passes with the first accepted form found; a failure names every accepted form once, then what the table has. */
 async function checkIndexAnyOf(db: Engine, forms: IndexAssertion[]): Promise<CheckOutcome> {
-  const outcomes: CheckOutcome[] = [];
+  const verdicts = [];
   for (const form of forms) {
-    const o = await checkIndex(db, form);
-    if (o.passed) return o;
-    outcomes.push(o);
+    const v = await indexVerdict(db, form);
+    if (v.outcome.passed) return v.outcome;
+    verdicts.push(v);
   }
-  // A "right columns, but …" remark of one form says more than the generic list; else the table's indexes.
-  const near = outcomes.map((o) => / \S+ is on the right columns, but .*$/.exec(o.message)?.[0]).find(Boolean);
-  const tableIndexes = / (Indexes on \S+: .*|\S+ has no index\.)$/.exec(outcomes[0].message)?.[0] ?? '';
-  return { kind: 'catalog', passed: false, message: `No ${forms.map(describeIndex).join(', nor ')}.${near ?? tableIndexes}`, details: outcomes[0].details };
+  // The first form's table problem (no such table) is every form's.
+  if (verdicts[0].existing === undefined) return verdicts[0].outcome;
+  // A "right columns, but …" remark of one form says more than the list of the table's indexes.
+  const remark = verdicts.find((v) => v.near)?.near ?? verdicts[0].existing;
+  return { kind: 'catalog', passed: false, message: `No ${forms.map(describeIndex).join(', nor ')}.${remark}`, details: verdicts[0].outcome.details };
 }
 
 const CONTYPE: Record<ConstraintAssertion['type'], string> = {
