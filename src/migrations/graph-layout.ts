@@ -4,7 +4,7 @@
 import dagre from '@dagrejs/dagre';
 import type { RevisionGraph } from './graph.ts';
 
-export const NODE_H = 38;
+const NODE_H = 38;
 const CHAR_W = 7;
 const PAD = 12;
 const MIN_W = 120;
@@ -20,8 +20,10 @@ export interface LaidOutRevision {
   y: number;
   w: number;
   h: number;
-  /** The id cut to 12 characters, and the message cut to fit. */
+  /** The id cut to 12 characters; the caption is it with the roles ("e5e5… · head, merge"). */
   label: string;
+  caption: string;
+  /** The message cut to fit. */
   message: string;
   roles: RevisionRole[];
 }
@@ -54,24 +56,25 @@ export function layoutRevisions(graph: RevisionGraph, current: string[] = []): R
   // BT: an edge parent → child points up, so the newest revisions are on top.
   g.setGraph({ rankdir: 'BT', nodesep: 24, ranksep: 34, marginx: MARGIN, marginy: MARGIN });
   g.setDefaultEdgeLabel(() => ({}));
-  const text = new Map<string, { label: string; message: string }>();
+  const text = new Map<string, Pick<LaidOutRevision, 'label' | 'caption' | 'message' | 'roles'>>();
   for (const r of revisions) {
-    const label = cut(r.id, 12);
-    const message = cut(r.message || '(no message)', MAX_MESSAGE);
-    text.set(r.id, { label, message });
-    g.setNode(r.id, { width: Math.max(MIN_W, Math.max(label.length, message.length) * CHAR_W + 2 * PAD), height: NODE_H });
-  }
-  for (const r of revisions) for (const parent of r.downRevision) g.setEdge(parent, r.id);
-  dagre.layout(g);
-  const nodes = revisions.map((r): LaidOutRevision => {
-    const n = g.node(r.id);
     const roles: RevisionRole[] = [];
     if (heads.has(r.id)) roles.push('head');
     if (bases.has(r.id)) roles.push('base');
     if (branches.has(r.id)) roles.push('branch point');
     if (merges.has(r.id)) roles.push('merge');
     if (applied.has(r.id)) roles.push('current');
-    return { id: r.id, x: n.x, y: n.y, w: n.width, h: n.height, ...text.get(r.id)!, roles };
+    const label = cut(r.id, 12);
+    const caption = roles.length ? `${label} · ${roles.join(', ')}` : label;
+    const message = cut(r.message || '(no message)', MAX_MESSAGE);
+    text.set(r.id, { label, caption, message, roles });
+    g.setNode(r.id, { width: Math.max(MIN_W, Math.max(caption.length, message.length) * CHAR_W + 2 * PAD), height: NODE_H });
+  }
+  for (const r of revisions) for (const parent of r.downRevision) g.setEdge(parent, r.id);
+  dagre.layout(g);
+  const nodes = revisions.map((r): LaidOutRevision => {
+    const n = g.node(r.id);
+    return { id: r.id, x: n.x, y: n.y, w: n.width, h: n.height, ...text.get(r.id)! };
   });
   const edges = g.edges().map((e): LaidOutEdge => ({ from: e.v, to: e.w, points: g.edge(e).points.map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })) }));
   const info = g.graph();

@@ -42,6 +42,9 @@ describe('the revision graph drawing', () => {
       }
     }
     expect(node('d4d4d4d4d4d4').message.endsWith('…')).toBe(true);
+    // The caption with its roles fits its box (7 px a character, 12 px padding each side).
+    for (const n of d.nodes) expect(n.caption.length * 7 + 24).toBeLessThanOrEqual(n.w);
+    expect(node('b2b2b2b2b2b2').caption).toBe('b2b2b2b2b2b2 · branch point');
   });
 
   it('marks heads, bases, branch and merge points and the current revision, and says so in words', () => {
