@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { cpuMsAsync } from '../support/cpu-time.ts';
 import { splitScript, statementAt, sourceOffset, type ScriptPiece } from '../../src/db/splitter.ts';
 
 const texts = (pieces: ScriptPiece[]) => pieces.map((p) => p.text);
@@ -173,11 +174,7 @@ describe('splitting as psql does', () => {
     // An unterminated quote at the start, then statements: was quadratic (11.4 s for 8 000).
     const script = (n: number) => "select 'open;\n" + Array.from({ length: n }, (_, i) => `select ${i} from t where a = 'x';\n\\echo ${i}\n`).join('');
     const mixed = (n: number) => Array.from({ length: n }, (_, i) => `select ${i} as "c;", $$;$$ from t; -- ;\n`).join('');
-    const time = async (s: string) => {
-      const t0 = performance.now();
-      await splitScript(s);
-      return performance.now() - t0;
-    };
+    const time = (s: string) => cpuMsAsync(() => splitScript(s));
     // 8 times the input: linear gives ~8, quadratic ~64 (the old splitter: 11.4 s at 8 000).
     // Both sizes are warmed up first (JIT, the parser's wasm memory), then measured in turns,
     // best of ten each (steady state: 7.9 measured), so a busy machine moves both alike.
