@@ -43,3 +43,23 @@ export function stdinAt(sql: string): number {
   }
   return -1;
 }
+
+/**
+ * Where `\copy`'s FROM or TO keyword starts: after the table (quoted, qualified, with a column
+ * list) or the parenthesized query, whose own FROMs are not it. -1 if there is none.
+ */
+export function copyDirectionAt(args: string): number {
+  const token = /\s+|'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|[()]|[^\s'"()]+/y;
+  let depth = 0;
+  for (let i = 0; i < args.length;) {
+    token.lastIndex = i;
+    const m = token.exec(args);
+    if (!m) return -1;
+    const t = m[0];
+    if (t === '(') depth++;
+    else if (t === ')') depth--;
+    else if (depth === 0 && /^(from|to)$/i.test(t)) return m.index;
+    i = m.index + t.length;
+  }
+  return -1;
+}

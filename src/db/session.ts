@@ -8,7 +8,7 @@ import type { PsqlOutput, PsqlState } from './psql.ts';
 import { commandTag } from './command-tag.ts';
 import type { DbErrorInfo, Engine, Notice } from './types.ts';
 import { ownStatement } from './own-statements.ts';
-import { copyFromScript } from './psql-copy.ts';
+import { copyDirectionAt, copyFromScript } from './psql-copy.ts';
 import { authStatementOf, SessionAuthorization } from './session-auth.ts';
 
 export interface Column {
@@ -543,7 +543,10 @@ export class Session {
    */
   private async runCopyCommand(piece: BackslashPiece, report: RunReport): Promise<StatementResult[]> {
     const args = piece.args.replace(/;\s*$/, '');
-    const m = /\b(from|to)\s+(p?stdin|p?stdout|'(?:[^']|'')*'|\S+)/i.exec(args);
+    // The keyword after the table or the (query), whose own FROMs are not it.
+    const at = copyDirectionAt(args);
+    const m = at < 0 ? null : /(from|to)\s+(p?stdin|p?stdout|'(?:[^']|'')*'|\S+)/iy.exec(args.slice(at));
+    if (m) m.index = at;
     if (!m) return [this.psqlResult(piece, [{ kind: 'error', message: '\\copy: parse error at end of line' }])];
     const target = m[2].toLowerCase();
     const isStd = ['stdin', 'pstdin', 'stdout', 'pstdout'].includes(target);

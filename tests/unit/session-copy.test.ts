@@ -133,3 +133,19 @@ describe('\\copy with a file', () => {
     expect((await session.run('select count(*) from cf;')).results[0].rows).toEqual([['4']]);
   });
 });
+
+describe('\\copy finds its FROM or TO after the table or the query', () => {
+  it('skips the FROMs of a query, quoted names and strings', async () => {
+    const { copyDirectionAt } = await import('../../src/db/psql-copy.ts');
+    const at = (s: string) => { const i = copyDirectionAt(s); return i < 0 ? '' : /^\w+/.exec(s.slice(i))![0]; };
+    expect(at("(select * from t where b = ' to ') to 'f.csv'")).toBe('to');
+    expect(at('"from" (a, "to") from stdin')).toBe('from');
+    expect(at('(select (select 1 from x) as y /* from */) to stdout')).toBe('to');
+    expect(at('s."Order ""to"" lines" to stdout')).toBe('to');
+    expect(at('t')).toBe('');
+    const session = new Session(engine);
+    await session.run("create table qd (a int, b text); insert into qd values (1, 'from'), (2, 'to');");
+    const out = (await session.run("\\copy (select b from qd where b <> 'to' order by a) to 'q.csv' with (format csv)")).results[0];
+    expect(out.psql).toEqual([{ kind: 'download', file: 'q.csv', text: 'from\n' }]);
+  });
+});
