@@ -69,3 +69,14 @@ export function loadScript(p: CsvPreview, table: string, opts: { create: boolean
 export function toCsv(columns: string[], rows: Array<Array<string | null>>): string {
   return Papa.unparse({ fields: columns, data: rows.map((r) => r.map((v) => v ?? '')) }, { newline: '\r\n' });
 }
+
+/**
+ * The psql command that exports a relation as a CSV file with a header, as the user could type it:
+ * a table is copied directly, a view through a query (COPY cannot read a view by name).
+ */
+export function exportCsvCommand(schema: string, name: string, kind: 'table' | 'view' | 'materialized view' | 'partitioned table' | 'foreign table'): string {
+  const rel = `${quoteIdent(schema)}.${quoteIdent(name)}`;
+  const file = `${name.replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '') || 'table'}.csv`;
+  const source = kind === 'table' ? rel : `(select * from ${rel})`;
+  return `\\copy ${source} to '${file}' with (format csv, header)`;
+}

@@ -74,10 +74,16 @@ async function inbox<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDB
   const db = await new Promise<IDBDatabase>((res, rej) => { req.onsuccess = () => res(req.result); req.onerror = () => rej(req.error); });
   try {
     const tx = db.transaction('scripts', mode);
+    // The transaction's end is awaited, not the request's: a put is kept only once it commits, and
+    // a transaction the browser aborts (quota, a closing page) fires abort, not error.
+    const ended = new Promise<void>((res, rej) => {
+      tx.oncomplete = () => res();
+      tx.onerror = () => rej(tx.error);
+      tx.onabort = () => rej(tx.error ?? new DOMException('The browser aborted the write', 'AbortError'));
+    });
     const r = fn(tx.objectStore('scripts'));
-    const value = await new Promise<T>((res, rej) => { r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
-    await new Promise<void>((res, rej) => { tx.oncomplete = () => res(); tx.onerror = () => rej(tx.error); });
-    return value;
+    await ended;
+    return r.result;
   } finally {
     db.close();
   }

@@ -125,6 +125,22 @@ test('the transaction indicator shows an open and a failed transaction, and Roll
   await expect(results(page).first().getByRole('table')).toContainText('three');
 });
 
+test('closing the page with a transaction open asks first; once it ends, the page closes without a question', async ({ page }) => {
+  await openApp(page);
+  await runSql(page, 'begin;\ncreate table draft (id int);');
+  await expect(page.getByRole('status', { name: 'Transaction state' })).toContainText('A transaction is open');
+  const asked: string[] = [];
+  page.on('dialog', (d) => { asked.push(d.type()); void d.dismiss(); });
+  await page.close({ runBeforeUnload: true });
+  await expect.poll(() => asked).toEqual(['beforeunload']);
+  expect(page.isClosed()).toBe(false);
+  await runSql(page, 'commit;');
+  await expect(page.getByRole('status', { name: 'Transaction state' })).toHaveCount(0);
+  await page.close({ runBeforeUnload: true });
+  await expect.poll(() => page.isClosed()).toBe(true);
+  expect(asked).toEqual(['beforeunload']);
+});
+
 test.describe('on a wide screen', () => {
   test.use({ viewport: { width: 1500, height: 900 } });
 
@@ -202,7 +218,7 @@ test('\\watch repeats its query until "Stop \\watch", without restarting the dat
   await runSql(page, 'rollback;');
 });
 
-test('\\copy with a file: to FILE downloads COPY\'s output, from FILE loads the file the user picks', async ({ page }) => {
+test('\\copy with a file: to FILE downloads COPY\'s output, from FILE loads the file the user picks; the schema browser exports a table', async ({ page }) => {
   await openApp(page);
   await runSql(page, "drop table if exists filed; create table filed (a int, b text); insert into filed values (1, 'one');");
   await runSql(page, "\\copy filed to 'filed.csv' with (format csv)");
@@ -219,4 +235,13 @@ test('\\copy with a file: to FILE downloads COPY\'s output, from FILE loads the 
   await expect(results(page).filter({ hasText: 'COPY 2' })).toHaveCount(1);
   await runSql(page, 'select string_agg(b, \'|\' order by a) as bs from filed;');
   await expect(results(page).first().getByRole('table')).toContainText('one|two|th,ree');
+
+  // The schema browser exports a table with the same command, shown with its result.
+  const schema = page.getByRole('navigation', { name: 'Schema browser' });
+  await schema.locator('summary', { hasText: /^filed/ }).click();
+  await schema.getByRole('button', { name: 'Export filed as CSV' }).click();
+  await expect(results(page).first()).toContainText(`\\copy "public"."filed" to 'filed.csv' with (format csv, header)`);
+  const exporting = page.waitForEvent('download');
+  await results(page).first().getByRole('link', { name: 'Download filed.csv' }).click();
+  expect(readFileSync(await (await exporting).path(), 'utf8')).toBe('a,b\n1,one\n2,two\n3,"th,ree"\n');
 });

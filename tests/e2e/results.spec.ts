@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { test, expect } from '@playwright/test';
 import { openApp, runSql, setSql, results } from './helpers.ts';
 
@@ -29,7 +30,7 @@ test('Ctrl+Shift+Enter runs only the statement under the cursor', async ({ page 
   await expect(results(page).first()).toContainText('second');
 });
 
-test('\\x shows records expanded, and copy as CSV gives the rows', async ({ page, context }) => {
+test('\\x shows records expanded, and copy or download as CSV gives the rows', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await runSql(page, `\\x on\nselect 1 as a, 'x,y' as b;`);
   const block = results(page).nth(1);
@@ -37,6 +38,9 @@ test('\\x shows records expanded, and copy as CSV gives the rows', async ({ page
   await block.getByRole('button', { name: 'Copy as CSV' }).click();
   await expect(block.getByRole('status')).toHaveText('Copied as CSV.');
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('a,b\r\n1,"x,y"\r\n');
+  const [file] = await Promise.all([page.waitForEvent('download'), block.getByRole('button', { name: 'Download as CSV' }).click()]);
+  expect(file.suggestedFilename()).toBe('result.csv');
+  expect(readFileSync((await file.path())!, 'utf8')).toBe('a,b\r\n1,"x,y"\r\n');
   await runSql(page, `\\x off`);
 });
 
