@@ -57,6 +57,17 @@ export class Playground {
     await this.open(() => this.engine.start());
   }
 
+  /**
+   * What closing the page now would lose, or null: a running statement (its commit may not be
+   * saved yet), an open transaction, or changes the browser has refused to store so far.
+   */
+  get leavingLoses(): string | null {
+    if (this.status === 'running') return 'a statement is still running';
+    if (this.session.inTransaction) return 'a transaction is open';
+    if (this.unsaved) return 'changes are not saved yet';
+    return null;
+  }
+
   /** After a failed start (a dropped download, say): a new worker fetches what it lacks. */
   async retry() {
     if (this.status !== 'failed') return;
