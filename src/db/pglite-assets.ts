@@ -127,3 +127,12 @@ export async function fetchSeed(downloads = new Downloads(START_BYTES.seed)): Pr
   });
   return blob && unpackShippedSnapshot(blob);
 }
+
+/**
+ * What identifies the PostgreSQL this page ships: the built file names carry a hash of their
+ * content, and the sizes tell a development server's unhashed files apart. A data directory
+ * made with another one is never reused (the lessons' kept builds).
+ */
+export function engineId(): string {
+  return JSON.stringify([pgliteWasmUrl, fsBundleUrl, seedUrl, START_BYTES]);
+}

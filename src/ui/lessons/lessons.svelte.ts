@@ -7,10 +7,12 @@ import { loadCatalog, type Catalog } from '../../db/catalog.ts';
 import { loadLessons, LessonError } from '../../lessons/loader.ts';
 import { CheckTimeLimitError, LessonStoppedError, LessonWorkerClient } from '../../lessons/lesson-client.ts';
 import type { BuildProgress } from '../../lessons/lesson-protocol.ts';
-import type { Chapter, CheckReport, Exercise } from '../../lessons/format.ts';
+import type { Chapter, CheckReport, Exercise, Variant } from '../../lessons/format.ts';
 import { ProgressStore, type ProgressMap } from './progress.ts';
 import { exerciseHash, loadPackChapters } from '../../lessons/pack.ts';
 import { listPacks, type StoredPack } from '../../lessons/pack-store.ts';
+import { buildHash, cachedBuild, forgetBuild, keepBuild } from '../../lessons/build-cache.ts';
+import { engineId } from '../../db/pglite-assets.ts';
 
 /** The pack a chapter came from (installed lesson packs sit beside the built-in chapters). */
 export interface PackIdentity {
@@ -220,6 +222,9 @@ export class LessonsState {
     this.catalog = null;
     // A build or run of another chapter is abandoned: its worker ends.
     if (this.dbStatus !== 'idle' && this.dbStatus !== 'ready' && this.dbStatus !== 'failed') this.db.terminate();
+    // A build kept from an earlier visit is restored instead of built again, for both copies.
+    const kept = await this.takeKeptBuilds(chapter);
+    if (gen !== this.gen) return;
     this.openChecker(chapter);
     try {
       if (!this.db.started) {
@@ -232,11 +237,20 @@ export class LessonsState {
       const snapshot = known && (await Promise.race([known.promise, Promise.resolve(undefined)]));
       if (snapshot) {
         this.dbStatus = 'restoring';
-        this.dbMessage = 'Opening the chapter database from its snapshot…';
-        const ms = await this.db.open(chapter, snapshot);
+        this.dbMessage = kept.main ? 'Opening the chapter database from the build kept from an earlier visit…' : 'Opening the chapter database from its snapshot…';
+        let ms: number;
+        try {
+          ms = await this.db.open(chapter, snapshot);
+        } catch (e) {
+          // A kept build that does not open is dropped, and the chapter is built as on a first visit.
+          if (!kept.main || e instanceof LessonStoppedError) throw e;
+          await this.dropKeptBuilds(chapter);
+          if (gen === this.gen) { this.chapterId = null; await this.openChapter(chapter); }
+          return;
+        }
         if (gen !== this.gen) return;
         this.timings = { ...this.timings, resetMs: ms };
-        this.dbMessage = `Chapter database ready (restored in ${secs(ms)}).`;
+        this.dbMessage = kept.main ? `Chapter database ready (restored in ${secs(ms)} from the build kept from an earlier visit).` : `Chapter database ready (restored in ${secs(ms)}).`;
       } else {
         this.dbStatus = 'building';
         const t0 = performance.now();
@@ -247,6 +261,7 @@ export class LessonsState {
         const r = await this.db.build(chapter);
         if (gen !== this.gen) return;
         this.mainSnapshot(chapter.id).resolve(r.snapshot);
+        void this.keep(chapter, 'main', r.snapshot);
         this.timings = { ...this.timings, buildMs: r.buildMs, dumpMs: r.dumpMs };
         this.dbMessage = `Chapter database ready (built in ${secs(r.buildMs)}, snapshot in ${secs(r.dumpMs)}).`;
       }
@@ -264,6 +279,36 @@ export class LessonsState {
       this.dbMessage = 'The chapter database is unavailable.';
       this.dbAlert = `The chapter database could not be built: ${(e as Error).message}`;
     }
+  }
+
+  // ------------------------------------------------------------------ builds kept across visits
+
+  /** Puts the kept builds of the chapter where this page's own builds go; says which were found. */
+  private async takeKeptBuilds(chapter: Chapter): Promise<Partial<Record<Variant, true>>> {
+    const found: Partial<Record<Variant, true>> = {};
+    if (typeof indexedDB === 'undefined') return found;
+    const wanted: Variant[] = [];
+    if (!this.mainSnapshots.has(chapter.id)) wanted.push('main');
+    if (!this.perturbedSnapshots.has(chapter.id)) wanted.push('perturbed');
+    await Promise.all(wanted.map(async (variant) => {
+      const blob = await cachedBuild(chapter, variant, await buildHash(chapter, variant, engineId()));
+      if (!blob) return;
+      found[variant] = true;
+      if (variant === 'main') this.mainSnapshot(chapter.id).resolve(blob);
+      else this.perturbedSnapshots.set(chapter.id, blob);
+    }));
+    return found;
+  }
+
+  private async keep(chapter: Chapter, variant: Variant, snapshot: Blob) {
+    if (typeof indexedDB === 'undefined') return;
+    await keepBuild(chapter, variant, await buildHash(chapter, variant, engineId()), snapshot);
+  }
+
+  private async dropKeptBuilds(chapter: Chapter) {
+    this.mainSnapshots.delete(chapter.id);
+    this.perturbedSnapshots.delete(chapter.id);
+    await Promise.all((['main', 'perturbed'] as const).map((v) => forgetBuild(chapter, v)));
   }
 
   /** The checker: opened on the chapter's snapshots as they become available. */
@@ -302,6 +347,7 @@ export class LessonsState {
         this.perturbedBuild = undefined;
         if (gen !== this.checkerGen) return;
         this.perturbedSnapshots.set(chapter.id, r.snapshot);
+        void this.keep(chapter, 'perturbed', r.snapshot);
         this.timings = { ...this.timings, perturbedMs: r.buildMs };
       }
       opened.resolve();
