@@ -558,8 +558,10 @@ export class Session {
       return [this.psqlResult(piece, [{ kind: 'file-request', file, sql, text: `\\copy reads ${file}: choose the file below to load it (the rest of the script ran on).` }])];
     }
     const q = await classifySql({ from: piece.from, to: piece.to, text: sql, copyData: piece.copyData });
-    const r = await this.runSql(q, report);
-    this.noteOutcome(r);
+    const ran = await this.runSql(q, report);
+    this.noteOutcome(ran); // \errverbose quotes the COPY that ran, as psql does
+    // The result is labelled with the \copy the user typed, not the COPY it became.
+    const r = { ...ran, sql: piece.text.trim() };
     if (!isStd && !r.error) {
       const text = r.rows.map((row) => `${row[0]}\n`).join('');
       return [{ ...r, columns: [], rows: [], psql: [{ kind: 'download', file, text }] }];
