@@ -145,8 +145,10 @@ create table comments_legacy (
   body             text not null,
   created_at       timestamptz not null
 );
+-- Comments were deleted over the years: the ids have gaps (one in ten is missing), so numbering
+-- the comments again from 1 does not give back their ids.
 insert into comments_legacy
-select i, t, case when t = 'Ticket' then random(1, 6000) else random(1, 1500) end,
+select i + i / 9, t, case when t = 'Ticket' then random(1, 6000) else random(1, 1500) end,
        random(1, 2000), 'Comment ' || i, timestamptz '2025-01-01' + i * interval '3 minutes'
 from (select i, case when random() < 0.7 then 'Ticket' else 'Article' end as t from generate_series(1, 20000) i) s;
 

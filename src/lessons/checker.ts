@@ -943,25 +943,33 @@ async function checkIndexAnyOf(db: Engine, forms: IndexAssertion[]): Promise<Che
   return { kind: 'catalog', passed: false, message: `No ${forms.map(describeIndex).join(', nor ')}.${remark}`, details: verdicts[0].outcome.details };
 }
 
-const CONTYPE: Record<ConstraintAssertion['type'], string> = {
-  check: 'c', unique: 'u', 'primary key': 'p', 'foreign key': 'f', exclusion: 'x', 'not null': 'n',
+const CONTYPE: Record<ConstraintAssertion['type'], string[]> = {
+  check: ['c'], unique: ['u'], 'primary key': ['p'], 'foreign key': ['f'], exclusion: ['x'], 'not null': ['n'],
+  // A key: the primary key, or a unique constraint whose columns are all NOT NULL (a surrogate
+  // primary key beside it is as good a design; a nullable "key" lets rows without a value in).
+  key: ['p', 'u'],
 };
 
 async function checkConstraint(db: Engine, a: ConstraintAssertion): Promise<CheckOutcome> {
   const oid = await tableOid(db, a.table);
   if (oid === null) return { kind: 'catalog', passed: false, message: `The table ${a.table} does not exist.`, details: {} };
-  const { rows } = await db.query<{ name: string; cols: string[]; def: string }>(
+  const { rows } = await db.query<{ name: string; cols: string[]; def: string; nullable: string[] }>(
     `select con.conname as name, pg_catalog.pg_get_constraintdef(con.oid, true) as def,
             array(select a.attname::text from unnest(con.conkey) with ordinality k(n, o)
-                  join pg_catalog.pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.o) as cols
-     from pg_catalog.pg_constraint con where con.conrelid = $1 and con.contype = $2 order by 1`,
+                  join pg_catalog.pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.o) as cols,
+            array(select a.attname::text from unnest(con.conkey) with ordinality k(n, o)
+                  join pg_catalog.pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n
+                  where not a.attnotnull order by k.o) as nullable
+     from pg_catalog.pg_constraint con where con.conrelid = $1 and con.contype = any($2) order by 1`,
     [oid, CONTYPE[a.type]],
   );
-  const matches = rows.filter((r) =>
+  const shaped = rows.filter((r) =>
     (!a.columns || (r.cols.length === a.columns.length && a.columns.every((c) => r.cols.includes(c)))) &&
     (!a.name || r.name === a.name) &&
     (!a.contains || norm(r.def).replace(/[()]/g, '').includes(norm(a.contains).replace(/[()]/g, ''))));
-  const want = `${a.type} constraint on ${a.table}${a.columns ? ` (${a.columns.join(', ')})` : ''}${a.contains ? ` with ${a.contains}` : ''}`;
+  const matches = a.type === 'key' ? shaped.filter((r) => !r.nullable.length) : shaped;
+  const what = a.type === 'key' ? 'key (a primary key, or a unique constraint on NOT NULL columns)' : `${a.type} constraint`;
+  const want = `${what} on ${a.table}${a.columns ? ` (${a.columns.join(', ')})` : ''}${a.contains ? ` with ${a.contains}` : ''}`;
   const details = { found: rows.map((r) => `${r.name}: ${r.def}`) };
   if (a.exists === false) {
     return matches.length
@@ -969,7 +977,11 @@ async function checkConstraint(db: Engine, a: ConstraintAssertion): Promise<Chec
       : { kind: 'catalog', passed: true, message: `No ${want}, as asked.`, details };
   }
   if (!matches.length) {
-    const list = rows.length ? ` The ${a.type} constraints on ${a.table}: ${rows.map((r) => `${r.name} ${r.def}`).join('; ')}.` : '';
+    // A unique constraint of the right shape on a nullable column: say which column lets rows without a value in.
+    const near = shaped.find((r) => r.nullable.length);
+    if (near) return { kind: 'catalog', passed: false, message: `No ${want}: ${near.name} (${near.def}) is on ${near.nullable.join(', ')}, which may be null, and a key's columns never are.`, details };
+    const kinds = a.type === 'key' ? 'primary key and unique' : a.type;
+    const list = rows.length ? ` The ${kinds} constraints on ${a.table}: ${rows.map((r) => `${r.name} ${r.def}`).join('; ')}.` : '';
     return { kind: 'catalog', passed: false, message: `No ${want}.${list}`, details };
   }
   return { kind: 'catalog', passed: true, message: `Found ${matches[0].name}: ${matches[0].def}.`, details };
@@ -1009,8 +1021,12 @@ async function checkColumn(db: Engine, a: ColumnAssertion): Promise<CheckOutcome
 // ------------------------------------------------------------------ behavior
 
 async function checkBehavior(db: Engine, check: BehaviorCheck): Promise<CheckOutcome> {
-  const wantCode = check.expect === 'ok' ? null : CONDITION_NAMES[check.expect] ?? check.expect;
-  const label = check.expect === 'ok' ? 'succeed' : `fail with ${check.expect}${wantCode !== check.expect ? ` (SQLSTATE ${wantCode})` : ''}`;
+  // The accepted SQLSTATEs (none: it must succeed). A list: any of these refusals will do.
+  const expected = check.expect === 'ok' ? [] : Array.isArray(check.expect) ? check.expect : [check.expect];
+  const wantCodes = expected.map((e) => CONDITION_NAMES[e] ?? e);
+  const label = !expected.length
+    ? 'succeed'
+    : `fail with ${expected.map((e, i) => `${e}${wantCodes[i] !== e ? ` (SQLSTATE ${wantCodes[i]})` : ''}`).join(' or ')}`;
   // What failed, not the whole DO block before it: the statement is named only when it is short
   // (it travels in the details for the page to show on request).
   const flat = check.sql.trim().replace(/\s+/g, ' ');
@@ -1019,7 +1035,7 @@ async function checkBehavior(db: Engine, check: BehaviorCheck): Promise<CheckOut
   const run = await runScript(db, check.sql);
   if (run.leftTransactionOpen) await db.run('rollback');
   if (!run.error) {
-    return wantCode === null
+    return !wantCodes.length
       ? { kind: 'behavior', passed: true, message: `${subject}: succeeds, as it should.`, details }
       : { kind: 'behavior', passed: false, message: `${subject}: should ${label}, but it succeeded.`, details };
   }
@@ -1027,9 +1043,9 @@ async function checkBehavior(db: Engine, check: BehaviorCheck): Promise<CheckOut
   details.error = run.error.message;
   const nameOf = (code?: string) => Object.entries(CONDITION_NAMES).find(([, c]) => c === code)?.[0];
   const got = `${nameOf(run.error.code) ?? run.error.code ?? 'an error'}: ${run.error.message}`;
-  if (wantCode !== null && run.error.code === wantCode) {
+  if (run.error.code !== undefined && wantCodes.includes(run.error.code)) {
     return { kind: 'behavior', passed: true, message: `${subject}: rejected with ${got}, as it should be.`, details };
   }
-  if (wantCode === null) return { kind: 'behavior', passed: false, message: `${subject}: ${run.error.message}`, details };
+  if (!wantCodes.length) return { kind: 'behavior', passed: false, message: `${subject}: ${run.error.message}`, details };
   return { kind: 'behavior', passed: false, message: `${subject}: should ${label}, but it failed with ${got}.`, details };
 }

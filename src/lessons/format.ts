@@ -171,7 +171,8 @@ export interface IndexAssertion {
 
 export interface ConstraintAssertion {
   table: string;
-  type: 'check' | 'unique' | 'primary key' | 'foreign key' | 'exclusion' | 'not null';
+  /** `key`: the primary key, or a unique constraint whose columns are all NOT NULL. */
+  type: 'check' | 'unique' | 'primary key' | 'foreign key' | 'exclusion' | 'not null' | 'key';
   columns?: string[];
   name?: string;
   /** Text that pg_get_constraintdef() must contain (whitespace and case ignored). */
@@ -188,11 +189,14 @@ export interface ColumnAssertion {
   exists?: boolean;
 }
 
-/** Statements run after the learner's SQL must succeed (`ok`) or fail with a SQLSTATE or condition name. */
+/**
+ * Statements run after the learner's SQL must succeed (`ok`) or fail with a SQLSTATE or condition
+ * name; a list accepts any of its conditions (a role refused by a CHECK, an enum or a lookup table).
+ */
 export interface BehaviorCheck {
   kind: 'behavior';
   sql: string;
-  expect: string;
+  expect: string | string[];
   /** Shown to the learner: what the statement tests. */
   description?: string;
 }

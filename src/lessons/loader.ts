@@ -450,9 +450,15 @@ function parseCheck(item: YamlValue, line: number): Check {
     }
     case 'behavior': {
       onlyKeys(o, ['sql', 'expect', 'description'], 'behavior option', line);
-      const c: BehaviorCheck = { kind: 'behavior', sql: str(o.sql, 'sql', line), expect: str(o.expect, 'expect', line) };
-      if (c.expect !== 'ok' && !/^[0-9A-Z]{5}$/.test(c.expect) && !(c.expect in CONDITION_NAMES)) {
-        throw new FileProblem(`expect is "ok", a SQLSTATE like 23505 or a condition name like unique_violation (got "${c.expect}")`, line);
+      const expect = Array.isArray(o.expect) ? strList(o.expect, 'expect', line) : str(o.expect, 'expect', line);
+      const c: BehaviorCheck = { kind: 'behavior', sql: str(o.sql, 'sql', line), expect };
+      const condition = (e: string) => /^[0-9A-Z]{5}$/.test(e) || e in CONDITION_NAMES;
+      if (Array.isArray(expect)) {
+        if (!expect.length || !expect.every(condition)) {
+          throw new FileProblem(`a list under expect names the conditions that count as refused, each a SQLSTATE like 23505 or a condition name like unique_violation (got [${expect.join(', ')}])`, line);
+        }
+      } else if (expect !== 'ok' && !condition(expect)) {
+        throw new FileProblem(`expect is "ok", a SQLSTATE like 23505 or a condition name like unique_violation (got "${expect}")`, line);
       }
       if (o.description !== undefined) c.description = str(o.description, 'description', line);
       return c;
@@ -510,7 +516,7 @@ function parseIndexAlternatives(list: YamlValue[], line: number): IndexAssertion
   });
 }
 
-const CONSTRAINT_TYPES = ['check', 'unique', 'primary key', 'foreign key', 'exclusion', 'not null'];
+const CONSTRAINT_TYPES = ['check', 'unique', 'primary key', 'foreign key', 'exclusion', 'not null', 'key'];
 
 function parseConstraintAssertion(o: Record<string, YamlValue>, line: number): ConstraintAssertion {
   onlyKeys(o, ['table', 'type', 'columns', 'name', 'contains', 'exists'], 'constraint option', line);
