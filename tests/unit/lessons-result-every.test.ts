@@ -18,6 +18,8 @@ describe('compareEarlier', () => {
     expect(o?.passed).toBe(false);
     expect(o?.message).toMatch(/^Query 1 of 2: /);
     expect(compareEarlier(expected, [rs(['n'], [['5']])], { kind: 'result', every: true })?.message).toMatch(/returns 1 result set; the task asks for 2 queries/);
+    // A look-around query before the answer is not one of its queries.
+    expect(compareEarlier(expected, [rs(['x'], []), rs(['id'], [['1'], ['2']]), rs(['n'], [['5']])], { kind: 'result', every: true })).toBeUndefined();
   });
 });
 
