@@ -67,6 +67,8 @@ const GENERATES_SQL = new Set(['gexec', 'gset', 'set', 'setenv', 'prompt', 'i', 
 interface ScriptRun {
   /** The last result set with columns. */
   result?: ResultSet;
+  /** Every result set with columns, in order (the last is `result`). */
+  results: ResultSet[];
   /** The statement that produced `result`: the plan judged is its plan. */
   resultQuery?: string;
   /** Every statement that can be explained (SELECT, or a DML statement), in order. */
@@ -94,7 +96,7 @@ async function runScript(db: Engine, sql: string, outerTransaction = false): Pro
   const session = new Session(db);
   const pieces = await splitScript(sql);
   const report = await session.run(sql, { stopOnError: true });
-  const out: ScriptRun = { leftTransactionOpen: session.inTransaction && !outerTransaction, broken: report.broken, queries: [], sql };
+  const out: ScriptRun = { leftTransactionOpen: session.inTransaction && !outerTransaction, broken: report.broken, queries: [], results: [], sql };
   report.results.forEach((r, i) => {
     if (r.error) {
       out.error = { message: r.error.message, code: r.error.code, statement: i + 1, sql: r.sql };
@@ -102,6 +104,7 @@ async function runScript(db: Engine, sql: string, outerTransaction = false): Pro
     }
     if (r.columns.length) {
       out.result = { columns: r.columns.map((c) => c.name), types: r.columns.map((c) => c.type), rows: r.rows as (string | null)[][] };
+      out.results.push(out.result);
       out.resultQuery = r.sql;
     }
   });
@@ -152,7 +155,13 @@ function cached<T>(ctx: CheckContext, key: string, make: () => Promise<T>): Prom
 }
 
 /** The reference solution's result on a variant, computed once per context. */
-export function referenceResult(ctx: CheckContext, exercise: Exercise, variant: Variant): Promise<ResultSet> {
+export async function referenceResult(ctx: CheckContext, exercise: Exercise, variant: Variant): Promise<ResultSet> {
+  const all = await referenceResults(ctx, exercise, variant);
+  return all[all.length - 1];
+}
+
+/** Every result set of the reference solution on a variant, in order (the last is referenceResult's). */
+export function referenceResults(ctx: CheckContext, exercise: Exercise, variant: Variant): Promise<ResultSet[]> {
   return cached(ctx, `result:${exercise.id}@${variant}`, async () => {
     const pieces = await splitScript(exercise.solution);
     const mode: IsolationMode = exercise.isolation === 'auto' && !exercise.setup && readOnly(pieces) ? 'shared' : 'fresh';
@@ -161,7 +170,7 @@ export function referenceResult(ctx: CheckContext, exercise: Exercise, variant: 
       return runOrThrow(db, exercise.solution, `The reference solution of ${exercise.id}`, mode === 'shared');
     });
     if (!value.result) throw new Error(`The reference solution of ${exercise.id} returns no rows to compare with (a result check needs a query at its end)`);
-    return value.result;
+    return value.results;
   });
 }
 
@@ -295,6 +304,15 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
     };
   }
 
+  // every: the earlier result sets are the answer too (an exercise that asks for two queries).
+  if (resultCheck?.every) {
+    const i = outcomes.findIndex((o) => o.kind === 'result');
+    if (i >= 0 && outcomes[i].passed) {
+      const o = compareEarlier(await referenceResults(ctx, exercise, 'main'), run.results, resultCheck);
+      if (o) outcomes[i] = o;
+    }
+  }
+
   // The same SQL on the perturbed copy, for the result check.
   const resultOutcome = outcomes.find((o) => o.kind === 'result');
   if (resultCheck && resultOutcome?.passed) {
@@ -308,7 +326,8 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
             : 'Your SQL returns no rows on a second copy of the data with different values.',
           details: { variant: 'perturbed' as const, error: second.error?.message, sqlstate: second.error?.code },
         }
-      : compareResults(expected2, second.result, resultCheck, orderKeys);
+      : (resultCheck.every && compareEarlier(await referenceResults(ctx, exercise, 'perturbed'), second.results, resultCheck)) ||
+        compareResults(expected2, second.result, resultCheck, orderKeys);
     if (!o.passed) {
       o.details.variant = 'perturbed';
       if (second.result) {
@@ -506,6 +525,29 @@ export function canonicalNumber(v: string | null, float = false): string | null 
 }
 
 const fmtRow = (r: (string | null)[]) => '(' + r.map((v) => (v === null ? 'NULL' : v)).join(', ') + ')';
+
+/**
+ * For `every: true`: the answer returns at least as many result sets as the reference, and its
+ * last ones, each before the very last, hold the reference's rows (the columns by the reference's names, any row order). The
+ * last is compareResults' job. Undefined when they all match.
+ */
+export function compareEarlier(expected: ResultSet[], given: ResultSet[], check: ResultCheck): CheckOutcome | undefined {
+  // The answer's last sets stand for the reference's: a query run first to look around
+  // (select … where false) is not one of the answers.
+  const actual = given.slice(Math.max(0, given.length - expected.length));
+  if (actual.length !== expected.length) {
+    return {
+      kind: 'result', passed: false,
+      message: `Your SQL returns ${actual.length} result set${actual.length === 1 ? '' : 's'}; the task asks for ${expected.length} queries, each compared with its own expected rows.`,
+      details: { expectedColumns: expected[expected.length - 1].columns },
+    };
+  }
+  for (let i = 0; i < expected.length - 1; i++) {
+    const o = compareResults(expected[i], actual[i], { kind: 'result', columns: expected[i].columns, ...(check.asText ? { asText: true } : {}) });
+    if (!o.passed) return { ...o, message: `Query ${i + 1} of ${expected.length}: ${o.message}` };
+  }
+  return undefined;
+}
 
 /** Compares two result sets as multisets, then the order on the keys the ORDER BY fixes. */
 export function compareResults(expected: ResultSet, actual: ResultSet, check: ResultCheck, orderKeys?: string[]): CheckOutcome {

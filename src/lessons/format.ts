@@ -110,6 +110,8 @@ export interface ResultCheck {
   columns?: string[];
   /** Compare values as printed text (the task asks for a format); default: numbers by value. */
   asText?: boolean;
+  /** Every result set counts, not only the last: as many as the reference's, each with its rows. */
+  every?: boolean;
 }
 
 /**
@@ -220,6 +222,8 @@ export interface MigrationCheck {
   maxLock?: Record<string, string>;
   /** `false`: no statement may rewrite an existing table or index (its relfilenode changes). */
   rewrite?: boolean;
+  /** ms: every statement that takes a lock blocking reads or writes of an existing table runs with a lock_timeout above 0 and at most this. */
+  lockTimeout?: number;
 }
 
 export type Variant = 'main' | 'perturbed';

@@ -367,7 +367,7 @@ function parseCheck(item: YamlValue, line: number): Check {
   const o = body as Record<string, YamlValue>;
   switch (kind as CheckKind) {
     case 'result': {
-      onlyKeys(o, ['ordered', 'orderBy', 'columns', 'asText'], 'result option', line);
+      onlyKeys(o, ['ordered', 'orderBy', 'columns', 'asText', 'every'], 'result option', line);
       const c: ResultCheck = { kind: 'result' };
       if (o.ordered !== undefined) {
         if (typeof o.ordered !== 'boolean') throw new FileProblem('ordered is true or false', line);
@@ -380,6 +380,8 @@ function parseCheck(item: YamlValue, line: number): Check {
       if (o.columns !== undefined) c.columns = strList(o.columns, 'columns', line);
       c.asText = optBool(o, 'asText', line);
       if (c.asText === undefined) delete c.asText;
+      c.every = optBool(o, 'every', line);
+      if (c.every === undefined) delete c.every;
       return c;
     }
     case 'sql': {

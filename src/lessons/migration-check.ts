@@ -3,7 +3,7 @@
 // judged by the same findings the migrations workbench shows, not by a copy of its rules. With
 // maxLock or rewrite: false, the script is also measured on a fresh copy (src/migrations/measure):
 // the locks each statement really held, and whether it rewrote a table.
-import { lintMigration, RULES } from '../migrations/lint/index.ts';
+import { lintMigration, lockTimeoutMs, RULES } from '../migrations/lint/index.ts';
 import type { CheckOutcome, MigrationCheck } from './format.ts';
 import { LOCK_MODES, blockSummary, strongest, type LockMode } from '../migrations/locks.ts';
 import type { Measurement } from '../migrations/measure.ts';
@@ -22,7 +22,7 @@ export function lockModeOf(text: string): LockMode | undefined {
 /** Reads `{ lintSilent: [rule ids], maxLock: { table: mode }, rewrite: false }`. */
 export function parseMigrationCheck(o: Record<string, unknown>): MigrationCheck {
   for (const k of Object.keys(o)) {
-    if (!['lintSilent', 'maxLock', 'rewrite'].includes(k)) throw new MigrationCheckProblem(`unknown migration option "${k}" (expected lintSilent, maxLock or rewrite)`);
+    if (!['lintSilent', 'maxLock', 'rewrite', 'lockTimeout'].includes(k)) throw new MigrationCheckProblem(`unknown migration option "${k}" (expected lintSilent, maxLock, rewrite or lockTimeout)`);
   }
   const check: MigrationCheck = { kind: 'migration' };
   if (o.lintSilent !== undefined) {
@@ -48,12 +48,17 @@ export function parseMigrationCheck(o: Record<string, unknown>): MigrationCheck 
     if (o.rewrite !== false) throw new MigrationCheckProblem('rewrite: false is the only form (no statement may rewrite an existing table or index)');
     check.rewrite = false;
   }
-  if (!check.lintSilent && !check.maxLock && check.rewrite === undefined) throw new MigrationCheckProblem('a migration check needs lintSilent, maxLock or rewrite: false');
+  if (o.lockTimeout !== undefined) {
+    const ms = typeof o.lockTimeout === 'string' || typeof o.lockTimeout === 'number' ? lockTimeoutMs(String(o.lockTimeout)) : undefined;
+    if (!ms || ms <= 0) throw new MigrationCheckProblem(`lockTimeout is the longest lock_timeout the task allows, above 0 ("5s", "500ms"), not "${String(o.lockTimeout)}"`);
+    check.lockTimeout = ms;
+  }
+  if (!check.lintSilent && !check.maxLock && check.rewrite === undefined && check.lockTimeout === undefined) throw new MigrationCheckProblem('a migration check needs lintSilent, maxLock, rewrite: false or lockTimeout');
   return check;
 }
 
 /** Whether the check needs the migration measured on a copy (locks, rewrites). */
-export const needsMeasurement = (check: MigrationCheck): boolean => !!check.maxLock || check.rewrite === false;
+export const needsMeasurement = (check: MigrationCheck): boolean => !!check.maxLock || check.rewrite === false || check.lockTimeout !== undefined;
 
 const bare = (name: string) => name.replace(/^public\./, '').replace(/"/g, '');
 
@@ -77,6 +82,17 @@ export function lockProblems(m: Measurement, check: MigrationCheck): string[] {
         problems.push(`${where} ${how} ${top} on ${table}, which ${blockSummary(top)}; the task allows at most ${allowed} (${blockSummary(allowed as LockMode)})`);
       }
     }
+    if (check.lockTimeout !== undefined) {
+      // A lock that blocks reads or writes (SHARE and up conflict with INSERT/UPDATE/DELETE): while
+      // the statement waits for it, every later query on the table queues behind it.
+      const blocking = s.locks.filter((l) => l.existing && l.kind !== 'S' && LOCK_MODES.indexOf(l.mode) >= LOCK_MODES.indexOf('ShareLock'));
+      const top = strongest(blocking.map((l) => l.mode));
+      const t = s.lockTimeoutMs;
+      if (top && (t <= 0 || t > check.lockTimeout)) {
+        const on = blocking.find((l) => l.mode === top)!.relation;
+        problems.push(`${where} waits for ${top} on ${bare(on)} with ${t <= 0 ? 'no lock_timeout (0: it waits for ever)' : `lock_timeout ${msText(t)}`}; the task allows a wait of at most ${msText(check.lockTimeout)}`);
+      }
+    }
     if (check.rewrite === false && s.rewritten.length) {
       problems.push(`${where} rewrote ${s.rewritten.join(', ')}: every row is copied under its lock`);
     }
@@ -84,12 +100,15 @@ export function lockProblems(m: Measurement, check: MigrationCheck): string[] {
   return problems;
 }
 
+const msText = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+
 /** The lint's outcome with the measurement's verdict added: a problem fails it, and is listed in its details. */
 export function withMeasurement(lint: CheckOutcome, check: MigrationCheck, m: Measurement): CheckOutcome {
   const problems = lockProblems(m, check);
   if (!problems.length) {
     const held = Object.entries(check.maxLock ?? {}).map(([t, mode]) => `no lock stronger than ${mode} on ${t}`);
     if (check.rewrite === false) held.push('no table or index rewritten');
+    if (check.lockTimeout !== undefined) held.push(`every blocking lock waited for with a lock_timeout of at most ${msText(check.lockTimeout)}`);
     return { ...lint, message: `${lint.message} Measured on a copy: ${held.join(', ')}.` };
   }
   return {

@@ -3,7 +3,7 @@
 // browser's check of a lesson pack. The core proofs need only a way to check SQL (the lesson
 // worker's checker in the page, a ChapterSandbox in Node); the proofs that read the reference's
 // own result and changes need the CheckContext itself.
-import { checkExercise, referenceChanges, referenceResult, type CheckContext } from './checker.ts';
+import { checkExercise, referenceChanges, referenceResult, referenceResults, type CheckContext } from './checker.ts';
 import { parseScript, walk } from './sql-shape.ts';
 import type { Chapter, CheckKind, CheckReport, Exercise, ResultSet } from './format.ts';
 
@@ -102,7 +102,11 @@ export async function proveExercise(chapter: Chapter, ex: Exercise, check: Check
   const withExtra = await check(ex, withNoOps(chapter, ex.solution));
   named('extra no-op statements do not change the reference\'s verdict', verdict(withExtra) === verdict(r), `with them: ${verdict(withExtra)}${withExtra.error ? ` (${withExtra.error.message})` : ''}`);
   if (ctx && ex.checks.some((c) => c.kind === 'result')) {
-    const answer = hardCodedAnswer(await referenceResult(ctx, ex, 'main'));
+    // With every: true each result set counts: the copy types in all of them.
+    const every = ex.checks.some((c) => c.kind === 'result' && c.every);
+    const sets = every ? await referenceResults(ctx, ex, 'main') : [await referenceResult(ctx, ex, 'main')];
+    const parts = sets.map(hardCodedAnswer);
+    const answer = parts.every((x) => x) ? parts.join('\n') : undefined;
     const what = 'a hard-coded copy of the reference rows fails on the second copy';
     if (!answer) named(what, false, 'the reference returns no rows: nothing tells a copied answer from a computed one');
     else {

@@ -28,6 +28,8 @@ export interface MeasuredStatement {
   durationMs: number;
   outsideTransaction: boolean;
   locks: MeasuredLock[];
+  /** The lock_timeout in force while the statement waited for its locks, ms (0: none, it waits for ever). */
+  lockTimeoutMs: number;
   /** Existing tables and indexes whose relfilenode changed: their data was rewritten. */
   rewritten: string[];
   /** The strongest lock on an existing relation, and what it would make wait on a busy server. */
@@ -84,6 +86,12 @@ function finish(m: MeasuredStatement): void {
   }
 }
 
+/** The session's lock_timeout in ms, as the server resolved whatever set it (SET, set_config, a role's default). */
+async function lockTimeoutNow(db: Engine): Promise<number> {
+  const r = await db.query<{ ms: string }>(`select setting as ms from pg_catalog.pg_settings where name = 'lock_timeout'`);
+  return Number(r.rows[0]?.ms ?? 0);
+}
+
 async function snapshot(db: Engine): Promise<Map<string, RelRow>> {
   const r = await db.query<RelRow>(SNAPSHOT);
   return new Map(r.rows.map((x) => [x.oid, x]));
@@ -96,11 +104,11 @@ export async function measureMigration(db: Engine, sql: string, opts: { statemen
   let failed = false;
   for (const s of statements) {
     if (s.node === 'TransactionStmt') {
-      out.push({ index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: false, locks: [], rewritten: [], error: 'skipped: transaction control (each statement is measured in its own transaction)' });
+      out.push({ index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: false, locks: [], rewritten: [], lockTimeoutMs: await lockTimeoutNow(db), error: 'skipped: transaction control (each statement is measured in its own transaction)' });
       continue;
     }
     const before = await snapshot(db);
-    const m: MeasuredStatement = { index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: !!s.autocommit, locks: [], rewritten: [] };
+    const m: MeasuredStatement = { index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: !!s.autocommit, locks: [], rewritten: [], lockTimeoutMs: await lockTimeoutNow(db) };
     if (s.autocommit) {
       const t = performance.now();
       const r = await db.run(s.text);
@@ -191,7 +199,7 @@ export async function measureRolledBack(db: Engine, sql: string, opts: { stateme
   try {
     let held = new Set<string>();
     for (const s of statements) {
-      const m: MeasuredStatement = { index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: !!s.autocommit, locks: [], rewritten: [] };
+      const m: MeasuredStatement = { index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: !!s.autocommit, locks: [], rewritten: [], lockTimeoutMs: await lockTimeoutNow(db) };
       const before = await snapshot(db);
       if (s.node === 'TransactionStmt' || s.autocommit) {
         m.error = s.autocommit ? `not run: ${s.autocommit} cannot run inside the measuring transaction (its documented lock is shown)` : 'skipped: transaction control';

@@ -69,11 +69,14 @@ describe('the migration check, measured: locks held and tables rewritten', () =>
   let box: ChapterSandbox;
   let locks: Exercise;
   let rewrites: Exercise;
+  let timeouts: Exercise;
   beforeAll(async () => {
     const [a] = loadLessons(chapterFiles('- migration:\n    maxLock: { orders: SHARE UPDATE EXCLUSIVE }\n', 'create index concurrently orders_customer_idx on orders (customer_id);'));
     const [b] = loadLessons(chapterFiles('- migration:\n    rewrite: false\n', "alter table orders add column currency text not null default 'EUR';"));
     locks = a.exercises[0];
     rewrites = b.exercises[0];
+    const [c] = loadLessons(chapterFiles('- migration:\n    lockTimeout: 5s\n', "set lock_timeout = '5s';\nalter table orders add column currency text not null default 'EUR';"));
+    timeouts = c.exercises[0];
     box = await ChapterSandbox.build(a, ['main']);
   }, 300_000);
   afterAll(() => box?.close());
@@ -84,7 +87,10 @@ describe('the migration check, measured: locks held and tables rewritten', () =>
     expect(lockModeOf('row exclusive')).toBe('RowExclusiveLock');
     expect(() => parseMigrationCheck({ maxLock: { orders: 'EXCLUSIVE-ISH' } })).toThrow(/not a lock mode/);
     expect(() => parseMigrationCheck({ rewrite: true })).toThrow(/rewrite: false/);
-    expect(() => parseMigrationCheck({})).toThrow(/needs lintSilent, maxLock or rewrite/);
+    expect(() => parseMigrationCheck({})).toThrow(/needs lintSilent, maxLock, rewrite: false or lockTimeout/);
+    expect(timeouts.checks[0]).toMatchObject({ kind: 'migration', lockTimeout: 5000 });
+    expect(() => parseMigrationCheck({ lockTimeout: '0' })).toThrow(/above 0/);
+    expect(() => parseMigrationCheck({ lockTimeout: 'soon' })).toThrow(/lockTimeout/);
   });
 
   it('a plain CREATE INDEX holds SHARE on the table, which blocks writes: refused, with the statement named', async () => {
@@ -110,5 +116,25 @@ describe('the migration check, measured: locks held and tables rewritten', () =>
     const bad = await checkExercise(box, rewrites, "alter table orders add column currency text not null default left('EUR' || random()::text, 3);");
     expect(bad.passed).toBe(false);
     expect(bad.checks.find((c) => c.kind === 'migration')!.message).toMatch(/rewrote orders/);
+  });
+
+  it('lockTimeout is measured: the lock_timeout the server holds when a blocking lock is taken, however it was set', async () => {
+    const alter = "\nalter table orders add column currency text not null default 'EUR';";
+    for (const ok of ["set lock_timeout = '5s';", "set lock_timeout = 2000;", "select set_config('lock_timeout', '1s', false);"]) {
+      const r = await checkExercise(box, timeouts, ok + alter);
+      expect(r.passed, `${ok} ${JSON.stringify(r.checks)}`).toBe(true);
+    }
+    const long = await checkExercise(box, timeouts, "set lock_timeout = '1h';" + alter);
+    expect(long.passed).toBe(false);
+    expect(long.checks.find((c) => c.kind === 'migration')!.message).toMatch(/line 2 .* waits for AccessExclusiveLock on orders with lock_timeout 3600s; the task allows a wait of at most 5s/);
+    for (const none of ["set lock_timeout = '0.0';", "set lock_timeout = '0h';", ''] ) {
+      const r = await checkExercise(box, timeouts, none + alter);
+      expect(r.passed, none).toBe(false);
+      expect(r.checks.find((c) => c.kind === 'migration')!.message).toMatch(/no lock_timeout \(0: it waits for ever\)/);
+    }
+    // Set after the ALTER: the ALTER waited without one.
+    expect((await checkExercise(box, timeouts, alter.trim() + "\nset lock_timeout = '5s';")).passed).toBe(false);
+    // A statement that takes no blocking lock needs no timeout.
+    expect((await checkExercise(box, timeouts, 'create index concurrently orders_customer_idx on orders (customer_id);')).passed).toBe(true);
   });
 });

@@ -3,7 +3,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { localEngine } from '../support/pglite.ts';
 import type { LocalEngine } from '../../src/db/local-engine.ts';
-import { RULES, lintMigration } from '../../src/migrations/lint/index.ts';
+import { RULES, lintMigration, lockTimeoutMs } from '../../src/migrations/lint/index.ts';
 import { parseMigration } from '../../src/migrations/statements.ts';
 
 const SETUP = `
@@ -105,6 +105,38 @@ describe('migration lint rules', () => {
     expect(await checksOf("set lock_timeout = 0;\nalter table orders add column x int;")).toContain('missing_lock_timeout');
     // Only the first statement that needs the timeout is flagged.
     expect((await checksOf('alter table orders add column a int;\nalter table orders add column b int;')).filter((c) => c === 'missing_lock_timeout')).toHaveLength(1);
+  });
+
+  it('reads lock_timeout as PostgreSQL does: any spelling of 0 is no timeout, RESET undoes it, set_config sets it', async () => {
+    const alter = '\nalter table orders add column x int;';
+    for (const off of ["'0.0'", "'00'", "'0h'", "'0ms'", '0.4', 'default']) {
+      expect(await checksOf(`set lock_timeout = ${off};${alter}`), off).toContain('missing_lock_timeout');
+    }
+    for (const on of ["'1.5s'", '1.5', '5000', "'2min'", "'500 ms'"]) {
+      expect(await checksOf(`set lock_timeout = ${on};${alter}`), on).not.toContain('missing_lock_timeout');
+    }
+    expect(await checksOf(`select set_config('lock_timeout', '5s', false);${alter}`)).not.toContain('missing_lock_timeout');
+    expect(await checksOf(`select set_config('lock_timeout', '0', false);${alter}`)).toContain('missing_lock_timeout');
+    expect(await checksOf(`set lock_timeout = '5s';\nreset lock_timeout;${alter}`)).toContain('missing_lock_timeout');
+    expect(await checksOf(`set lock_timeout = '5s';\nreset all;${alter}`)).toContain('missing_lock_timeout');
+    expect(lockTimeoutMs('0.0')).toBe(0);
+    expect(lockTimeoutMs('1h')).toBe(3_600_000);
+    expect(lockTimeoutMs('5 fortnights')).toBeUndefined();
+  });
+
+  it('PostgreSQL 18\'s ADD CONSTRAINT … NOT NULL scans like SET NOT NULL unless NOT VALID; an unnamed validated check proves it', async () => {
+    expect(await checksOf('alter table orders add constraint orders_status_nn not null status;')).toContain('set_not_null');
+    expect(await checksOf('alter table orders add constraint orders_status_nn not null status not valid;\nalter table orders validate constraint orders_status_nn;')).not.toContain('set_not_null');
+    // PostgreSQL names the unnamed check orders_status_check, and VALIDATE names it so.
+    expect(await checksOf('alter table orders add check (status is not null) not valid;\nalter table orders validate constraint orders_status_check;\nalter table orders alter column status set not null;')).not.toContain('set_not_null');
+    expect(await checksOf('alter table orders add check (status is not null) not valid;\nalter table orders validate constraint other_check;\nalter table orders alter column status set not null;')).toContain('set_not_null');
+  });
+
+  it('a CHECK or REFERENCES written in ADD COLUMN of an existing table is validated at once', async () => {
+    expect(await checksOf("alter table orders add column currency text not null default 'EUR' check (currency ~ '^[A-Z]{3}$');")).toContain('constraint_without_not_valid');
+    expect(await checksOf('alter table orders add column buyer bigint references customers (id);')).toContain('constraint_without_not_valid');
+    expect(await checksOf("alter table orders add column currency text not null default 'EUR';")).not.toContain('constraint_without_not_valid');
+    expect(await checksOf('create table fresh2 (id bigint primary key);\nalter table fresh2 add column c int check (c > 0);')).not.toContain('constraint_without_not_valid');
   });
 
   it('names the line and the objects', async () => {

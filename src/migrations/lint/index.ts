@@ -48,11 +48,56 @@ export interface LintOptions {
   exclude?: string[];
 }
 
-function setsLockTimeout(s: MigrationStatement): boolean {
-  if (s.node !== 'VariableSetStmt' || s.body.name !== 'lock_timeout' || s.body.kind !== 'VAR_SET_VALUE') return false;
-  const arg = ((s.body.args as Node[] | undefined) ?? [])[0]?.A_Const as Node | undefined;
-  const v = arg?.sval ? String((arg.sval as Node).sval) : arg?.ival ? String((arg.ival as Node).ival ?? 0) : '0';
-  return !/^\s*0\s*(ms|s|min)?\s*$/i.test(v);
+// lock_timeout's units (milliseconds without one), as PostgreSQL reads a time setting.
+const TIME_UNITS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A lock_timeout value in milliseconds as PostgreSQL rounds it ('0.0', '00', '0h' are all 0), or undefined when it cannot be read. */
+export function lockTimeoutMs(value: string): number | undefined {
+  const m = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+  if (!m) return undefined;
+  const factor = m[2] ? TIME_UNITS[m[2]] : 1;
+  if (factor === undefined) return undefined;
+  return Math.round(Number(m[1]) * factor);
+}
+
+const constText = (n: Node | undefined): string | undefined => {
+  const c = n?.A_Const as Node | undefined;
+  if (!c) return undefined;
+  if (c.sval) return String((c.sval as Node).sval ?? '');
+  if (c.ival) return String((c.ival as Node).ival ?? 0);
+  if (c.fval) return String((c.fval as Node).fval ?? '0');
+  return undefined;
+};
+
+/**
+ * What the statement does to lock_timeout: 'on' when it sets a timeout, 'off' when it sets none
+ * (0, RESET, DEFAULT, RESET ALL), undefined when it leaves it alone. set_config('lock_timeout', …)
+ * counts like SET.
+ */
+export function lockTimeoutChange(s: MigrationStatement): 'on' | 'off' | undefined {
+  const b = s.body;
+  if (s.node === 'VariableSetStmt') {
+    if (b.kind === 'VAR_RESET_ALL') return 'off';
+    if (b.name !== 'lock_timeout') return undefined;
+    if (b.kind !== 'VAR_SET_VALUE') return b.kind === 'VAR_SET_DEFAULT' || b.kind === 'VAR_RESET' ? 'off' : undefined;
+    const v = constText(((b.args as Node[] | undefined) ?? [])[0]);
+    const ms = v === undefined ? undefined : lockTimeoutMs(v);
+    return ms !== undefined && ms > 0 ? 'on' : 'off';
+  }
+  if (s.node === 'SelectStmt') {
+    let found: 'on' | 'off' | undefined;
+    for (const t of (b.targetList as Node[] | undefined) ?? []) {
+      const f = ((t.ResTarget as Node | undefined)?.val as Node | undefined)?.FuncCall as Node | undefined;
+      const name = ((f?.funcname as Node[] | undefined) ?? []).map((n) => (n.String as Node)?.sval).pop();
+      const args = (f?.args as Node[] | undefined) ?? [];
+      if (name !== 'set_config' || constText(args[0])?.trim().toLowerCase() !== 'lock_timeout') continue;
+      const v = constText(args[1]);
+      const ms = v === undefined ? undefined : lockTimeoutMs(v);
+      found = ms !== undefined && ms > 0 ? 'on' : 'off';
+    }
+    return found;
+  }
+  return undefined;
 }
 
 /** Lints parsed statements (parse once, lint and measure the same statements). */
@@ -68,7 +113,8 @@ export function lintStatements(sql: string, statements: MigrationStatement[], op
       const r = rel(s.node === 'CreateStmt' ? s.body.relation : ((s.body.into as Node)?.rel));
       createdBefore.add(relKey(r));
     }
-    if (setsLockTimeout(s)) lockTimeoutSet = true;
+    const t = lockTimeoutChange(s);
+    if (t) lockTimeoutSet = t === 'on';
   }
   return out;
 }

@@ -13,7 +13,8 @@ function provenNotNull(ctx: LintContext, table: Rel, column: string, before: num
       const col = ((test?.arg as Node | undefined)?.ColumnRef as Node | undefined)?.fields as Node[] | undefined;
       if (c.subtype === 'AT_AddConstraint' && con?.contype === 'CONSTR_CHECK' && test?.nulltesttype === 'IS_NOT_NULL' && col?.length === 1 && (col[0].String as Node)?.sval === column) {
         if (!con.skip_validation) return true;
-        if (con.conname) added.add(con.conname as string);
+        // Unnamed, PostgreSQL calls it <table>_<column>_check: VALIDATE CONSTRAINT names it so.
+        added.add((con.conname as string | undefined) ?? `${table.table}_${column}_check`);
       }
       if (c.subtype === 'AT_ValidateConstraint' && added.has(c.name as string)) return true;
     }
@@ -26,11 +27,20 @@ export const setNotNull: Rule = {
   severity: 'warning',
   title: 'SET NOT NULL on an existing column',
   findings(s, ctx) {
-    return alterCmds(s, ctx, 'AT_SetNotNull').filter(({ table, cmd }) => !provenNotNull(ctx, table, cmd.name as string, s.index)).map(({ table, cmd }) => {
+    // SET NOT NULL, and PostgreSQL 18's ADD CONSTRAINT … NOT NULL col without NOT VALID: the same scan.
+    const targets = [
+      ...alterCmds(s, ctx, 'AT_SetNotNull').map(({ table, cmd }) => ({ table, column: cmd.name as string })),
+      ...alterCmds(s, ctx, 'AT_AddConstraint').flatMap(({ table, cmd }) => {
+        const con = (cmd.def as Node | undefined)?.Constraint as Node | undefined;
+        if (con?.contype !== 'CONSTR_NOTNULL' || con.skip_validation) return [];
+        return ((con.keys as Node[] | undefined) ?? []).map((k) => ({ table, column: (k.String as Node).sval as string }));
+      }),
+    ];
+    return targets.filter(({ table, column }) => !provenNotNull(ctx, table, column, s.index)).map(({ table, column }) => {
       const t = relSql(table);
-      const c = ident(cmd.name as string);
-      const check = ident(`${table.table}_${cmd.name}_not_null`);
-      return finding(this, s, ctx, { ...table, columns: [cmd.name as string] }, `column ${cmd.name} of ${t} is set NOT NULL`,
+      const c = ident(column);
+      const check = ident(`${table.table}_${column}_not_null`);
+      return finding(this, s, ctx, { ...table, columns: [column] }, `column ${column} of ${t} is set NOT NULL`,
         'SET NOT NULL reads the whole table to prove there is no NULL, holding ACCESS EXCLUSIVE: reads and writes wait. When a validated CHECK (col IS NOT NULL) already exists PostgreSQL skips the scan, and that check can be added NOT VALID and validated under a lighter lock.',
         `ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (${c} IS NOT NULL) NOT VALID;\nALTER TABLE ${t} VALIDATE CONSTRAINT ${check};\nALTER TABLE ${t} ALTER COLUMN ${c} SET NOT NULL;\nALTER TABLE ${t} DROP CONSTRAINT ${check};`);
     });
