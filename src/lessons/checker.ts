@@ -930,7 +930,9 @@ async function indexVerdict(db: Engine, a: IndexAssertion): Promise<{ outcome: C
   const oid = await tableOid(db, a.table);
   if (oid === null) return only({ kind: 'catalog', passed: false, message: `The table ${a.table} does not exist.`, details: {} });
   // PostgreSQL's own spelling of the declared columns and predicate: build the same index on an
-  // empty temporary copy of the table and read it back (then roll it all back).
+  // empty temporary copy of the table and read it back (then roll it all back). A column the
+  // assertion names may be one the learner's SQL was to add and did not (a search column left
+  // out for an expression index): then no index of the table can be the one asked for.
   const canon = await scratch(db, async () => {
     await db.query(`create temp table pglab_shape (like ${a.table})`);
     const out: { keys?: string[]; include?: string[]; predicate?: string } = {};
@@ -948,7 +950,19 @@ async function indexVerdict(db: Engine, a: IndexAssertion): Promise<{ outcome: C
       out.predicate = (await db.query<IndexRow>(INDEX_SQL, [await tableOid(db, 'pglab_shape')])).rows[0].predicate ?? undefined;
     }
     return out;
+  }).catch((e: { code?: string; message?: string }) => {
+    if (e?.code === '42703') return { missing: e.message ?? 'a column is missing' };
+    throw e;
   });
+  if ('missing' in canon) {
+    const all = (await db.query<IndexRow>(INDEX_SQL, [oid])).rows;
+    const existing = all.length ? ` Indexes on ${a.table}: ${all.map((ix) => ix.def.replace(/^CREATE (UNIQUE )?INDEX /, '').replace(/ ON \S+ USING /, ' ')).join('; ')}.` : ` ${a.table} has no index.`;
+    const want = describeIndex(a);
+    const near = ` ${canon.missing.charAt(0).toUpperCase()}${canon.missing.slice(1)}.`;
+    return a.exists === false
+      ? only({ kind: 'catalog', passed: true, message: `No ${want}, as asked.`, details: { found: all.map((ix) => ix.def) } })
+      : { outcome: { kind: 'catalog', passed: false, message: `No ${want}.${near}${existing}`, details: { found: all.map((ix) => ix.def) } }, near, existing };
+  }
   const all = (await db.query<IndexRow>(INDEX_SQL, [oid])).rows;
   // Keys compared exactly (DESC, operator class and collation included: PostgreSQL spelled both);
   // predicates by meaning (`'pending' = status` is `status = 'pending'`, `'Pending'` is not).

@@ -1,7 +1,9 @@
-// The intact check and rows written without changing their values: a trigger and an UPDATE that
-// fill a new column do what a reference's ADD COLUMN … GENERATED … STORED does by a rewrite
-// (which the write counters do not see). Rows whose kept columns still hold their values are no
-// change; an UPDATE that also changes an old column still is one.
+// Answers around a column the task asks to add. The intact check and rows written without
+// changing their values: a trigger and an UPDATE that fill a new column do what a reference's
+// ADD COLUMN … GENERATED … STORED does by a rewrite (which the write counters do not see). Rows
+// whose kept columns still hold their values are no change; an UPDATE that also changes an old
+// column still is one. And an index check on the new column, when the learner indexed an
+// expression instead and never added it, fails with a message instead of crashing the checker.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadLessons } from '../../src/lessons/loader.ts';
 import { checkExercise } from '../../src/lessons/checker.ts';
@@ -54,6 +56,42 @@ select 1 as x;
 
 fails: catalog
 `,
+  'lessons/t/exercises/02-indexed.md': `---
+title: A derived column, indexed
+---
+
+## Task
+
+Add a column \`label\` to \`notes\` that always holds the title and the body's first four letters, and index it.
+
+## Solution
+
+\`\`\`sql
+alter table notes add column label text generated always as (title || ':' || coalesce(left(body, 4), '')) stored;
+create index on notes (label);
+\`\`\`
+
+## Checks
+
+\`\`\`yaml
+- catalog:
+    index: { table: notes, columns: [label] }
+- catalog:
+    index:
+      - { table: notes, method: btree, columns: [label] }
+      - { table: notes, method: hash, columns: [label] }
+\`\`\`
+
+## Wrong answers
+
+### No column
+
+\`\`\`sql
+select 1 as x;
+\`\`\`
+
+fails: catalog
+`,
 };
 
 const TRIGGER = `create function notes_label() returns trigger language plpgsql as $$
@@ -62,11 +100,12 @@ create trigger notes_label before insert or update on notes for each row execute
 
 let box: ChapterSandbox;
 let ex: Exercise;
+let indexed: Exercise;
 const intact = (r: CheckReport) => r.checks.find((c) => c.kind === 'intact');
 
 beforeAll(async () => {
   const [chapter] = loadLessons(FILES);
-  ex = chapter.exercises[0];
+  [ex, indexed] = chapter.exercises;
   box = await ChapterSandbox.build(chapter);
 }, 120_000);
 afterAll(() => box?.close());
@@ -88,5 +127,19 @@ describe('rows written with the same values', () => {
   it('an update of an old column on one row is still a change', async () => {
     const r = await checkExercise(box, ex, `alter table notes add column label text generated always as (title || ':' || coalesce(left(body, 4), '')) stored;\nupdate notes set title = 'x' where id = 1;`);
     expect(intact(r)?.passed).toBe(false);
+  });
+});
+
+describe('an index asked on a column the answer did not add', () => {
+  it('fails the catalog checks with a message, in the single and the list form', async () => {
+    const r = await checkExercise(box, indexed, "create index on notes ((title || ':' || coalesce(left(body, 4), '')));");
+    expect(r.error).toBeUndefined();
+    expect(r.passed).toBe(false);
+    const catalog = r.checks.filter((c) => c.kind === 'catalog');
+    expect(catalog).toHaveLength(2);
+    for (const c of catalog) {
+      expect(c.passed).toBe(false);
+      expect(c.message).toMatch(/column "label" does not exist/i);
+    }
   });
 });
