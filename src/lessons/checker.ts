@@ -14,7 +14,7 @@ import type { Engine } from '../db/types.ts';
 import { CONDITION_NAMES } from './loader.ts';
 import { changes, contentDigest, fingerprint, forbiddenChanges, keptColumns, rowCounts, touchedTables, type Change, type Fingerprint } from './intact.ts';
 import {
-  canonicalExpression, constructCounts, CONSTRUCT_WORDS, objectChanges, parseScript, roleEscape, tableReads, type ParsedStatement,
+  canonicalExpression, constructCounts, constructWords, objectChanges, parseScript, roleEscape, tableReads, type ParsedStatement,
 } from './sql-shape.ts';
 import { LEARNER_ROLE } from './sandbox-role.ts';
 import { checkLint } from './lint-check.ts';
@@ -460,9 +460,9 @@ function checkSql(check: SqlCheck, parsed: ParsedStatement[] | undefined): Check
   const counts = constructCounts(parsed);
   for (const c of check.forbids ?? []) {
     const n = counts.get(c) ?? 0;
-    if (n) problems.push(`it uses ${CONSTRUCT_WORDS[c] ?? c}${n > 1 ? ` (${n} times)` : ''}, which the task rules out`);
+    if (n) problems.push(`it uses ${constructWords(c)}${n > 1 ? ` (${n} times)` : ''}, which the task rules out`);
   }
-  for (const c of check.requires ?? []) if (!counts.get(c)) problems.push(`the task asks for ${CONSTRUCT_WORDS[c] ?? c}, your SQL has none`);
+  for (const c of check.requires ?? []) if (!counts.get(c)) problems.push(`the task asks for ${constructWords(c)}, your SQL has none`);
   const reads = tableReads(parsed);
   for (const t of check.readsOnce ?? []) {
     const n = reads.get(t) ?? 0;
