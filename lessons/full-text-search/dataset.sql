@@ -11,6 +11,9 @@ create extension if not exists pg_trgm;
 
 -- Word lists, one row per language (a temporary table: only the texts stay). Sentences are
 -- subject + verb + object + tail.
+-- Near misses tell a phrase-and-prefix search from its look-alikes: "the return label" puts a
+-- label apart from shipping (after "ships" / "shipped" too), "the shipping labour costs" puts a
+-- lab- word other than label right after shipping.
 create temp table vocab (
   lang      text primary key,
   config    regconfig not null,
@@ -26,7 +29,7 @@ insert into vocab values
 ('en', 'english',
  array['The customer','A user','Our team','The admin','Support','The app','The printer','The router','Your account','The manager'],
  array['checks','opens','updates','reviews','downloads','resets','shares','charged','shipped','cancels','reset','prints','refunds','installed','cancelled','refunded','is installing','ships','signs','exports','disconnected from','connected to','cannot connect to','is connecting to','archives','renames'],
- array['the report','the settings','the order','the invoices','the account','the delivery','the password','the subscription','the payment','a credit card','the dashboard','the passwords','the deliveries','the refund','the mobile app','the credit card payment','the wireless network','the printer driver','the card reader','the connection','the connector','the backup','the firmware','the shipping label','the coupon','the warranty','the receipt'],
+ array['the report','the settings','the order','the invoices','the account','the delivery','the password','the subscription','the payment','a credit card','the dashboard','the passwords','the deliveries','the refund','the mobile app','the credit card payment','the wireless network','the printer driver','the card reader','the connection','the connector','the backup','the firmware','the shipping label','the coupon','the warranty','the receipt','the return label','the shipping labour costs'],
  array['','','','today','after the update','every morning','without any error','since last week','on the mobile app','in the settings','for the second time','before checkout','again and again','with the card','by email'],
  array['How to','Why you cannot','When to','Fix:','Quick guide:'],
  array['reset','connect','refund','install','cancel','update'],

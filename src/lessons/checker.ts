@@ -12,9 +12,9 @@ import { Session } from '../db/session.ts';
 import { splitScript, type ScriptPiece } from '../db/splitter.ts';
 import type { Engine } from '../db/types.ts';
 import { CONDITION_NAMES } from './loader.ts';
-import { changes, fingerprint, forbiddenChanges, rowCounts, touchedTables, type Change, type Fingerprint } from './intact.ts';
+import { changes, contentDigest, fingerprint, forbiddenChanges, keptColumns, rowCounts, touchedTables, type Change, type Fingerprint } from './intact.ts';
 import {
-  canonicalExpression, constructCounts, CONSTRUCT_WORDS, objectChanges, parseScript, roleEscape, tableReads, type ParsedStatement,
+  canonicalExpression, constructCounts, constructWords, objectChanges, parseScript, roleEscape, tableReads, type ParsedStatement,
 } from './sql-shape.ts';
 import { LEARNER_ROLE } from './sandbox-role.ts';
 import { checkLint } from './lint-check.ts';
@@ -429,12 +429,36 @@ async function runCheck(
 
 // ------------------------------------------------------------------ intact
 
+/**
+ * Rows written are not a change when the values the table had are still there: a trigger and an
+ * UPDATE that fill a new column, the learner's way to do what the reference's ADD COLUMN …
+ * STORED did by a rewrite (which the counters do not see), write every row and change none of
+ * the old values. Compared by a digest of the kept columns against the starting copy.
+ */
+async function withoutSameData(ctx: CheckContext, db: Engine, exercise: Exercise, before: Fingerprint, after: Fingerprint, bad: Change[]): Promise<Change[]> {
+  const out: Change[] = [];
+  for (const c of bad) {
+    const t = c.key.startsWith('data:') ? c.key.slice(5) : undefined;
+    if (!t || !before[t] || !after[t]) { out.push(c); continue; }
+    const columns = keptColumns(before[t], after[t]);
+    const was = await cached(ctx, `digest:${exercise.setup}:${t}:${columns.join(',')}`, async () => {
+      const { value } = await ctx.withDatabase('main', exercise.setup ? 'fresh' : 'shared', async (fresh) => {
+        if (exercise.setup) await runOrThrow(fresh, exercise.setup, `The setup of ${exercise.id}`);
+        return contentDigest(fresh, t, columns);
+      });
+      return value;
+    });
+    if ((await contentDigest(db, t, columns)) !== was) out.push(c);
+  }
+  return out;
+}
+
 async function checkIntact(ctx: CheckContext, db: Engine, exercise: Exercise, before: Fingerprint, base: Baseline): Promise<CheckOutcome> {
   const after = await fingerprint(db);
   const touched = touchedTables(before, after);
   const mine = changes(before, after, base.counts, await rowCounts(db, touched.filter((t) => t in after)));
   if (!mine.length) return { kind: 'intact', passed: true, message: 'The rest of the database is as it was.', details: {} };
-  const bad = forbiddenChanges(mine, await referenceChanges(ctx, exercise));
+  const bad = await withoutSameData(ctx, db, exercise, before, after, forbiddenChanges(mine, await referenceChanges(ctx, exercise)));
   if (!bad.length) return { kind: 'intact', passed: true, message: 'The rest of the database is as it was.', details: {} };
   const list = bad.map((c) => c.message);
   return {
@@ -455,9 +479,9 @@ function checkSql(check: SqlCheck, parsed: ParsedStatement[] | undefined): Check
   const counts = constructCounts(parsed);
   for (const c of check.forbids ?? []) {
     const n = counts.get(c) ?? 0;
-    if (n) problems.push(`it uses ${CONSTRUCT_WORDS[c] ?? c}${n > 1 ? ` (${n} times)` : ''}, which the task rules out`);
+    if (n) problems.push(`it uses ${constructWords(c)}${n > 1 ? ` (${n} times)` : ''}, which the task rules out`);
   }
-  for (const c of check.requires ?? []) if (!counts.get(c)) problems.push(`the task asks for ${CONSTRUCT_WORDS[c] ?? c}, your SQL has none`);
+  for (const c of check.requires ?? []) if (!counts.get(c)) problems.push(`the task asks for ${constructWords(c)}, your SQL has none`);
   const reads = tableReads(parsed);
   for (const t of check.readsOnce ?? []) {
     const n = reads.get(t) ?? 0;
@@ -507,14 +531,50 @@ export async function orderKeysOf(solution: string, columns: string[]): Promise<
 const NUMERIC_TYPES = /^(smallint|integer|bigint|numeric|real|double precision|money|oid)(\(.*\))?$/;
 const isNumericType = (t?: string) => !!t && NUMERIC_TYPES.test(t);
 
-/** One spelling per number: 0.00, -0 and 0 are 0; 1.50 is 1.5; floats to 12 significant digits. */
-export function canonicalNumber(v: string | null, float = false): string | null {
+/**
+ * The family of a column's type, for the families whose values print alike across them: `16` is
+ * the same text as an integer, a numeric, a string and a JSON number, `true` as a boolean and a
+ * string. Other types (dates, ranges, tsvector, …) are their own family: undefined, not compared.
+ */
+export function typeFamily(t?: string): string | undefined {
+  if (!t) return undefined;
+  const array = t.endsWith('[]');
+  const base = array ? t.slice(0, -2) : t;
+  const f = isNumericType(base) ? 'number'
+    : isJsonType(base) ? 'json'
+    : /^(text|character varying|character|name|citext|"char"|unknown)(\(.*\))?$/.test(base) ? 'text'
+    : base === 'boolean' ? 'boolean'
+    : undefined;
+  return f && array ? f + '[]' : f;
+}
+
+/**
+ * Why a learner's column of another type family than the reference's is not the asked value
+ * (a text where the reference has a number, a string where it has JSON), or undefined when it is.
+ * Values of different families can print alike, so only the types tell them apart.
+ */
+function familyMismatch(expected?: string, actual?: string): string | undefined {
+  const want = typeFamily(expected);
+  const got = typeFamily(actual);
+  if (!want || !got || want === got) return undefined;
+  const word: Record<string, string> = { number: 'a number', json: 'JSON', text: 'text', boolean: 'a boolean' };
+  const say = (f: string) => f.endsWith('[]') ? `an array of ${word[f.slice(0, -2)] ?? f.slice(0, -2)}` : word[f] ?? f;
+  return `is ${actual} (${say(got)}), where the expected result has ${expected} (${say(want)})`;
+}
+
+/**
+ * One spelling per number: 0.00, -0 and 0 are 0; 1.50 is 1.5; floats to 12 significant digits,
+ * or, with `float = 'real'`, at the precision of a `real` (rounded to single precision, then 6
+ * digits, FLT_DIG): a real widened to double precision (`ts_rank(…)::float8`, `1.0 - real`)
+ * prints 0.0607927 as 0.0607927003860474, and it is the same value.
+ */
+export function canonicalNumber(v: string | null, float: boolean | 'real' = false): string | null {
   if (v === null) return null;
   const t = String(v).trim();
   if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return t;
   if (float || /e/i.test(t)) {
     const n = Number(t);
-    if (Number.isFinite(n)) return String(Number(n.toPrecision(12)));
+    if (Number.isFinite(n)) return String(Number((float === 'real' ? Math.fround(n) : n).toPrecision(float === 'real' ? 6 : 12)));
   }
   let [int, frac = ''] = t.replace(/^\+/, '').split('.');
   const neg = int.startsWith('-');
@@ -583,10 +643,29 @@ export function compareResults(expected: ResultSet, actual: ResultSet, check: Re
     projection = expected.columns.map((_, i) => i);
   }
   const rows = actual.rows.map((r) => projection.map((i) => r[i] ?? null));
+  // A column of another family of types than the reference's is another value, even when it
+  // prints the same ('16' as text is not the number 16), unless the task compares printed text.
+  if (!check.asText) {
+    const wrongType = expected.columns
+      .map((c, j) => ({ c: actual.columns[projection[j]] ?? c, why: familyMismatch(expected.types?.[j], actual.types?.[projection[j]]) }))
+      .filter((x) => x.why);
+    if (wrongType.length) {
+      details.wrongTypes = wrongType.map((x) => x.c);
+      return {
+        kind: 'result', passed: false,
+        message: `The values are not of the type the task asks for: ${wrongType.map((x) => `"${x.c}" ${x.why}`).join('; ')}. Cast the value, or read it with the operator that returns that type.`,
+        details,
+      };
+    }
+  }
   // Values compared by type: 0.00 is 0 in a numeric column (unless the task asks for a format).
   const numeric = expected.columns.map((_, j) =>
     !check.asText && isNumericType(expected.types?.[j]) && isNumericType(actual.types?.[projection[j]]));
-  const float = expected.columns.map((_, j) => /^(real|double precision)$/.test(expected.types?.[j] ?? '') || /^(real|double precision)$/.test(actual.types?.[projection[j]] ?? ''));
+  // A real on either side: compared at a real's precision (the other side may be it widened).
+  const float = expected.columns.map((_, j): boolean | 'real' => {
+    const t = [expected.types?.[j], actual.types?.[projection[j]]];
+    return t.includes('real') ? 'real' : t.includes('double precision');
+  });
   // json and jsonb compare by meaning (json-compare.ts): key order, spacing and 1.0 against 1 do not matter.
   const json = expected.columns.map((_, j) => !check.asText && isJsonType(expected.types?.[j]) && isJsonType(actual.types?.[projection[j]]));
   const norm = (r: (string | null)[]) => r.map((v, j) =>
@@ -893,7 +972,9 @@ async function indexVerdict(db: Engine, a: IndexAssertion): Promise<{ outcome: C
   const oid = await tableOid(db, a.table);
   if (oid === null) return only({ kind: 'catalog', passed: false, message: `The table ${a.table} does not exist.`, details: {} });
   // PostgreSQL's own spelling of the declared columns and predicate: build the same index on an
-  // empty temporary copy of the table and read it back (then roll it all back).
+  // empty temporary copy of the table and read it back (then roll it all back). A column the
+  // assertion names may be one the learner's SQL was to add and did not (a search column left
+  // out for an expression index): then no index of the table can be the one asked for.
   const canon = await scratch(db, async () => {
     await db.query(`create temp table pglab_shape (like ${a.table})`);
     const out: { keys?: string[]; include?: string[]; predicate?: string } = {};
@@ -911,7 +992,19 @@ async function indexVerdict(db: Engine, a: IndexAssertion): Promise<{ outcome: C
       out.predicate = (await db.query<IndexRow>(INDEX_SQL, [await tableOid(db, 'pglab_shape')])).rows[0].predicate ?? undefined;
     }
     return out;
+  }).catch((e: { code?: string; message?: string }) => {
+    if (e?.code === '42703') return { missing: e.message ?? 'a column is missing' };
+    throw e;
   });
+  if ('missing' in canon) {
+    const all = (await db.query<IndexRow>(INDEX_SQL, [oid])).rows;
+    const existing = all.length ? ` Indexes on ${a.table}: ${all.map((ix) => ix.def.replace(/^CREATE (UNIQUE )?INDEX /, '').replace(/ ON \S+ USING /, ' ')).join('; ')}.` : ` ${a.table} has no index.`;
+    const want = describeIndex(a);
+    const near = ` ${canon.missing.charAt(0).toUpperCase()}${canon.missing.slice(1)}.`;
+    return a.exists === false
+      ? only({ kind: 'catalog', passed: true, message: `No ${want}, as asked.`, details: { found: all.map((ix) => ix.def) } })
+      : { outcome: { kind: 'catalog', passed: false, message: `No ${want}.${near}${existing}`, details: { found: all.map((ix) => ix.def) } }, near, existing };
+  }
   const all = (await db.query<IndexRow>(INDEX_SQL, [oid])).rows;
   // Keys compared exactly (DESC, operator class and collation included: PostgreSQL spelled both);
   // predicates by meaning (`'pending' = status` is `status = 'pending'`, `'Pending'` is not).

@@ -250,6 +250,8 @@ export interface CheckDetails {
   expectedColumns?: string[];
   actualColumns?: string[];
   wrongColumns?: { missing: string[]; unexpected: string[] };
+  /** The learner's columns whose type family differs from the reference's (text for a number). */
+  wrongTypes?: string[];
   /** Up to 10 rows each; the counts are complete. */
   missingRows?: (string | null)[][];
   extraRows?: (string | null)[][];

@@ -82,6 +82,25 @@ export async function rowCounts(db: Engine, tables: string[]): Promise<Record<st
   return out;
 }
 
+/**
+ * A digest of a table's rows over the given columns, independent of row order and of the
+ * table's other columns: equal before and after a script when the script wrote only other
+ * columns (a backfill of a new one) or wrote the same values back.
+ */
+export async function contentDigest(db: Engine, table: string, columns: string[]): Promise<string> {
+  if (!columns.length) return '';
+  const row = columns.map(quote).join(', ');
+  const r = await db.query<{ d: string | null }>(
+    `select pg_catalog.md5(pg_catalog.string_agg(h, '' order by h)) as d
+     from (select pg_catalog.md5(row(${row})::text) as h from public.${quote(table)}) s`);
+  return r.rows[0]?.d ?? '';
+}
+
+/** The columns of a table that are there, with the same definition, before and after. */
+export function keptColumns(before: TableState, after: TableState): string[] {
+  return Object.keys(before.columns).filter((c) => after.columns[c] === before.columns[c]);
+}
+
 /** Tables whose rows may have changed between the two fingerprints (written, or rewritten). */
 export function touchedTables(before: Fingerprint, after: Fingerprint): string[] {
   return Object.keys(after).filter((t) => {

@@ -13,7 +13,7 @@ import type {
   BehaviorCheck, CatalogCheck, Chapter, Check, CheckKind, ColumnAssertion, ConstraintAssertion, Exercise,
   IndexAssertion, PlanCheck, ResultCheck, SqlBlock, SqlCheck, Variant, WrongAnswer,
 } from './format.ts';
-import { CONSTRUCTS } from './sql-shape.ts';
+import { CALL_CONSTRUCT, CONSTRUCTS } from './sql-shape.ts';
 import { LintCheckProblem, parseLintCheck } from './lint-check.ts';
 import { MigrationCheckProblem, parseMigrationCheck } from './migration-check.ts';
 
@@ -392,7 +392,7 @@ function parseCheck(item: YamlValue, line: number): Check {
         if (o[k] === undefined) continue;
         c[k] = strList(o[k], k, line).map((x) => x.toLowerCase());
         for (const n of c[k]!) {
-          if (!(n in CONSTRUCTS)) throw new FileProblem(`unknown construct "${n}" in ${k} (known: ${Object.keys(CONSTRUCTS).join(', ')})`, line);
+          if (!(n in CONSTRUCTS) && !CALL_CONSTRUCT.test(n)) throw new FileProblem(`unknown construct "${n}" in ${k} (known: ${Object.keys(CONSTRUCTS).join(', ')}, call <function>)`, line);
         }
       }
       if (o.readsOnce !== undefined) c.readsOnce = strList(o.readsOnce, 'readsOnce', line);

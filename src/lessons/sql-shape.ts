@@ -96,12 +96,28 @@ export const CONSTRUCT_WORDS: Record<string, string> = {
   'transaction': 'BEGIN/COMMIT',
 };
 
-/** How many times the statements use each construct. */
+/**
+ * `call <function>`: a call of a function by its (unqualified, lower-case) name, for a task that
+ * rules one out ("a function that accepts any text": no `to_tsquery`).
+ */
+export const CALL_CONSTRUCT = /^call ([a-z_][a-z0-9_$]*)$/;
+
+/** The words for a construct in a message. */
+export function constructWords(c: string): string {
+  const call = CALL_CONSTRUCT.exec(c);
+  return call ? `${call[1]}()` : CONSTRUCT_WORDS[c] ?? c;
+}
+
+/** How many times the statements use each construct (and `call <name>` for each function called). */
 export function constructCounts(stmts: ParsedStatement[]): Map<string, number> {
   const out = new Map<string, number>();
   for (const s of stmts) {
     const visit = (type: string, body: Node) => {
       for (const [name, test] of Object.entries(CONSTRUCTS)) if (test(type, body)) out.set(name, (out.get(name) ?? 0) + 1);
+      if (type === 'FuncCall' && Array.isArray(body.funcname)) {
+        const last = (body.funcname as { String?: { sval?: string } }[]).at(-1)?.String?.sval;
+        if (last) out.set(`call ${last.toLowerCase()}`, (out.get(`call ${last.toLowerCase()}`) ?? 0) + 1);
+      }
     };
     visit(s.type, s.body);
     walk(s.body, visit);
