@@ -729,6 +729,8 @@ interface PlanNode {
   'Relation Name'?: string;
   Alias?: string;
   'Index Name'?: string;
+  /** A condition checked on each row the scan returns, after any index. */
+  Filter?: string;
   'Total Cost'?: number;
   'Shared Hit Blocks'?: number;
   'Shared Read Blocks'?: number;
@@ -850,6 +852,11 @@ async function planOf(db: Engine, check: PlanCheck, query: string): Promise<Chec
     const hit = all.find((n) => isType(n, check.avoids!) && onRelation(n, check.relation));
     if (hit) problems.push(`still has ${labelOf(hit)}${hit['Relation Name'] ? ` on ${hit['Relation Name']}` : ''}, which it should avoid`);
     else good.push(`has no ${describe(check.avoids, check)}`);
+  }
+  if (check.noFilter) {
+    const hit = all.find((n) => n['Relation Name'] && onRelation(n, check.relation) && typeof n.Filter === 'string');
+    if (hit) problems.push(`still checks \`${hit.Filter}\` row by row on ${hit['Relation Name']} after the ${labelOf(hit)}: the index does not answer that condition`);
+    else good.push(`answers every condition${check.relation ? ` on ${check.relation}` : ''} in the index (no Filter)`);
   }
   if (check.maxCost !== undefined) {
     const cost = root['Total Cost'] ?? Infinity;
@@ -977,10 +984,16 @@ async function indexVerdict(db: Engine, a: IndexAssertion): Promise<{ outcome: C
   // out for an expression index): then no index of the table can be the one asked for.
   const canon = await scratch(db, async () => {
     await db.query(`create temp table pglab_shape (like ${a.table})`);
-    const out: { keys?: string[]; include?: string[]; predicate?: string } = {};
+    const out: { keys?: string[]; include?: string[]; predicate?: string; unbuildable?: { message: string; code?: string } } = {};
     if (a.columns || a.include) {
       const cols = a.columns ?? [(await db.query<{ n: string }>(`select attname as n from pg_catalog.pg_attribute where attrelid = 'pglab_shape'::regclass and attnum = 1`)).rows[0].n];
-      await db.query(`create index pglab_probe on pglab_shape using ${a.method ?? 'btree'} (${cols.join(', ')})${a.include ? ` include (${a.include.join(', ')})` : ''}`);
+      // The learner's database may lack what the asked index is built of (an operator class
+      // from an extension not created, such as btree_gin's): then no such index can be there.
+      const probe = await db.run(`create index pglab_probe on pglab_shape using ${a.method ?? 'btree'} (${cols.join(', ')})${a.include ? ` include (${a.include.join(', ')})` : ''}`);
+      if (!probe.ok) {
+        out.unbuildable = { message: probe.error?.message ?? 'the index cannot be built', code: probe.error?.code };
+        return out;
+      }
       const r = await db.query<IndexRow>(INDEX_SQL, [await tableOid(db, 'pglab_shape')]);
       if (a.columns) out.keys = r.rows[0].keys;
       if (a.include) out.include = r.rows[0].include;
@@ -1006,6 +1019,16 @@ async function indexVerdict(db: Engine, a: IndexAssertion): Promise<{ outcome: C
       : { outcome: { kind: 'catalog', passed: false, message: `No ${want}.${near}${existing}`, details: { found: all.map((ix) => ix.def) } }, near, existing };
   }
   const all = (await db.query<IndexRow>(INDEX_SQL, [oid])).rows;
+  if (canon.unbuildable) {
+    const want = describeIndex(a);
+    const details = { found: all.map((ix) => ix.def), error: canon.unbuildable.message, sqlstate: canon.unbuildable.code };
+    if (a.exists === false) return only({ kind: 'catalog', passed: true, message: `No ${want}, as asked.`, details });
+    // 42704 undefined_object: a missing operator class or type, usually an extension's.
+    const extension = canon.unbuildable.code === '42704' ? ' (is an extension it needs created?)' : '';
+    const existing = all.length ? ` Indexes on ${a.table}: ${all.map((ix) => ix.def.replace(/^CREATE (UNIQUE )?INDEX /, '').replace(/ ON \S+ USING /, ' ')).join('; ')}.` : ` ${a.table} has no index.`;
+    const near = ` This database cannot build such an index${extension}: ${canon.unbuildable.message}.`;
+    return { outcome: { kind: 'catalog', passed: false, message: `No ${want}.${near}${existing}`, details }, near, existing };
+  }
   // Keys compared exactly (DESC, operator class and collation included: PostgreSQL spelled both);
   // predicates by meaning (`'pending' = status` is `status = 'pending'`, `'Pending'` is not).
   // Each key's expression, operator class and collation always (another one serves other

@@ -133,6 +133,12 @@ export interface PlanCheck {
   relation?: string;
   /** Index name the node must use; `*` wildcards allowed. */
   index?: string;
+  /**
+   * No scan of `relation` (of any table, without one) keeps a `Filter`: every condition on the
+   * table is answered by the index (an index's Recheck Cond is fine), none checked row by row
+   * after it, as when a search and an equality share one btree_gin index.
+   */
+  noFilter?: boolean;
   /** Upper bound on the plan's total estimated cost. */
   maxCost?: number;
   /** Upper bound on shared buffers (hit + read) of the whole query; runs EXPLAIN ANALYZE. */

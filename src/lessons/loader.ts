@@ -406,7 +406,7 @@ function parseCheck(item: YamlValue, line: number): Check {
       return c;
     }
     case 'plan': {
-      onlyKeys(o, ['query', 'uses', 'avoids', 'relation', 'index', 'maxCost', 'maxBuffers', 'exact'], 'plan option', line);
+      onlyKeys(o, ['query', 'uses', 'avoids', 'relation', 'index', 'maxCost', 'maxBuffers', 'exact', 'noFilter'], 'plan option', line);
       const c: PlanCheck = { kind: 'plan' };
       if (o.query !== undefined) {
         // One query, or a list: the same assertion for each (other values of its parameters).
@@ -417,6 +417,9 @@ function parseCheck(item: YamlValue, line: number): Check {
       }
       c.exact = optBool(o, 'exact', line);
       if (c.exact === undefined) delete c.exact;
+      c.noFilter = optBool(o, 'noFilter', line);
+      if (c.noFilter === undefined) delete c.noFilter;
+      if (c.noFilter === false) throw new FileProblem('noFilter: true is the only meaningful value (leave it out otherwise)', line);
       for (const k of ['uses', 'avoids'] as const) {
         if (o[k] === undefined) continue;
         c[k] = strList(o[k], k, line);
@@ -428,10 +431,11 @@ function parseCheck(item: YamlValue, line: number): Check {
       if (o.index !== undefined) c.index = str(o.index, 'index', line);
       if (o.maxCost !== undefined) c.maxCost = num(o.maxCost, 'maxCost', line);
       if (o.maxBuffers !== undefined) c.maxBuffers = num(o.maxBuffers, 'maxBuffers', line);
-      if (!c.uses && !c.avoids && c.maxCost === undefined && c.maxBuffers === undefined) {
-        throw new FileProblem('a plan check needs uses, avoids, maxCost or maxBuffers', line);
+      if (!c.uses && !c.avoids && !c.noFilter && c.maxCost === undefined && c.maxBuffers === undefined) {
+        throw new FileProblem('a plan check needs uses, avoids, noFilter, maxCost or maxBuffers', line);
       }
-      if ((c.index || c.relation) && !c.uses && !c.avoids) throw new FileProblem('relation and index qualify uses or avoids', line);
+      if (c.index && !c.uses && !c.avoids) throw new FileProblem('index qualifies uses or avoids', line);
+      if (c.relation && !c.uses && !c.avoids && !c.noFilter) throw new FileProblem('relation qualifies uses, avoids or noFilter', line);
       return c;
     }
     case 'catalog': {

@@ -44,3 +44,34 @@ describe('a catalog check with accepted forms', () => {
     expect(() => loadLessons(gone)).toThrow(/exists and count go with a single index/);
   });
 });
+
+// An index whose columns need an operator class the learner's database does not have (btree_gin's
+// for text in a GIN index, before `create extension btree_gin`): the check fails and says so,
+// rather than the checker stopping on the probe index's error.
+describe('a catalog check on an index the database cannot build', () => {
+  const gin = {
+    'lessons/g/chapter.md': '---\ntitle: G\norder: 1\nsummary: s\ndataset: dataset.sql\nextensions: [btree_gin]\n---\n\n# G\n',
+    'lessons/g/dataset.sql': "select setseed(:seed);\ncreate table docs (id int primary key, status text not null, words tsvector not null);\ninsert into docs select g, (array['open','closed'])[1 + g % 2], to_tsvector('simple', 'word' || (g % 50)) from generate_series(1, 2000) g;\nvacuum analyze docs;\n",
+    'lessons/g/exercises/01-status-search.md': `---\ntitle: Status and search\n---\n\n## Task\n\nOne index for status and words.\n\n## Solution\n\n\`\`\`sql\ncreate extension if not exists btree_gin;\ncreate index docs_status_words_idx on docs using gin (status, words);\n\`\`\`\n\n## Explanation\n\nbtree_gin.\n\n## Checks\n\n\`\`\`yaml\n- catalog:\n    index: { table: docs, method: gin, columns: [status, words] }\n- catalog:\n    index:\n      - { table: docs, method: gin, columns: [status, words] }\n      - { table: docs, method: gin, columns: [words, status] }\n\`\`\`\n\n## Wrong answers\n\n### A B-tree\n\n\`\`\`sql\ncreate index on docs (status);\n\`\`\`\n\nfails: catalog\n`,
+  };
+  let gbox: ChapterSandbox;
+  let g: Chapter;
+  beforeAll(async () => {
+    [g] = loadLessons(gin);
+    gbox = await ChapterSandbox.build(g, ['main']);
+  }, 120_000);
+  afterAll(() => gbox?.close());
+
+  it('fails with the reason before the extension is created, and passes after', async () => {
+    const ex = g.exercises[0];
+    const btree = await checkExercise(gbox, ex, 'create index on docs (status);');
+    expect(btree.passed).toBe(false);
+    expect(btree.error).toBeUndefined();
+    expect(btree.checks[0].passed).toBe(false);
+    expect(btree.checks[0].message).toMatch(/^No gin index on docs \(status, words\)\. This database cannot build such an index \(is an extension it needs created\?\): data type text has no default operator class for access method "gin"\. Indexes on docs: .*docs_status_idx btree \(status\)/);
+    expect(btree.checks[1].passed).toBe(false);
+    expect(btree.checks[1].message).toMatch(/^No gin index on docs \(status, words\), nor gin index on docs \(words, status\)\. This database cannot build such an index/);
+    const right = await checkExercise(gbox, ex, 'create extension if not exists btree_gin;\ncreate index docs_words_status_idx on docs using gin (words, status);');
+    expect(right.checks.map((c) => c.passed)).toEqual([false, true, true]);
+  });
+});
