@@ -228,6 +228,8 @@ export interface MigrationCheck {
   maxLock?: Record<string, string>;
   /** `false`: no statement may rewrite an existing table or index (its relfilenode changes). */
   rewrite?: boolean;
+  /** `false`: no statement may insert, update or delete rows of a table that existed before the migration (measured). */
+  writes?: boolean;
   /** ms: every statement that takes a lock blocking reads or writes of an existing table runs with a lock_timeout above 0 and at most this. */
   lockTimeout?: number;
 }

@@ -19,10 +19,10 @@ export function lockModeOf(text: string): LockMode | undefined {
   return LOCK_MODES.find((m) => m.toLowerCase() === squeezed);
 }
 
-/** Reads `{ lintSilent: [rule ids], maxLock: { table: mode }, rewrite: false }`. */
+/** Reads `{ lintSilent: [rule ids], maxLock: { table: mode }, rewrite: false, writes: false, lockTimeout: 5s }`. */
 export function parseMigrationCheck(o: Record<string, unknown>): MigrationCheck {
   for (const k of Object.keys(o)) {
-    if (!['lintSilent', 'maxLock', 'rewrite', 'lockTimeout'].includes(k)) throw new MigrationCheckProblem(`unknown migration option "${k}" (expected lintSilent, maxLock, rewrite or lockTimeout)`);
+    if (!['lintSilent', 'maxLock', 'rewrite', 'writes', 'lockTimeout'].includes(k)) throw new MigrationCheckProblem(`unknown migration option "${k}" (expected lintSilent, maxLock, rewrite, writes or lockTimeout)`);
   }
   const check: MigrationCheck = { kind: 'migration' };
   if (o.lintSilent !== undefined) {
@@ -48,17 +48,21 @@ export function parseMigrationCheck(o: Record<string, unknown>): MigrationCheck 
     if (o.rewrite !== false) throw new MigrationCheckProblem('rewrite: false is the only form (no statement may rewrite an existing table or index)');
     check.rewrite = false;
   }
+  if (o.writes !== undefined) {
+    if (o.writes !== false) throw new MigrationCheckProblem('writes: false is the only form (no statement may insert, update or delete rows of an existing table)');
+    check.writes = false;
+  }
   if (o.lockTimeout !== undefined) {
     const ms = typeof o.lockTimeout === 'string' || typeof o.lockTimeout === 'number' ? lockTimeoutMs(String(o.lockTimeout)) : undefined;
     if (!ms || ms <= 0) throw new MigrationCheckProblem(`lockTimeout is the longest lock_timeout the task allows, above 0 ("5s", "500ms"), not "${String(o.lockTimeout)}"`);
     check.lockTimeout = ms;
   }
-  if (!check.lintSilent && !check.maxLock && check.rewrite === undefined && check.lockTimeout === undefined) throw new MigrationCheckProblem('a migration check needs lintSilent, maxLock, rewrite: false or lockTimeout');
+  if (!check.lintSilent && !check.maxLock && check.rewrite === undefined && check.writes === undefined && check.lockTimeout === undefined) throw new MigrationCheckProblem('a migration check needs lintSilent, maxLock, rewrite: false, writes: false or lockTimeout');
   return check;
 }
 
 /** Whether the check needs the migration measured on a copy (locks, rewrites). */
-export const needsMeasurement = (check: MigrationCheck): boolean => !!check.maxLock || check.rewrite === false || check.lockTimeout !== undefined;
+export const needsMeasurement = (check: MigrationCheck): boolean => !!check.maxLock || check.rewrite === false || check.writes === false || check.lockTimeout !== undefined;
 
 const bare = (name: string) => name.replace(/^public\./, '').replace(/"/g, '');
 
@@ -96,6 +100,10 @@ export function lockProblems(m: Measurement, check: MigrationCheck): string[] {
     if (check.rewrite === false && s.rewritten.length) {
       problems.push(`${where} rewrote ${s.rewritten.join(', ')}: every row is copied under its lock`);
     }
+    const wrote = Object.entries(s.rowsWritten);
+    if (check.writes === false && wrote.length) {
+      problems.push(`${where} wrote ${wrote.map(([t, n]) => `${n} row${n === 1 ? '' : 's'} of ${bare(t)}`).join(', ')}; the task changes the catalog only, and writes no row`);
+    }
   }
   return problems;
 }
@@ -108,6 +116,7 @@ export function withMeasurement(lint: CheckOutcome, check: MigrationCheck, m: Me
   if (!problems.length) {
     const held = Object.entries(check.maxLock ?? {}).map(([t, mode]) => `no lock stronger than ${mode} on ${t}`);
     if (check.rewrite === false) held.push('no table or index rewritten');
+    if (check.writes === false) held.push('no row written');
     if (check.lockTimeout !== undefined) held.push(`every blocking lock waited for with a lock_timeout of at most ${msText(check.lockTimeout)}`);
     return { ...lint, message: `${lint.message} Measured on a copy: ${held.join(', ')}.` };
   }

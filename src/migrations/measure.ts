@@ -32,6 +32,8 @@ export interface MeasuredStatement {
   lockTimeoutMs: number;
   /** Existing tables and indexes whose relfilenode changed: their data was rewritten. */
   rewritten: string[];
+  /** Rows the statement inserted, updated or deleted in tables that existed before the migration, by table. */
+  rowsWritten: Record<string, number>;
   /** The strongest lock on an existing relation, and what it would make wait on a busy server. */
   strongest?: { relation: string; mode: LockMode; blocks: string[]; summary: string };
 }
@@ -48,6 +50,27 @@ interface RelRow { oid: string; name: string; kind: string; node: string }
 const SNAPSHOT = `select c.oid::text as oid, c.oid::regclass::text as name, c.relkind::text as kind, c.relfilenode::text as node
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
   where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%' and c.relkind in ('r', 'i', 'm', 'S', 'p', 'v', 'I')`;
+
+// The backend's pending counters (this transaction's, and earlier ones' not yet flushed to the
+// cumulative statistics): a statement's writes are the difference around it.
+const WRITES = `select relid::text as oid, (n_tup_ins + n_tup_upd + n_tup_del)::int8::text as n
+  from pg_stat_xact_user_tables where n_tup_ins + n_tup_upd + n_tup_del > 0`;
+
+async function writesNow(db: Engine): Promise<Map<string, number>> {
+  const r = await db.query<{ oid: string; n: string }>(WRITES);
+  return new Map(r.rows.map((x) => [x.oid, Number(x.n)]));
+}
+
+/** Rows written between two readings of the counters, in tables that existed before the migration. */
+function rowsWrittenBetween(before: Map<string, RelRow>, from: Map<string, number>, to: Map<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [oid, n] of to) {
+    const rel = before.get(oid);
+    const d = n - (from.get(oid) ?? 0);
+    if (rel && d > 0) out[rel.name] = d;
+  }
+  return out;
+}
 
 const LOCKS = `select l.relation::text as oid, l.mode
   from pg_locks l where l.pid = pg_backend_pid() and l.locktype = 'relation' and l.granted and l.database = (select oid from pg_database where datname = current_database())`;
@@ -102,13 +125,14 @@ export async function measureMigration(db: Engine, sql: string, opts: { statemen
   const out: MeasuredStatement[] = [];
   const t0 = performance.now();
   let failed = false;
+  const existing = await snapshot(db);
   for (const s of statements) {
     if (s.node === 'TransactionStmt') {
-      out.push({ index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: false, locks: [], rewritten: [], lockTimeoutMs: await lockTimeoutNow(db), error: 'skipped: transaction control (each statement is measured in its own transaction)' });
+      out.push({ index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: false, locks: [], rewritten: [], rowsWritten: {}, lockTimeoutMs: await lockTimeoutNow(db), error: 'skipped: transaction control (each statement is measured in its own transaction)' });
       continue;
     }
     const before = await snapshot(db);
-    const m: MeasuredStatement = { index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: !!s.autocommit, locks: [], rewritten: [], lockTimeoutMs: await lockTimeoutNow(db) };
+    const m: MeasuredStatement = { index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: !!s.autocommit, locks: [], rewritten: [], rowsWritten: {}, lockTimeoutMs: await lockTimeoutNow(db) };
     if (s.autocommit) {
       const t = performance.now();
       const r = await db.run(s.text);
@@ -122,6 +146,8 @@ export async function measureMigration(db: Engine, sql: string, opts: { statemen
       for (const name of documentedTargets(s)) m.locks.push({ relation: name, kind: byName.get(name)?.kind ?? 'r', mode, existing: byName.has(name), observed: false });
     } else {
       await db.run('begin');
+      // A difference: counters not yet flushed carry earlier transactions' writes too.
+      const counted = await writesNow(db);
       const t = performance.now();
       const r = await db.run(s.text);
       m.durationMs = performance.now() - t;
@@ -149,6 +175,7 @@ export async function measureMigration(db: Engine, sql: string, opts: { statemen
           const a = after.get(oid);
           if (a && a.node !== b.node && a.node !== '0' && ['r', 'i', 'm'].includes(a.kind)) m.rewritten.push(a.name);
         }
+        m.rowsWritten = rowsWrittenBetween(existing, counted, await writesNow(db));
         await db.run('commit');
       }
     }
@@ -173,7 +200,8 @@ export function measurementText(m: Measurement): string {
       continue;
     }
     if (s.error) lines.push(`  ${s.error}`);
-    lines.push(`  ${s.durationMs.toFixed(1)} ms${s.outsideTransaction ? ', outside a transaction' : ''}${s.rewritten.length ? `; rewrote ${s.rewritten.join(', ')}` : '; no rewrite'}`);
+    const wrote = Object.entries(s.rowsWritten ?? {}).map(([t, n]) => `${n} row${n === 1 ? '' : 's'} of ${t}`);
+    lines.push(`  ${s.durationMs.toFixed(1)} ms${s.outsideTransaction ? ', outside a transaction' : ''}${s.rewritten.length ? `; rewrote ${s.rewritten.join(', ')}` : '; no rewrite'}${wrote.length ? `; wrote ${wrote.join(', ')}` : ''}`);
     for (const l of s.locks) lines.push(`  ${l.mode.padEnd(24)} ${l.relation}${l.existing ? '' : ' (new)'}${l.observed ? '' : ' (documented: ran outside a transaction)'}`);
     if (s.strongest) lines.push(`  → ${s.strongest.mode} on ${s.strongest.relation} ${s.strongest.summary}, held ${s.durationMs.toFixed(1)} ms on this data`);
   }
@@ -194,12 +222,14 @@ export async function measureRolledBack(db: Engine, sql: string, opts: { stateme
   const out: MeasuredStatement[] = [];
   const t0 = performance.now();
   let failed = false;
+  const existing = await snapshot(db);
   const begin = await db.run('begin');
   if (!begin.ok) throw new Error(begin.error.message);
   try {
     let held = new Set<string>();
+    let written = await writesNow(db);
     for (const s of statements) {
-      const m: MeasuredStatement = { index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: !!s.autocommit, locks: [], rewritten: [], lockTimeoutMs: await lockTimeoutNow(db) };
+      const m: MeasuredStatement = { index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: !!s.autocommit, locks: [], rewritten: [], rowsWritten: {}, lockTimeoutMs: await lockTimeoutNow(db) };
       const before = await snapshot(db);
       if (s.node === 'TransactionStmt' || s.autocommit) {
         m.error = s.autocommit ? `not run: ${s.autocommit} cannot run inside the measuring transaction (its documented lock is shown)` : 'skipped: transaction control';
@@ -240,6 +270,9 @@ export async function measureRolledBack(db: Engine, sql: string, opts: { stateme
           const a = after.get(oid);
           if (a && a.node !== b.node && a.node !== '0' && ['r', 'i', 'm'].includes(a.kind)) m.rewritten.push(a.name);
         }
+        const counted = await writesNow(db);
+        m.rowsWritten = rowsWrittenBetween(existing, written, counted);
+        written = counted;
       }
       finish(m);
       out.push(m);

@@ -70,6 +70,7 @@ describe('the migration check, measured: locks held and tables rewritten', () =>
   let locks: Exercise;
   let rewrites: Exercise;
   let timeouts: Exercise;
+  let writes: Exercise;
   beforeAll(async () => {
     const [a] = loadLessons(chapterFiles('- migration:\n    maxLock: { orders: SHARE UPDATE EXCLUSIVE }\n', 'create index concurrently orders_customer_idx on orders (customer_id);'));
     const [b] = loadLessons(chapterFiles('- migration:\n    rewrite: false\n', "alter table orders add column currency text not null default 'EUR';"));
@@ -77,6 +78,8 @@ describe('the migration check, measured: locks held and tables rewritten', () =>
     rewrites = b.exercises[0];
     const [c] = loadLessons(chapterFiles('- migration:\n    lockTimeout: 5s\n', "set lock_timeout = '5s';\nalter table orders add column currency text not null default 'EUR';"));
     timeouts = c.exercises[0];
+    const [d] = loadLessons(chapterFiles('- migration:\n    writes: false\n', 'alter table orders rename column total to amount;'));
+    writes = d.exercises[0];
     box = await ChapterSandbox.build(a, ['main']);
   }, 300_000);
   afterAll(() => box?.close());
@@ -87,7 +90,9 @@ describe('the migration check, measured: locks held and tables rewritten', () =>
     expect(lockModeOf('row exclusive')).toBe('RowExclusiveLock');
     expect(() => parseMigrationCheck({ maxLock: { orders: 'EXCLUSIVE-ISH' } })).toThrow(/not a lock mode/);
     expect(() => parseMigrationCheck({ rewrite: true })).toThrow(/rewrite: false/);
-    expect(() => parseMigrationCheck({})).toThrow(/needs lintSilent, maxLock, rewrite: false or lockTimeout/);
+    expect(() => parseMigrationCheck({})).toThrow(/needs lintSilent, maxLock, rewrite: false, writes: false or lockTimeout/);
+    expect(() => parseMigrationCheck({ writes: true })).toThrow(/writes: false/);
+    expect(writes.checks[0]).toMatchObject({ kind: 'migration', writes: false });
     expect(timeouts.checks[0]).toMatchObject({ kind: 'migration', lockTimeout: 5000 });
     expect(() => parseMigrationCheck({ lockTimeout: '0' })).toThrow(/above 0/);
     expect(() => parseMigrationCheck({ lockTimeout: 'soon' })).toThrow(/lockTimeout/);
@@ -108,6 +113,21 @@ describe('the migration check, measured: locks held and tables rewritten', () =>
     const locked = await checkExercise(box, locks, 'begin;\nlock table orders in exclusive mode;\ncommit;\ncreate index concurrently orders_customer_idx on orders (customer_id);');
     expect(locked.passed).toBe(false);
     expect(locked.checks.find((c) => c.kind === 'migration')!.message).toMatch(/holds ExclusiveLock on orders/);
+  });
+
+  it('writes: false accepts a rename and refuses a copy into a new column, counting the rows each statement wrote', async () => {
+    const ok = await checkExercise(box, writes, 'alter table orders rename column total to amount;');
+    expect(ok.passed, JSON.stringify(ok.checks)).toBe(true);
+    expect(ok.checks.find((c) => c.kind === 'migration')!.message).toMatch(/no row written/);
+    const copy = 'alter table orders add column amount numeric;\nupdate orders set amount = total;\nalter table orders alter column amount set not null;\nalter table orders drop column total;';
+    const bad = await checkExercise(box, writes, copy);
+    expect(bad.passed).toBe(false);
+    const m = bad.checks.find((c) => c.kind === 'migration')!.message;
+    expect(m).toMatch(/line 2 \(`update orders set amount = total;?`\) wrote 2000 rows of orders/);
+    expect(m, m).not.toMatch(/line [134] /);
+    // Rows of a table the script creates are not counted: nobody else is using it yet.
+    const fresh = await checkExercise(box, writes, 'create table notes (id int);\ninsert into notes values (1), (2);\nalter table orders rename column total to amount;');
+    expect(fresh.passed, JSON.stringify(fresh.checks)).toBe(true);
   });
 
   it('rewrite: false refuses a volatile default (the table is copied) and accepts a constant one', async () => {
