@@ -131,7 +131,9 @@ insert into tickets
 select d.i, p.lang, p.config,
        case when d.r2 < 0.25 then 'open' when d.r2 < 0.35 then 'pending' else 'closed' end,
        random(1, 4),
-       x.s,
+       -- On the second copy a German or French ticket now and then quotes the English word
+       -- (as customers do), so a search that forgets lang = 'en' finds them.
+       case when :perturbed and d.lang <> 'en' and d.i % 97 = 0 then x.s || ' Refund? Refund!' else x.s end,
        case when d.no_body then null else b.body end,
        timestamptz '2026-01-01' + d.i * interval '13 minutes'
 from tdoc d join vocab p using (lang) join pool x on x.lang = d.lang and x.k = d.k join tdoc_body b on b.i = d.i
