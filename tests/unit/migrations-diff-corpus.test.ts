@@ -7,7 +7,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { localEngine } from '../support/pglite.ts';
 import type { Engine } from '../../src/db/types.ts';
 import type { Finding } from '../../src/analysis/finding.ts';
-import { autogenerate, canonicalModel, inspectSchema, toScript } from '../../src/migrations/diff/index.ts';
+import { autogenerateFromModels, canonicalModel, inspectSchema, toScript } from '../../src/migrations/diff/index.ts';
 import { Migrator } from '../../src/migrations/runner.ts';
 import { makeRevision } from '../../src/migrations/revision.ts';
 import { parseMigration } from '../../src/migrations/statements.ts';
@@ -43,6 +43,9 @@ function firstDifference(a: string, b: string): string {
   return `got ${x[i]?.trim()} / want ${y[i]?.trim()}`;
 }
 
+// Plans kept per connection: PGlite spends most of an inspection planning the catalog queries.
+const cached = { cachePlans: true };
+
 const unsupported = (r: Result) => r.findings.filter((f) => f.check === 'diff_unsupported' && Object.keys(f.object).length > 0 && f.message.length > 0);
 
 describe(`autogenerate round trips over ${PAIRS.length} schema-diff pairs`, () => {
@@ -55,15 +58,17 @@ describe(`autogenerate round trips over ${PAIRS.length} schema-diff pairs`, () =
     for (const pair of PAIRS) {
       await load(a, pair.from, `"${pair.name}" from`);
       await load(b, pair.to, `"${pair.name}" to`);
-      const target = canonicalModel(await inspectSchema(b));
-      const gen = await autogenerate(a, b);
+      const [from, to] = [await inspectSchema(a, cached), await inspectSchema(b, cached)];
+      const target = canonicalModel(to);
+      const gen = autogenerateFromModels(from, to);
       const upgrade = toScript(gen.upgrade);
       const res: Result = { pair, outcome: 'round-trip', findings: gen.findings, detail: '', again: 0, upgrade };
       try {
         await new Migrator(a, [makeRevision({ id: 'c0c0c0c0c0c0', message: pair.name, upgrade, downgrade: toScript(gen.downgrade) })]).upgrade('head');
-        const got = canonicalModel(await inspectSchema(a));
+        const after = await inspectSchema(a, cached);
+        const got = canonicalModel(after);
         if (got !== target) Object.assign(res, { outcome: 'mismatch', detail: firstDifference(got, target) });
-        else res.again = (await autogenerate(a, b)).upgrade.length;
+        else res.again = autogenerateFromModels(after, to).upgrade.length;
       } catch (e) {
         Object.assign(res, { outcome: 'apply-failed', detail: (e as Error).message.split('\n')[0] });
       }
