@@ -210,6 +210,12 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
     const o = fFn.get(f.key);
     return o && (o.kind !== f.kind || header(o.def).replace(/^CREATE OR REPLACE (FUNCTION|PROCEDURE)/, '') !== header(f.def).replace(/^CREATE OR REPLACE (FUNCTION|PROCEDURE)/, ''));
   }).map((f) => f.key));
+  // A function whose argument names or OUT parameters change keeps its input types: the new one
+  // would replace it in place, which PostgreSQL refuses, so the old one goes first.
+  const toKeys = new Set(to.functions.map((f) => f.key));
+  for (const f of from.functions) {
+    if (!toKeys.has(f.key) && to.functions.some((t) => t.schema === f.schema && t.name === f.name && t.types === f.types)) recreatedFunctions.add(f.key);
+  }
   for (const k of recreatedFunctions) {
     const o = fFn.get(k)!;
     if (o.usedBy.length) findings.push(unsupportedFinding({ function: k }, `function ${k} changes its signature and must be dropped and created, but ${o.usedBy.join(', ')} entries use it`,
@@ -251,7 +257,6 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
   const fTrgAll = byKey(from.triggers, (t) => `${t.table} ${t.name}`);
   const triggerRebuilt = (t: { table: string; name: string }) => fTrgAll.get(`${t.table} ${t.name}`)?.def !== tTrg.get(`${t.table} ${t.name}`)?.def || recreated.has(t.table) || reshaped.has(t.table);
   for (const t of from.triggers) if (triggerRebuilt(t) && (fT.has(t.table) || fV.has(t.table))) emit(`DROP TRIGGER IF EXISTS ${quoteIdent(t.name)} ON ${t.table}`);
-  for (const k of recreatedFunctions) emit(`DROP ${fFn.get(k)!.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} IF EXISTS ${k}`);
   // Identity goes before sequences are created: a serial's new sequence may take its sequence's name.
   for (const t of to.tables) {
     const f = fT.get(t.qualified);
@@ -269,6 +274,8 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
   }
   const tIdx = byKey(to.indexes, (i) => qn(i.schema, i.name));
   for (const i of from.indexes) if (tIdx.get(qn(i.schema, i.name))?.def !== i.def && !dropViews.has(i.table)) emit(`DROP INDEX IF EXISTS ${qn(i.schema, i.name)}`);
+  // After the views that call them are gone.
+  for (const k of recreatedFunctions) emit(`DROP ${fFn.get(k)!.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} IF EXISTS ${k}`);
 
   // --- 2. types ----------------------------------------------------------------------------
   for (const [k, e] of tE) {
@@ -601,7 +608,9 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
   // --- 8. what is gone ----------------------------------------------------------------------
   const tF = byKey(to.functions, (f) => f.key);
   for (const r of from.ranges) if (!tR.has(qn(r.schema, r.name))) emit(`DROP TYPE IF EXISTS ${qn(r.schema, r.name)}`);
-  for (const f of from.functions) if (!tF.has(f.key)) emit(`DROP ${f.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} IF EXISTS ${f.key}`);
+  // Not the ones dropped before their successor was made: DROP FUNCTION ignores argument names,
+  // so it would drop the successor.
+  for (const f of from.functions) if (!tF.has(f.key) && !recreatedFunctions.has(f.key)) emit(`DROP ${f.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} IF EXISTS ${f.key}`);
   for (const c of from.composites) if (!to.composites.some((x) => x.schema === c.schema && x.name === c.name)) emit(`DROP TYPE IF EXISTS ${qn(c.schema, c.name)}`);
   for (const d of from.domains) if (!to.domains.some((x) => x.schema === d.schema && x.name === d.name)) emit(`DROP DOMAIN IF EXISTS ${qn(d.schema, d.name)}`);
   for (const [k] of fE) if (!tE.has(k)) emit(`DROP TYPE IF EXISTS ${k}`);

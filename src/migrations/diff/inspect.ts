@@ -41,7 +41,7 @@ export interface Table {
 export interface Constraint { table: string; name: string; type: string; def: string }
 export interface Index { table: string; schema: string; name: string; def: string }
 export interface View { qualified: string; schema: string; name: string; materialized: boolean; def: string; dependsOn: string[]; options: string[]; functions: string[] }
-export interface Func { schema: string; name: string; identity: string; kind: string; def: string; key: string; /** Defaults, checks, indexes, policies and triggers that call it (views are in View.functions). */ usedBy: string[] }
+export interface Func { schema: string; name: string; identity: string; /** The input argument types alone: what PostgreSQL tells functions of one name apart by. */ types: string; kind: string; def: string; key: string; /** Defaults, checks, indexes, policies and triggers that call it (views are in View.functions). */ usedBy: string[] }
 export interface Trigger { table: string; name: string; def: string; /** pg_trigger.tgenabled: O on, D disabled, R replica, A always. */ enabled: string }
 export interface Policy { table: string; name: string; permissive: boolean; cmd: string; roles: string[]; using: string | null; check: string | null }
 export interface Sequence { schema: string; name: string; type: string; start: string; increment: string; min: string; max: string; cache: string; cycle: boolean; ownedBy: string | null }
@@ -244,7 +244,7 @@ export async function inspectSchema(db: Queryable, opts: InspectOptions = {}): P
   const views = viewRows.map((v) => ({ qualified: v.qualified, schema: v.schema, name: v.name, materialized: v.kind === 'm', def: v.def, dependsOn: v.deps ? (JSON.parse(v.deps) as string[]).sort() : [], options: JSON.parse(v.options) as string[], functions: v.funcs ? (JSON.parse(v.funcs) as string[]).sort() : [] }));
 
   const functions = (await q<Func & { usedBy: string }>(`
-    select ${Q('n.nspname', 'p.proname')} || '(' || pg_get_function_identity_arguments(p.oid) || ')' as key, n.nspname as schema, p.proname as name, pg_get_function_identity_arguments(p.oid) as identity, p.prokind::text as kind, pg_get_functiondef(p.oid) as def,
+    select ${Q('n.nspname', 'p.proname')} || '(' || pg_get_function_identity_arguments(p.oid) || ')' as key, n.nspname as schema, p.proname as name, pg_get_function_identity_arguments(p.oid) as identity, pg_catalog.oidvectortypes(p.proargtypes) as types, p.prokind::text as kind, pg_get_functiondef(p.oid) as def,
       coalesce((select json_agg(distinct d.classid::regclass::text) from pg_depend d where d.refclassid = 'pg_proc'::regclass and d.refobjid = p.oid
          and d.classid in ('pg_attrdef'::regclass, 'pg_constraint'::regclass, 'pg_class'::regclass, 'pg_policy'::regclass, 'pg_trigger'::regclass) and d.deptype = 'n'), '[]')::text as "usedBy"
     from pg_proc p join pg_namespace n on n.oid = p.pronamespace
