@@ -36,8 +36,27 @@ function columnSql(c: Column): string {
 }
 
 function createTable(t: Table): string {
-  if (t.partitionOf) return `CREATE TABLE ${t.qualified} PARTITION OF ${t.partitionOf.parent} ${t.partitionOf.bound}`;
-  return `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${t.qualified} (\n${t.columns.map((c) => `  ${columnSql(c)}`).join(',\n')}\n)${t.partitionKey ? ` PARTITION BY ${t.partitionKey}` : ''}`;
+  const by = t.partitionKey ? ` PARTITION BY ${t.partitionKey}` : '';
+  const wth = t.options.length ? ` WITH (${t.options.join(', ')})` : '';
+  if (t.partitionOf) return `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${t.qualified} PARTITION OF ${t.partitionOf.parent} ${t.partitionOf.bound}${by}${wth}`;
+  // A child lists only its own columns: the inherited ones come from INHERITS.
+  const own = t.columns.filter((c) => !c.inherited);
+  return `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${t.qualified} (\n${own.map((c) => `  ${columnSql(c)}`).join(',\n')}\n)${t.inherits.length ? ` INHERITS (${t.inherits.join(', ')})` : ''}${by}${wth}`;
+}
+
+/** Tables in an order where each comes after its partition parent and its INHERITS parents. */
+function tableOrder(tables: Table[]): Table[] {
+  const map = new Map(tables.map((t) => [t.qualified, t]));
+  const out: Table[] = [];
+  const seen = new Set<string>();
+  const visit = (t: Table) => {
+    if (seen.has(t.qualified)) return;
+    seen.add(t.qualified);
+    for (const p of [...(t.partitionOf ? [t.partitionOf.parent] : []), ...t.inherits]) if (map.has(p)) visit(map.get(p)!);
+    out.push(t);
+  };
+  tables.forEach(visit);
+  return out;
 }
 
 /** Type changes that keep every value (integer widening, longer or unlimited text). */
@@ -70,6 +89,11 @@ function viewOrder(views: View[]): View[] {
 }
 
 const POLICY_CMD: Record<string, string> = { r: 'SELECT', a: 'INSERT', w: 'UPDATE', d: 'DELETE', '*': 'ALL' };
+
+/** What the diff cannot write DDL for: said, naming the object, never guessed. */
+function unsupportedFinding(object: Finding['object'], message: string, why: string): Finding {
+  return { check: 'diff_unsupported', severity: 'error', object, message, why };
+}
 
 function loss(check: string, severity: Finding['severity'], object: Finding['object'], message: string, why: string, fix?: string): Finding {
   return { check, severity, object, message, why, ...(fix ? { fix } : {}) };
@@ -176,12 +200,31 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
 
   const viewChanged = (v: View) => {
     const n = tV.get(v.qualified);
-    return !n || n.def !== v.def || n.materialized !== v.materialized;
+    return !n || n.def !== v.def || n.materialized !== v.materialized || !same(n.options, v.options);
   };
+  // Functions whose signature (arguments, their names and defaults, result, kind) changes cannot
+  // be replaced in place: they are dropped and created, with the views that call them.
+  const header = (def: string) => def.slice(0, Math.max(0, def.indexOf('\n LANGUAGE')) || def.length);
+  const fFn = byKey(from.functions, (f) => f.key);
+  const recreatedFunctions = new Set(to.functions.filter((f) => {
+    const o = fFn.get(f.key);
+    return o && (o.kind !== f.kind || header(o.def).replace(/^CREATE OR REPLACE (FUNCTION|PROCEDURE)/, '') !== header(f.def).replace(/^CREATE OR REPLACE (FUNCTION|PROCEDURE)/, ''));
+  }).map((f) => f.key));
+  // A function whose argument names or OUT parameters change keeps its input types: the new one
+  // would replace it in place, which PostgreSQL refuses, so the old one goes first.
+  const toKeys = new Set(to.functions.map((f) => f.key));
+  for (const f of from.functions) {
+    if (!toKeys.has(f.key) && to.functions.some((t) => t.schema === f.schema && t.name === f.name && t.types === f.types)) recreatedFunctions.add(f.key);
+  }
+  for (const k of recreatedFunctions) {
+    const o = fFn.get(k)!;
+    if (o.usedBy.length) findings.push(unsupportedFinding({ function: k }, `function ${k} changes its signature and must be dropped and created, but ${o.usedBy.join(', ')} entries use it`,
+      'PostgreSQL cannot change a function\'s result type, argument names or defaults in place, and cannot drop it while a default, check, index, policy or trigger calls it. Drop those users in the migration, recreate the function, then recreate them.'));
+  }
   // Views to drop: changed or gone, or reading (transitively) a reshaped table or a dropped view.
   const dropViews = new Set<string>();
   let grew = true;
-  for (const v of from.views) if (viewChanged(v)) dropViews.add(v.qualified);
+  for (const v of from.views) if (viewChanged(v) || v.functions.some((k) => recreatedFunctions.has(k) || !to.functions.some((f) => f.key === k))) dropViews.add(v.qualified);
   while (grew) {
     grew = false;
     for (const v of from.views) {
@@ -205,9 +248,24 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
 
   // --- 1. drop dependents that change or go ----------------------------------------------
   const tPol = byKey(to.policies, (p) => `${p.table} ${p.name}`);
-  for (const p of from.policies) if (!same(tPol.get(`${p.table} ${p.name}`), p)) emit(`DROP POLICY IF EXISTS ${quoteIdent(p.name)} ON ${p.table}`);
+  // Policies and triggers on a table whose columns change type are rebuilt: a column they read
+  // cannot change type under them.
+  const policyRebuilt = (p: { table: string; name: string }) => !same(tPol.get(`${p.table} ${p.name}`), fPolAll.get(`${p.table} ${p.name}`)) || reshaped.has(p.table);
+  const fPolAll = byKey(from.policies, (p) => `${p.table} ${p.name}`);
+  for (const p of from.policies) if (policyRebuilt(p) && fT.has(p.table)) emit(`DROP POLICY IF EXISTS ${quoteIdent(p.name)} ON ${p.table}`);
   const tTrg = byKey(to.triggers, (t) => `${t.table} ${t.name}`);
-  for (const t of from.triggers) if (tTrg.get(`${t.table} ${t.name}`)?.def !== t.def || recreated.has(t.table)) emit(`DROP TRIGGER IF EXISTS ${quoteIdent(t.name)} ON ${t.table}`);
+  const fTrgAll = byKey(from.triggers, (t) => `${t.table} ${t.name}`);
+  const triggerRebuilt = (t: { table: string; name: string }) => fTrgAll.get(`${t.table} ${t.name}`)?.def !== tTrg.get(`${t.table} ${t.name}`)?.def || recreated.has(t.table) || reshaped.has(t.table);
+  for (const t of from.triggers) if (triggerRebuilt(t) && (fT.has(t.table) || fV.has(t.table))) emit(`DROP TRIGGER IF EXISTS ${quoteIdent(t.name)} ON ${t.table}`);
+  // Identity goes before sequences are created: a serial's new sequence may take its sequence's name.
+  for (const t of to.tables) {
+    const f = fT.get(t.qualified);
+    if (!f) continue;
+    for (const o of f.columns) {
+      const c = t.columns.find((x) => x.name === o.name);
+      if (c && o.identity && !c.identity && !c.inherited) emit(`ALTER TABLE ${t.qualified} ALTER COLUMN ${quoteIdent(c.name)} DROP IDENTITY`);
+    }
+  }
   for (const v of [...viewOrder(from.views)].reverse()) if (dropViews.has(v.qualified)) emit(`DROP ${v.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} IF EXISTS ${v.qualified}`);
   const tCon = byKey(to.constraints, (c) => `${c.table} ${c.name}`);
   const conChanged = (c: { table: string; name: string; def: string }) => tCon.get(`${c.table} ${c.name}`)?.def !== c.def;
@@ -216,6 +274,8 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
   }
   const tIdx = byKey(to.indexes, (i) => qn(i.schema, i.name));
   for (const i of from.indexes) if (tIdx.get(qn(i.schema, i.name))?.def !== i.def && !dropViews.has(i.table)) emit(`DROP INDEX IF EXISTS ${qn(i.schema, i.name)}`);
+  // After the views that call them are gone.
+  for (const k of recreatedFunctions) emit(`DROP ${fFn.get(k)!.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} IF EXISTS ${k}`);
 
   // --- 2. types ----------------------------------------------------------------------------
   for (const [k, e] of tE) {
@@ -255,21 +315,84 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
       emit(`ALTER TYPE ${k} ADD VALUE ${lit(l)}${after !== undefined ? ` AFTER ${lit(after)}` : e.labels.length > 1 ? ` BEFORE ${lit(e.labels[1])}` : ''}`);
     });
   }
+  // Domains change in place (ALTER DOMAIN), so columns using them stay; a new base type or
+  // collation cannot be altered and is reported.
   const fD = byKey(from.domains, (d) => qn(d.schema, d.name));
+  const notValid = (def: string) => /\bNOT VALID$/.test(def);
   for (const d of to.domains) {
     const k = qn(d.schema, d.name);
     const f = fD.get(k);
-    if (f && f.def === d.def) continue;
-    if (f) emit(`DROP DOMAIN ${k}`);
-    emit(`CREATE DOMAIN ${k} AS ${d.def}`);
+    if (f && f.def === d.def && same(f.checks, d.checks)) continue;
+    if (!f) {
+      emit(`CREATE DOMAIN ${k} AS ${d.base}${d.collation ? ` COLLATE ${d.collation}` : ''}${d.default !== null ? ` DEFAULT ${d.default}` : ''}${d.notNull ? ' NOT NULL' : ''}${d.checks.filter((c) => !notValid(c.def)).map((c) => ` CONSTRAINT ${quoteIdent(c.name)} ${c.def}`).join('')}`);
+      for (const c of d.checks.filter((c) => notValid(c.def))) emit(`ALTER DOMAIN ${k} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.def}`);
+      continue;
+    }
+    if (f.base !== d.base || f.collation !== d.collation) {
+      findings.push(unsupportedFinding({ schema: d.schema }, `domain ${k} changes its base type or collation (${f.base} → ${d.base})`,
+        'ALTER DOMAIN cannot change the base type: create a new domain, convert the columns to it, and drop the old one, in a migration written by hand.'));
+      continue;
+    }
+    if (f.default !== d.default) emit(`ALTER DOMAIN ${k} ${d.default !== null ? `SET DEFAULT ${d.default}` : 'DROP DEFAULT'}`);
+    if (f.notNull !== d.notNull) emit(`ALTER DOMAIN ${k} ${d.notNull ? 'SET' : 'DROP'} NOT NULL`);
+    const tc = byKey(d.checks, (c) => c.name);
+    const fc = byKey(f.checks, (c) => c.name);
+    for (const c of f.checks) {
+      const n = tc.get(c.name);
+      if (n && n.def === c.def) continue;
+      // NOT VALID → valid is VALIDATE, not a rebuild.
+      if (n && notValid(c.def) && c.def.replace(/ NOT VALID$/, '') === n.def) continue;
+      emit(`ALTER DOMAIN ${k} DROP CONSTRAINT ${quoteIdent(c.name)}`);
+    }
+    for (const c of d.checks) {
+      const o = fc.get(c.name);
+      if (o && o.def === c.def) continue;
+      if (o && notValid(o.def) && o.def.replace(/ NOT VALID$/, '') === c.def) emit(`ALTER DOMAIN ${k} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`);
+      else emit(`ALTER DOMAIN ${k} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.def}`);
+    }
   }
+  // Composite types change in place too (ALTER TYPE … ADD / DROP / ALTER ATTRIBUTE).
   const fC = byKey(from.composites, (d) => qn(d.schema, d.name));
   for (const d of to.composites) {
     const k = qn(d.schema, d.name);
     const f = fC.get(k);
     if (f && f.attributes === d.attributes) continue;
-    if (f) emit(`DROP TYPE ${k}`);
-    emit(`CREATE TYPE ${k} AS (${d.attributes})`);
+    if (!f) {
+      emit(`CREATE TYPE ${k} AS (${d.attributes})`);
+      continue;
+    }
+    const ta = byKey(d.attrs, (a) => a.name), fa = byKey(f.attrs, (a) => a.name);
+    const acts: string[] = [];
+    for (const a of f.attrs) if (!ta.has(a.name)) acts.push(`DROP ATTRIBUTE ${quoteIdent(a.name)}`);
+    for (const a of d.attrs) {
+      const o = fa.get(a.name);
+      if (!o) acts.push(`ADD ATTRIBUTE ${quoteIdent(a.name)} ${a.type}`);
+      else if (o.type !== a.type) acts.push(`ALTER ATTRIBUTE ${quoteIdent(a.name)} TYPE ${a.type}`);
+    }
+    const kept = f.attrs.filter((a) => ta.has(a.name)).map((a) => a.name);
+    const wanted = d.attrs.filter((a) => fa.has(a.name)).map((a) => a.name);
+    if (!same(kept, wanted)) {
+      findings.push(unsupportedFinding({ schema: d.schema }, `composite type ${k} reorders its attributes`, 'ALTER TYPE cannot move an attribute: rebuild the type by hand.'));
+      continue;
+    }
+    if (acts.length) emit(`ALTER TYPE ${k} ${acts.join(', ')}`);
+  }
+  // Range types: created with their options; a changed one is rebuilt only when nothing uses it.
+  const fR = byKey(from.ranges, (r) => qn(r.schema, r.name));
+  const tR = byKey(to.ranges, (r) => qn(r.schema, r.name));
+  const rangeUsed = (k: string) => from.tables.some((t) => t.columns.some((c) => c.type.replace(/\[\]$/, '') === k || k.endsWith(`.${c.type.replace(/\[\]$/, '')}`)));
+  for (const r of to.ranges) {
+    const k = qn(r.schema, r.name);
+    const f = fR.get(k);
+    if (f && f.def === r.def) continue;
+    if (f) {
+      if (rangeUsed(k)) {
+        findings.push(unsupportedFinding({ schema: r.schema }, `range type ${k} changes (${f.def} → ${r.def}) while columns use it`, 'A range type cannot be altered: create a new one, convert the columns, drop the old one, by hand.'));
+        continue;
+      }
+      emit(`DROP TYPE ${k}`);
+    }
+    emit(`CREATE TYPE ${k} AS RANGE (${r.def})`);
   }
 
   // --- 3. sequences --------------------------------------------------------------------------
@@ -291,24 +414,54 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
   // --- 4. functions that tables may use (bodies checked later) ------------------------------
   const fF = byKey(from.functions, (f) => f.key);
   const newTables = new Set(to.tables.filter((t) => !fT.has(t.qualified)).map((t) => t.qualified));
-  const header = (def: string) => def.slice(0, Math.max(0, def.indexOf('\n LANGUAGE')) || def.length);
-  const late = (def: string) => /\bBEGIN ATOMIC\b/i.test(def) || [...newTables, ...to.views.map((v) => v.qualified)].some((t) => header(def).includes(t));
+  // A signature naming a table or view that is created here waits for it (written qualified, or
+  // bare when its schema is on the search path).
+  const relNames = [...newTables, ...to.views.filter((v) => !fV.has(v.qualified) || dropViews.has(v.qualified)).map((v) => v.qualified)].flatMap((t) => {
+    const [sch, name] = splitQualified(t);
+    return sch === 'public' ? [t, quoteIdent(name)] : [t];
+  });
+  const mentions = (text: string, name: string) => new RegExp(`(^|[^\\w."])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w"])`).test(text);
+  const late = (def: string) => /\bBEGIN ATOMIC\b/i.test(def) || relNames.some((t) => mentions(header(def), t));
   const changedFunctions = to.functions.filter((f) => fF.get(f.key)?.def !== f.def);
   if (changedFunctions.length) emit('SET check_function_bodies = off');
   for (const f of changedFunctions) if (!late(f.def)) emit(f.def.trim());
 
   // --- 5. tables ---------------------------------------------------------------------------
-  const ordered = [...to.tables].sort((a, b) => (a.partitionOf ? 1 : 0) - (b.partitionOf ? 1 : 0));
+  const ordered = tableOrder(to.tables);
   for (const t of ordered) {
     const f = fT.get(t.qualified);
     if (!f) {
       emit(createTable(t));
       continue;
     }
-    if (t.partitionOf) continue; // columns come from the parent
+    const alter = (what: string) => emit(`ALTER TABLE ${t.qualified} ${what}`);
+    if (f.kind !== t.kind || f.partitionKey !== t.partitionKey) {
+      findings.push(unsupportedFinding({ schema: t.schema, table: t.name }, `table ${t.qualified} changes its partitioning (${f.partitionKey ?? 'not partitioned'} → ${t.partitionKey ?? 'not partitioned'})`,
+        'A table cannot be partitioned, unpartitioned or given a new partition key in place: create the new table, move the rows, and swap the names, in a migration written by hand.'));
+    }
+    // Partition membership: detach from the old parent (or old bounds), attach to the new.
+    const fp = f.partitionOf, tp = t.partitionOf;
+    if (fp && (!tp || fp.parent !== tp.parent || fp.bound !== tp.bound)) emit(`ALTER TABLE ${fp.parent} DETACH PARTITION ${t.qualified}`);
+    if (tp && (!fp || fp.parent !== tp.parent || fp.bound !== tp.bound)) emit(`ALTER TABLE ${tp.parent} ATTACH PARTITION ${t.qualified} ${tp.bound}`);
+    // INHERITS parents.
+    for (const p of f.inherits) if (!t.inherits.includes(p)) alter(`NO INHERIT ${p}`);
+    for (const p of t.inherits) if (!f.inherits.includes(p)) alter(`INHERIT ${p}`);
+    if (f.unlogged !== t.unlogged) alter(`SET ${t.unlogged ? 'UNLOGGED' : 'LOGGED'}`);
+    if (!same(f.options, t.options)) {
+      const key = (o: string) => o.slice(0, o.indexOf('='));
+      const gone = f.options.filter((o) => !t.options.some((n) => key(n) === key(o))).map(key);
+      if (gone.length) alter(`RESET (${gone.join(', ')})`);
+      if (t.options.length) alter(`SET (${t.options.join(', ')})`);
+    }
     const fc = byKey(f.columns, (c) => c.name);
     const tc = byKey(t.columns, (c) => c.name);
-    const alter = (what: string) => emit(`ALTER TABLE ${t.qualified} ${what}`);
+    // A partition's (and a child's) inherited columns come and go with the parent's; only what
+    // it keeps locally (a default, NOT NULL) is altered here.
+    const ownChange = (c: Column) => !c.inherited || !(t.partitionOf || t.inherits.length);
+    const parentHas = (name: string) => [...(t.partitionOf ? [t.partitionOf.parent] : []), ...t.inherits].some((p) => {
+      const pt = tT.get(p), pf = fT.get(p);
+      return (pt && pt.columns.some((c) => c.name === name)) || (pf && pf.columns.some((c) => c.name === name));
+    });
     // Generated columns read other columns, whose types may change here: those are added last,
     // and existing ones are rebuilt around the type changes.
     const typeChanges = t.columns.some((c) => fc.has(c.name) && (fc.get(c.name)!.type !== c.type || fc.get(c.name)!.collation !== c.collation));
@@ -316,18 +469,26 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
     // Columns that go away first: a generated one among them may read a column changing type.
     for (const c of f.columns) {
       if (tc.has(c.name)) continue;
+      if (c.inherited && parentHas(c.name)) continue;
       findings.push(loss('diff_drop_column', 'warning', { schema: t.schema, table: t.name, columns: [c.name] }, `column ${c.name} is dropped from ${t.qualified}: its data is lost`,
         'The generated upgrade drops the column, and its values with it; the downgrade can bring the column back but not the data. If it was renamed, accept the proposed rename instead.'));
       alter(`DROP COLUMN ${quoteIdent(c.name)}`);
     }
     for (const c of rebuilt) alter(`DROP COLUMN ${quoteIdent(c.name)}`);
-    for (const c of t.columns) if (!fc.has(c.name) && !c.generated) alter(`ADD COLUMN ${columnSql(c)}`);
+    for (const c of t.columns) if (!fc.has(c.name) && !c.generated && !(c.inherited && parentHas(c.name))) alter(`ADD COLUMN ${columnSql(c)}`);
     for (const c of t.columns) {
       const o = fc.get(c.name);
       if (!o || rebuilt.includes(c)) continue;
       const col = quoteIdent(c.name);
+      if (!ownChange(c) || (o.inherited && parentHas(c.name))) {
+        // Inherited: the type, generation and identity follow the parent; a local default may differ.
+        const pDefault = [...(t.partitionOf ? [t.partitionOf.parent] : []), ...t.inherits].map((p) => tT.get(p)?.columns.find((x) => x.name === c.name)?.default ?? null)[0] ?? null;
+        if (!c.generated && o.default !== c.default && c.default !== pDefault) alter(`ALTER COLUMN ${col} ${c.default !== null ? `SET DEFAULT ${c.default}` : 'DROP DEFAULT'}`);
+        else if (!c.generated && o.default !== c.default && c.default === null) alter(`ALTER COLUMN ${col} DROP DEFAULT`);
+        continue;
+      }
       const genChanged = o.generated !== c.generated || (c.generated && o.default !== c.default);
-      if (genChanged && (!o.generated || !c.generated)) {
+      if (genChanged && (!o.generated || !c.generated || o.generated !== c.generated)) {
         if (o.generated && !c.generated && c.generated === '' && o.generated === 's') alter(`ALTER COLUMN ${col} DROP EXPRESSION`);
         else {
           // Plain ↔ generated: the column is recreated (its values are computed, or were).
@@ -338,7 +499,6 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
       } else if (genChanged) alter(`ALTER COLUMN ${col} SET EXPRESSION AS (${c.default})`);
       const typeChanged = o.type !== c.type || o.collation !== c.collation;
       const defaultChanged = !c.generated && o.default !== c.default;
-      if (o.identity && o.identity !== c.identity && !c.identity) alter(`ALTER COLUMN ${col} DROP IDENTITY`);
       if ((defaultChanged || typeChanged) && o.default !== null && !o.generated && o.default !== '\u0000dropped') alter(`ALTER COLUMN ${col} DROP DEFAULT`);
       if (typeChanged) {
         if (!widening(o.type, c.type)) {
@@ -350,7 +510,11 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
       if ((defaultChanged || typeChanged || o.default === '\u0000dropped') && c.default !== null && !c.generated) alter(`ALTER COLUMN ${col} SET DEFAULT ${c.default}`);
       if (c.identity && !o.identity) alter(`ALTER COLUMN ${col} ADD GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`);
       else if (c.identity && o.identity !== c.identity) alter(`ALTER COLUMN ${col} SET GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'}`);
-      if (o.notNull !== c.notNull && !c.identity) alter(`ALTER COLUMN ${col} ${c.notNull ? 'SET' : 'DROP'} NOT NULL`);
+      if (o.notNull !== c.notNull && !c.identity) {
+        if (c.notNull) findings.push(loss('diff_set_not_null', 'warning', { schema: t.schema, table: t.name, columns: [c.name] }, `column ${c.name} of ${t.qualified} becomes NOT NULL`,
+          'SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock and fails if any row holds NULL there. Backfill the NULLs first (or add a CHECK … NOT VALID, validate it, then SET NOT NULL).'));
+        alter(`ALTER COLUMN ${col} ${c.notNull ? 'SET' : 'DROP'} NOT NULL`);
+      }
     }
     for (const c of [...t.columns.filter((c) => !fc.has(c.name) && c.generated), ...rebuilt]) alter(`ADD COLUMN ${columnSql(c)}`);
     if (f.rls !== t.rls) alter(`${t.rls ? 'ENABLE' : 'DISABLE'} ROW LEVEL SECURITY`);
@@ -362,7 +526,7 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
     if (t.forceRls) emit(`ALTER TABLE ${t.qualified} FORCE ROW LEVEL SECURITY`);
   }
   // Dropped tables: partitions first.
-  for (const t of [...from.tables].sort((a, b) => (b.partitionOf ? 1 : 0) - (a.partitionOf ? 1 : 0))) {
+  for (const t of [...tableOrder(from.tables)].reverse()) {
     if (tT.has(t.qualified)) continue;
     findings.push(loss('diff_drop_table', 'error', { schema: t.schema, table: t.name }, `table ${t.qualified} is dropped: all its rows are lost`,
       'The generated upgrade drops the table and its data; the downgrade recreates an empty one. If it was renamed, accept the proposed rename instead.'));
@@ -388,15 +552,22 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
   }
   for (const v of viewOrder(to.views)) {
     if (fV.has(v.qualified) && !dropViews.has(v.qualified)) continue;
-    emit(`CREATE ${v.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} ${v.qualified} AS\n${v.def.trim().replace(/;$/, '')}`);
+    const checkOption = v.options.find((o) => o.startsWith('check_option='));
+    const opts = v.options.filter((o) => o !== checkOption);
+    emit(`CREATE ${v.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} ${v.qualified}${opts.length ? ` WITH (${opts.join(', ')})` : ''} AS\n${v.def.trim().replace(/;$/, '')}${checkOption ? ` WITH ${checkOption.slice(13).toUpperCase()} CHECK OPTION` : ''}`);
   }
   viewIndexes.forEach(emit);
   for (const f of changedFunctions) if (late(f.def)) emit(f.def.trim());
   const fTrg = byKey(from.triggers, (t) => `${t.table} ${t.name}`);
-  for (const t of to.triggers) if (fTrg.get(`${t.table} ${t.name}`)?.def !== t.def || recreated.has(t.table)) emit(t.def);
-  const fPol = byKey(from.policies, (p) => `${p.table} ${p.name}`);
+  const trgState: Record<string, string> = { D: 'DISABLE', R: 'ENABLE REPLICA', A: 'ENABLE ALWAYS', O: 'ENABLE' };
+  for (const t of to.triggers) {
+    const o = fTrg.get(`${t.table} ${t.name}`);
+    const re = !o || triggerRebuilt(t);
+    if (re) emit(t.def);
+    if ((re ? 'O' : o!.enabled) !== t.enabled) emit(`ALTER TABLE ${t.table} ${trgState[t.enabled] ?? 'ENABLE'} TRIGGER ${quoteIdent(t.name)}`);
+  }
   for (const p of to.policies) {
-    if (same(fPol.get(`${p.table} ${p.name}`), p)) continue;
+    if (fPolAll.has(`${p.table} ${p.name}`) && !policyRebuilt(p)) continue;
     emit(`CREATE POLICY ${quoteIdent(p.name)} ON ${p.table} AS ${p.permissive ? 'PERMISSIVE' : 'RESTRICTIVE'} FOR ${POLICY_CMD[p.cmd] ?? 'ALL'} TO ${p.roles.join(', ')}${p.using ? ` USING (${p.using})` : ''}${p.check ? ` WITH CHECK (${p.check})` : ''}`);
   }
 
@@ -418,14 +589,15 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
     if (rel) {
       if (target.startsWith('COLUMN ')) {
         const parts = splitQualified(target.slice(7));
-        return !!tT.get(rel)?.columns.some((c) => c.name === parts[2]);
+        // A view's columns are not in the model: a kept view keeps them.
+        return !!tT.get(rel)?.columns.some((c) => c.name === parts[2]) || (tV.has(rel) && !recreated.has(rel));
       }
       return tT.has(rel) || tV.has(rel) || to.indexes.some((i) => qn(i.schema, i.name) === rel) || to.sequences.some((s) => qn(s.schema, s.name) === rel);
     }
     if (target.startsWith('FUNCTION ') || target.startsWith('PROCEDURE ')) return to.functions.some((f) => target.endsWith(f.key));
     if (target.startsWith('SCHEMA ')) return to.schemas.some((s) => target === `SCHEMA ${quoteIdent(s)}`);
     if (target.startsWith('CONSTRAINT ')) return to.constraints.some((k) => target === `CONSTRAINT ${quoteIdent(k.name)} ON ${k.table}`);
-    return [...to.enums, ...to.domains, ...to.composites].some((t) => target.endsWith(qn(t.schema, t.name)));
+    return [...to.enums, ...to.domains, ...to.composites, ...to.ranges].some((t) => target.endsWith(qn(t.schema, t.name)));
   };
   for (const c of from.comments) if (!tCm.has(c.target) && exists(c.target)) emit(`COMMENT ON ${c.target} IS NULL`);
   const gKey = (g: { object: string; grantee: string; privilege: string }) => `${g.object} ${g.grantee} ${g.privilege}`;
@@ -435,13 +607,27 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
 
   // --- 8. what is gone ----------------------------------------------------------------------
   const tF = byKey(to.functions, (f) => f.key);
-  for (const f of from.functions) if (!tF.has(f.key)) emit(`DROP ${f.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} IF EXISTS ${f.key}`);
+  for (const r of from.ranges) if (!tR.has(qn(r.schema, r.name))) emit(`DROP TYPE IF EXISTS ${qn(r.schema, r.name)}`);
+  // Not the ones dropped before their successor was made: DROP FUNCTION ignores argument names,
+  // so it would drop the successor.
+  for (const f of from.functions) if (!tF.has(f.key) && !recreatedFunctions.has(f.key)) emit(`DROP ${f.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} IF EXISTS ${f.key}`);
   for (const c of from.composites) if (!to.composites.some((x) => x.schema === c.schema && x.name === c.name)) emit(`DROP TYPE IF EXISTS ${qn(c.schema, c.name)}`);
   for (const d of from.domains) if (!to.domains.some((x) => x.schema === d.schema && x.name === d.name)) emit(`DROP DOMAIN IF EXISTS ${qn(d.schema, d.name)}`);
   for (const [k] of fE) if (!tE.has(k)) emit(`DROP TYPE IF EXISTS ${k}`);
   const tX = byKey(to.extensions, (x) => x.name);
   for (const x of from.extensions) if (!tX.has(x.name)) emit(`DROP EXTENSION IF EXISTS ${quoteIdent(x.name)}`);
   for (const s of from.schemas) if (!to.schemas.includes(s)) emit(`DROP SCHEMA IF EXISTS ${quoteIdent(s)}`);
+
+  // Objects compared but not generated: every difference is reported.
+  const uKey = (u: { kind: string; name: string }) => `${u.kind} ${u.name}`;
+  const fU = byKey(from.unsupported, uKey), tU = byKey(to.unsupported, uKey);
+  for (const k of new Set([...fU.keys(), ...tU.keys()])) {
+    const a = fU.get(k), b = tU.get(k);
+    if (a?.def === b?.def) continue;
+    const u = (b ?? a)!;
+    findings.push(unsupportedFinding({ query: `${u.kind} ${u.name}` }, `${u.kind} ${u.name} ${!a ? 'is added' : !b ? 'is removed' : 'changes'}: autogenerate does not write this, add it to the migration by hand`,
+      'pglab compares this kind of object so the difference is not lost, but writes no DDL for it.'));
+  }
 
   const proposals = renames.length ? [] : proposeRenames(source, to);
   for (const p of proposals) {

@@ -14,6 +14,8 @@ export interface Column {
   /** 's' stored, 'v' virtual, '' none. */
   generated: string;
   collation: string | null;
+  /** Only inherited from a parent (not declared by this table): the parent's DDL changes it. */
+  inherited?: boolean;
 }
 
 export interface Table {
@@ -29,19 +31,26 @@ export interface Table {
   partitionOf: { parent: string; bound: string } | null;
   rls: boolean;
   forceRls: boolean;
+  /** Storage parameters (`fillfactor=70`), sorted. */
+  options: string[];
+  /** INHERITS parents (not partition parents), in order. */
+  inherits: string[];
   columns: Column[];
 }
 
 export interface Constraint { table: string; name: string; type: string; def: string }
 export interface Index { table: string; schema: string; name: string; def: string }
-export interface View { qualified: string; schema: string; name: string; materialized: boolean; def: string; dependsOn: string[] }
-export interface Func { schema: string; name: string; identity: string; kind: string; def: string; key: string }
-export interface Trigger { table: string; name: string; def: string }
+export interface View { qualified: string; schema: string; name: string; materialized: boolean; def: string; dependsOn: string[]; options: string[]; functions: string[] }
+export interface Func { schema: string; name: string; identity: string; /** The input argument types alone: what PostgreSQL tells functions of one name apart by. */ types: string; kind: string; def: string; key: string; /** Defaults, checks, indexes, policies and triggers that call it (views are in View.functions). */ usedBy: string[] }
+export interface Trigger { table: string; name: string; def: string; /** pg_trigger.tgenabled: O on, D disabled, R replica, A always. */ enabled: string }
 export interface Policy { table: string; name: string; permissive: boolean; cmd: string; roles: string[]; using: string | null; check: string | null }
 export interface Sequence { schema: string; name: string; type: string; start: string; increment: string; min: string; max: string; cache: string; cycle: boolean; ownedBy: string | null }
 export interface EnumType { schema: string; name: string; labels: string[] }
-export interface Domain { schema: string; name: string; def: string }
-export interface Composite { schema: string; name: string; attributes: string }
+export interface Domain { schema: string; name: string; def: string; base: string; collation: string | null; default: string | null; notNull: boolean; checks: { name: string; def: string }[] }
+export interface Composite { schema: string; name: string; attributes: string; attrs: { name: string; type: string }[] }
+export interface Range { schema: string; name: string; def: string }
+/** An object the diff compares but cannot write DDL for: any difference is reported, not guessed. */
+export interface Unsupported { kind: string; name: string; def: string }
 export interface Comment { target: string; text: string }
 export interface Grant { object: string; kind: string; grantee: string; privilege: string }
 
@@ -51,6 +60,7 @@ export interface SchemaModel {
   enums: EnumType[];
   domains: Domain[];
   composites: Composite[];
+  ranges: Range[];
   sequences: Sequence[];
   tables: Table[];
   constraints: Constraint[];
@@ -61,11 +71,43 @@ export interface SchemaModel {
   policies: Policy[];
   comments: Comment[];
   grants: Grant[];
+  unsupported: Unsupported[];
 }
 
 export interface InspectOptions {
   /** Tables to leave out (default: alembic_version). */
   excludeTables?: string[];
+  /**
+   * Keep the catalog queries as prepared statements on this connection (`pglab_inspect_N`).
+   * PGlite spends most of an inspection planning them (~10 ms each); a caller inspecting the
+   * same database many times (a test corpus, a bench) saves that. Off by default: the prepared
+   * statements would show in the user's session (pg_prepared_statements).
+   */
+  cachePlans?: boolean;
+}
+
+const prepared = new WeakMap<Queryable, Map<string, string>>();
+
+/** Runs a catalog query, through a prepared statement kept per connection when asked. */
+async function catalogQuery<T>(db: Queryable, sql: string, cache: boolean): Promise<T[]> {
+  if (!cache) return (await db.query<T>(sql)).rows;
+  let names = prepared.get(db);
+  if (!names) prepared.set(db, (names = new Map()));
+  let name = names.get(sql);
+  const prepare = async () => {
+    name = `pglab_inspect_${names!.size + 1}_${Math.random().toString(36).slice(2, 8)}`;
+    await db.query(`PREPARE ${name} AS ${sql}`);
+    names!.set(sql, name);
+  };
+  if (!name) await prepare();
+  try {
+    return (await db.query<T>(`EXECUTE ${name}`)).rows;
+  } catch (e) {
+    // DISCARD ALL or a new session forgot it: prepare again once.
+    if (!/prepared statement .* does not exist/.test((e as Error).message)) throw e;
+    await prepare();
+    return (await db.query<T>(`EXECUTE ${name}`)).rows;
+  }
 }
 
 /** Quoted schema.name as format('%I.%I') writes it. */
@@ -75,7 +117,7 @@ const NOT_EXT = (cls: string, oid: string) => `not exists (select 1 from pg_depe
 
 export async function inspectSchema(db: Queryable, opts: InspectOptions = {}): Promise<SchemaModel> {
   const exclude = new Set(opts.excludeTables ?? ['alembic_version']);
-  const q = async <T>(sql: string) => (await db.query<T>(sql)).rows;
+  const q = <T>(sql: string) => catalogQuery<T>(db, sql, opts.cachePlans ?? false);
 
   const schemas = (await q<{ s: string }>(`select n.nspname as s from pg_namespace n where ${USER_NS} and ${NOT_EXT('pg_namespace', 'n.oid')} order by 1`)).map((r) => r.s);
   const extensions = await q<{ name: string; schema: string }>(`select e.extname as name, n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname <> 'plpgsql' order by 1`);
@@ -86,20 +128,38 @@ export async function inspectSchema(db: Queryable, opts: InspectOptions = {}): P
     where ${USER_NS} and ${NOT_EXT('pg_type', 't.oid')} group by 1, 2 order by 1, 2`);
   const enums = enumRows.map((r) => ({ schema: r.schema, name: r.name, labels: JSON.parse(r.labels) as string[] }));
 
-  const domains = await q<Domain>(`
+  const domains = (await q<Domain & { checks: string }>(`
     select n.nspname as schema, t.typname as name,
       format_type(t.typbasetype, t.typtypmod)
         || coalesce(' collate ' || (select quote_ident(c.collname) from pg_collation c where c.oid = t.typcollation and t.typcollation <> (select typcollation from pg_type b where b.oid = t.typbasetype)), '')
         || coalesce(' default ' || t.typdefault, '') || case when t.typnotnull then ' not null' else '' end
-        || coalesce((select string_agg(' constraint ' || quote_ident(c.conname) || ' ' || pg_get_constraintdef(c.oid), '' order by c.conname) from pg_constraint c where c.contypid = t.oid and c.contype = 'c'), '') as def
+        || coalesce((select string_agg(' constraint ' || quote_ident(c.conname) || ' ' || pg_get_constraintdef(c.oid), '' order by c.conname) from pg_constraint c where c.contypid = t.oid and c.contype = 'c'), '') as def,
+      format_type(t.typbasetype, t.typtypmod) as base,
+      (select quote_ident(c.collname) from pg_collation c where c.oid = t.typcollation and t.typcollation <> (select typcollation from pg_type b where b.oid = t.typbasetype)) as collation,
+      t.typdefault as default, t.typnotnull as "notNull",
+      coalesce((select json_agg(json_build_object('name', c.conname, 'def', pg_get_constraintdef(c.oid)) order by c.conname) from pg_constraint c where c.contypid = t.oid and c.contype = 'c'), '[]')::text as checks
     from pg_type t join pg_namespace n on n.oid = t.typnamespace
-    where t.typtype = 'd' and ${USER_NS} and ${NOT_EXT('pg_type', 't.oid')} order by 1, 2`);
+    where t.typtype = 'd' and ${USER_NS} and ${NOT_EXT('pg_type', 't.oid')} order by 1, 2`)).map((d) => ({ ...d, checks: JSON.parse(d.checks as unknown as string) as Domain['checks'] }));
 
-  const composites = await q<Composite>(`
+  const composites = (await q<Composite & { attrs: string | null }>(`
     select n.nspname as schema, t.typname as name,
-      (select string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' order by a.attnum) from pg_attribute a where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped) as attributes
+      (select string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' order by a.attnum) from pg_attribute a where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped) as attributes,
+      (select json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod)) order by a.attnum) from pg_attribute a where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped)::text as attrs
     from pg_type t join pg_namespace n on n.oid = t.typnamespace join pg_class c on c.oid = t.typrelid
-    where t.typtype = 'c' and c.relkind = 'c' and ${USER_NS} and ${NOT_EXT('pg_type', 't.oid')} order by 1, 2`);
+    where t.typtype = 'c' and c.relkind = 'c' and ${USER_NS} and ${NOT_EXT('pg_type', 't.oid')} order by 1, 2`)).map((c) => ({ ...c, attributes: c.attributes ?? '', attrs: c.attrs ? (JSON.parse(c.attrs) as Composite['attrs']) : [] }));
+
+  // Range types, as the options of CREATE TYPE … AS RANGE (their constructors and multirange come with them).
+  const ranges = await q<Range>(`
+    select n.nspname as schema, t.typname as name,
+      'subtype = ' || format_type(r.rngsubtype, null)
+        || case when r.rngsubopc <> (select o.oid from pg_opclass o where o.opcmethod = (select oid from pg_am where amname = 'btree') and o.opcintype = r.rngsubtype and o.opcdefault limit 1) then ', subtype_opclass = ' || (select quote_ident(o.opcname) from pg_opclass o where o.oid = r.rngsubopc) else '' end
+        || case when r.rngcollation <> 0 and r.rngcollation <> (select typcollation from pg_type b where b.oid = r.rngsubtype) then ', collation = ' || (select quote_ident(cn.nspname) || '.' || quote_ident(co.collname) from pg_collation co join pg_namespace cn on cn.oid = co.collnamespace where co.oid = r.rngcollation) else '' end
+        || case when r.rngcanonical <> 0 then ', canonical = ' || r.rngcanonical::regproc::text else '' end
+        || case when r.rngsubdiff <> 0 then ', subtype_diff = ' || r.rngsubdiff::regproc::text else '' end
+        || ', multirange_type_name = ' || format('%I.%I', mn.nspname, mt.typname) as def
+    from pg_range r join pg_type t on t.oid = r.rngtypid join pg_namespace n on n.oid = t.typnamespace
+      join pg_type mt on mt.oid = r.rngmultitypid join pg_namespace mn on mn.oid = mt.typnamespace
+    where ${USER_NS} and ${NOT_EXT('pg_type', 't.oid')} order by 1, 2`);
 
   const sequences = (await q<Sequence & { cycle: boolean }>(`
     select n.nspname as schema, c.relname as name, format_type(s.seqtypid, null) as type, s.seqstart::text as start, s.seqincrement::text as increment,
@@ -112,18 +172,20 @@ export async function inspectSchema(db: Queryable, opts: InspectOptions = {}): P
       and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'i')
     order by 1, 2`));
 
-  const tableRows = await q<{ oid: string; qualified: string; schema: string; name: string; kind: string; unlogged: boolean; partkey: string | null; parent: string | null; bound: string | null; rls: boolean; force: boolean }>(`
+  const tableRows = await q<{ oid: string; qualified: string; schema: string; name: string; kind: string; unlogged: boolean; partkey: string | null; parent: string | null; bound: string | null; rls: boolean; force: boolean; options: string; inherits: string | null }>(`
     select c.oid::text as oid, ${Q('n.nspname', 'c.relname')} as qualified, n.nspname as schema, c.relname as name, c.relkind::text as kind, c.relpersistence = 'u' as unlogged,
       case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end as partkey,
       case when c.relispartition then (select ${Q('pn.nspname', 'pc.relname')} from pg_inherits i join pg_class pc on pc.oid = i.inhparent join pg_namespace pn on pn.oid = pc.relnamespace where i.inhrelid = c.oid) end as parent,
       case when c.relispartition then pg_get_expr(c.relpartbound, c.oid) end as bound,
-      c.relrowsecurity as rls, c.relforcerowsecurity as force
+      c.relrowsecurity as rls, c.relforcerowsecurity as force,
+      coalesce((select json_agg(o order by o) from unnest(c.reloptions) o), '[]')::text as options,
+      case when not c.relispartition then (select json_agg(${Q('pn.nspname', 'pc.relname')} order by i.inhseqno) from pg_inherits i join pg_class pc on pc.oid = i.inhparent join pg_namespace pn on pn.oid = pc.relnamespace where i.inhrelid = c.oid) end::text as inherits
     from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where c.relkind in ('r', 'p') and ${USER_NS} and ${NOT_EXT('pg_class', 'c.oid')}
     order by 2, 3`);
-  const colRows = await q<{ oid: string; name: string; type: string; notnull: boolean; def: string | null; identity: string; generated: string; collation: string | null }>(`
+  const colRows = await q<{ oid: string; name: string; type: string; notnull: boolean; def: string | null; identity: string; generated: string; collation: string | null; inherited: boolean }>(`
     select a.attrelid::text as oid, a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as notnull,
-      pg_get_expr(ad.adbin, ad.adrelid) as def, a.attidentity::text as identity, a.attgenerated::text as generated,
+      pg_get_expr(ad.adbin, ad.adrelid) as def, a.attidentity::text as identity, a.attgenerated::text as generated, a.attinhcount > 0 and not a.attislocal as inherited,
       case when a.attcollation <> 0 and a.attcollation <> t.typcollation then (select quote_ident(cn.nspname) || '.' || quote_ident(co.collname) from pg_collation co join pg_namespace cn on cn.oid = co.collnamespace where co.oid = a.attcollation) end as collation
     from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace join pg_type t on t.oid = a.atttypid
     left join pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum
@@ -132,7 +194,7 @@ export async function inspectSchema(db: Queryable, opts: InspectOptions = {}): P
   const colsByOid = new Map<string, Column[]>();
   for (const c of colRows) {
     const list = colsByOid.get(c.oid) ?? [];
-    list.push({ name: c.name, type: c.type, notNull: c.notnull, default: c.def, identity: c.identity, generated: c.generated, collation: c.collation });
+    list.push({ name: c.name, type: c.type, notNull: c.notnull, default: c.def, identity: c.identity, generated: c.generated, collation: c.collation, ...(c.inherited ? { inherited: true } : {}) });
     colsByOid.set(c.oid, list);
   }
   const tables: Table[] = tableRows
@@ -147,6 +209,8 @@ export async function inspectSchema(db: Queryable, opts: InspectOptions = {}): P
       partitionOf: t.parent ? { parent: t.parent, bound: t.bound ?? '' } : null,
       rls: t.rls,
       forceRls: t.force,
+      options: JSON.parse(t.options) as string[],
+      inherits: t.inherits ? (JSON.parse(t.inherits) as string[]) : [],
       columns: colsByOid.get(t.oid) ?? [],
     }));
   const tableKeys = new Set(tables.map((t) => t.qualified));
@@ -165,24 +229,32 @@ export async function inspectSchema(db: Queryable, opts: InspectOptions = {}): P
       and ${NOT_EXT('pg_class', 't.oid')}
     order by 1, 3`)).filter((i) => !(i.table === 'public.alembic_version' || i.table === 'alembic_version'));
 
-  const viewRows = await q<{ qualified: string; schema: string; name: string; kind: string; def: string; deps: string | null }>(`
+  const viewRows = await q<{ qualified: string; schema: string; name: string; kind: string; def: string; deps: string | null; funcs: string | null; options: string }>(`
     select ${Q('n.nspname', 'c.relname')} as qualified, n.nspname as schema, c.relname as name, c.relkind::text as kind, pg_get_viewdef(c.oid) as def,
       (select json_agg(distinct ${Q('dn.nspname', 'dc.relname')})::text from pg_rewrite r join pg_depend d on d.classid = 'pg_rewrite'::regclass and d.objid = r.oid
          join pg_class dc on dc.oid = d.refobjid join pg_namespace dn on dn.oid = dc.relnamespace
-         where r.ev_class = c.oid and d.refobjid <> c.oid and d.refclassid = 'pg_class'::regclass) as deps
+         where r.ev_class = c.oid and d.refobjid <> c.oid and d.refclassid = 'pg_class'::regclass) as deps,
+      (select json_agg(distinct ${Q('pn.nspname', 'p.proname')} || '(' || pg_get_function_identity_arguments(p.oid) || ')')::text from pg_rewrite r join pg_depend d on d.classid = 'pg_rewrite'::regclass and d.objid = r.oid
+         join pg_proc p on p.oid = d.refobjid join pg_namespace pn on pn.oid = p.pronamespace
+         where r.ev_class = c.oid and d.refclassid = 'pg_proc'::regclass and pn.nspname not in ('pg_catalog', 'information_schema')) as funcs,
+      coalesce((select json_agg(o order by o) from unnest(c.reloptions) o), '[]')::text as options
     from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where c.relkind in ('v', 'm') and ${USER_NS} and ${NOT_EXT('pg_class', 'c.oid')}
     order by 1, 2`);
-  const views = viewRows.map((v) => ({ qualified: v.qualified, schema: v.schema, name: v.name, materialized: v.kind === 'm', def: v.def, dependsOn: v.deps ? (JSON.parse(v.deps) as string[]).sort() : [] }));
+  const views = viewRows.map((v) => ({ qualified: v.qualified, schema: v.schema, name: v.name, materialized: v.kind === 'm', def: v.def, dependsOn: v.deps ? (JSON.parse(v.deps) as string[]).sort() : [], options: JSON.parse(v.options) as string[], functions: v.funcs ? (JSON.parse(v.funcs) as string[]).sort() : [] }));
 
-  const functions = (await q<Func>(`
-    select ${Q('n.nspname', 'p.proname')} || '(' || pg_get_function_identity_arguments(p.oid) || ')' as key, n.nspname as schema, p.proname as name, pg_get_function_identity_arguments(p.oid) as identity, p.prokind::text as kind, pg_get_functiondef(p.oid) as def
+  const functions = (await q<Func & { usedBy: string }>(`
+    select ${Q('n.nspname', 'p.proname')} || '(' || pg_get_function_identity_arguments(p.oid) || ')' as key, n.nspname as schema, p.proname as name, pg_get_function_identity_arguments(p.oid) as identity, pg_catalog.oidvectortypes(p.proargtypes) as types, p.prokind::text as kind, pg_get_functiondef(p.oid) as def,
+      coalesce((select json_agg(distinct d.classid::regclass::text) from pg_depend d where d.refclassid = 'pg_proc'::regclass and d.refobjid = p.oid
+         and d.classid in ('pg_attrdef'::regclass, 'pg_constraint'::regclass, 'pg_class'::regclass, 'pg_policy'::regclass, 'pg_trigger'::regclass) and d.deptype = 'n'), '[]')::text as "usedBy"
     from pg_proc p join pg_namespace n on n.oid = p.pronamespace
     where p.prokind in ('f', 'p') and ${USER_NS} and ${NOT_EXT('pg_proc', 'p.oid')}
-    order by 1`));
+      -- A range type's constructors (and its multirange's) are made by CREATE TYPE, not by the user.
+      and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'i')
+    order by 1`)).map((f) => ({ ...f, usedBy: JSON.parse(f.usedBy as unknown as string) as string[] }));
 
   const triggers = (await q<Trigger>(`
-    select ${Q('n.nspname', 'c.relname')} as table, t.tgname as name, pg_get_triggerdef(t.oid) as def
+    select ${Q('n.nspname', 'c.relname')} as table, t.tgname as name, pg_get_triggerdef(t.oid) as def, t.tgenabled::text as enabled
     from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
     where not t.tgisinternal and t.tgparentid = 0 and ${USER_NS}
     order by 1, 2`));
@@ -213,9 +285,9 @@ export async function inspectSchema(db: Queryable, opts: InspectOptions = {}): P
     select 'CONSTRAINT ' || quote_ident(k.conname) || ' ON ' || ${Q('n.nspname', 'c.relname')}, d.description
       from pg_description d join pg_constraint k on d.classoid = 'pg_constraint'::regclass and d.objoid = k.oid join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace where ${USER_NS} and k.contype <> 'n'
     order by 1`);
-  // A column comment's target reads "TABLE s.t.col": make it COLUMN.
+  // A column comment's target reads "TABLE s.t.col" (or VIEW, MATERIALIZED VIEW, TYPE): make it COLUMN.
   for (const c of comments) {
-    const m = /^TABLE (.+)$/.exec(c.target);
+    const m = /^(?:TABLE|VIEW|MATERIALIZED VIEW|TYPE) (.+)$/.exec(c.target);
     if (m && splitQualified(m[1]).length === 3) c.target = `COLUMN ${m[1]}`;
   }
 
@@ -226,7 +298,57 @@ export async function inspectSchema(db: Queryable, opts: InspectOptions = {}): P
     where c.relacl is not null and x.grantee <> c.relowner and c.relkind in ('r', 'p', 'v', 'm', 'S') and ${USER_NS} and ${NOT_EXT('pg_class', 'c.oid')}
     order by 1, 3, 4`);
 
-  return { schemas, extensions, enums, domains, composites, sequences, tables, constraints, indexes, views, functions, triggers, policies, comments, grants };
+  // Compared but not generated: a difference in any of these is reported as diff_unsupported.
+  const unsupported = await q<Unsupported>(`
+    select 'aggregate' as kind, ${Q('n.nspname', 'p.proname')} || '(' || pg_get_function_identity_arguments(p.oid) || ')' as name,
+      concat_ws(' ', a.aggtransfn::regproc::text, format_type(a.aggtranstype, null), a.agginitval, a.aggfinalfn::regproc::text, a.aggcombinefn::regproc::text) as def
+      from pg_proc p join pg_aggregate a on a.aggfnoid = p.oid join pg_namespace n on n.oid = p.pronamespace where ${USER_NS} and ${NOT_EXT('pg_proc', 'p.oid')}
+    union all
+    select 'operator', ${Q('n.nspname', 'o.oprname')} || '(' || format_type(o.oprleft, null) || ', ' || format_type(o.oprright, null) || ')', o.oprcode::regproc::text
+      from pg_operator o join pg_namespace n on n.oid = o.oprnamespace where ${USER_NS} and ${NOT_EXT('pg_operator', 'o.oid')}
+    union all
+    select 'cast', format_type(c.castsource, null) || ' AS ' || format_type(c.casttarget, null), concat_ws(' ', c.castfunc::regproc::text, c.castcontext, c.castmethod)
+      from pg_cast c where c.oid >= 16384 and ${NOT_EXT('pg_cast', 'c.oid')}
+    union all
+    select 'column privileges', ${Q('n.nspname', 'c.relname')} || '.' || quote_ident(a.attname), a.attacl::text
+      from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace where a.attacl is not null and ${USER_NS}
+    union all
+    select case p.prokind when 'p' then 'procedure privileges' else 'function privileges' end, ${Q('n.nspname', 'p.proname')} || '(' || pg_get_function_identity_arguments(p.oid) || ')', p.proacl::text
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace where p.proacl is not null and ${USER_NS} and ${NOT_EXT('pg_proc', 'p.oid')}
+    union all
+    select 'type privileges', ${Q('n.nspname', 't.typname')}, t.typacl::text
+      from pg_type t join pg_namespace n on n.oid = t.typnamespace where t.typacl is not null and ${USER_NS} and ${NOT_EXT('pg_type', 't.oid')}
+    union all
+    select 'schema privileges', quote_ident(n.nspname), n.nspacl::text
+      from pg_namespace n where n.nspacl is not null and ${USER_NS} and n.nspname <> 'public' and ${NOT_EXT('pg_namespace', 'n.oid')}
+    union all
+    select 'column storage', ${Q('n.nspname', 'c.relname')} || '.' || quote_ident(a.attname),
+      concat_ws(' ', case when a.attstorage <> t.typstorage then 'storage ' || a.attstorage::text end, case when a.attcompression <> '' then 'compression ' || a.attcompression::text end, case when a.attstattarget is not null then 'statistics ' || a.attstattarget end)
+      from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace join pg_type t on t.oid = a.atttypid
+      where c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped and ${USER_NS} and (a.attstorage <> t.typstorage or a.attcompression <> '' or a.attstattarget is not null)
+    union all
+    select 'identity sequence', ${Q('n.nspname', 'c.relname')} || '.' || quote_ident(a.attname), concat_ws(' ', s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle)
+      from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+        join pg_depend d on d.refclassid = 'pg_class'::regclass and d.refobjid = a.attrelid and d.refobjsubid = a.attnum and d.deptype = 'i' and d.classid = 'pg_class'::regclass
+        join pg_sequence s on s.seqrelid = d.objid
+      where a.attidentity <> '' and ${USER_NS}
+    union all
+    select 'view column default', ${Q('n.nspname', 'c.relname')} || '.' || quote_ident(a.attname), pg_get_expr(ad.adbin, ad.adrelid)
+      from pg_attrdef ad join pg_class c on c.oid = ad.adrelid join pg_attribute a on a.attrelid = ad.adrelid and a.attnum = ad.adnum join pg_namespace n on n.oid = c.relnamespace where c.relkind = 'v' and ${USER_NS}
+    union all
+    select 'clustered index', ${Q('n.nspname', 'c.relname')}, 'clustered'
+      from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace where i.indisclustered and ${USER_NS}
+    union all
+    select 'comment', case d.classoid when 'pg_trigger'::regclass then 'trigger ' || (select tgname from pg_trigger where oid = d.objoid)
+        when 'pg_policy'::regclass then 'policy ' || (select polname from pg_policy where oid = d.objoid)
+        when 'pg_extension'::regclass then 'extension ' || (select extname from pg_extension where oid = d.objoid) end, d.description
+      from pg_description d where d.classoid in ('pg_trigger'::regclass, 'pg_policy'::regclass, 'pg_extension'::regclass)
+    union all
+    select 'sequence persistence', ${Q('n.nspname', 'c.relname')}, 'unlogged'
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind = 'S' and c.relpersistence = 'u' and ${USER_NS} and ${NOT_EXT('pg_class', 'c.oid')}
+    order by 1, 2`);
+
+  return { schemas, extensions, enums, domains, composites, ranges, sequences, tables, constraints, indexes, views, functions, triggers, policies, comments, grants, unsupported };
 }
 
 /** `schema.name` with identifiers quoted as format('%I') does. */
@@ -274,7 +396,9 @@ export function canonicalModel(m: SchemaModel): string {
   const sortBy = <T>(xs: T[], key: (x: T) => string) => [...xs].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const norm = {
     ...m,
-    tables: sortBy(m.tables, (t) => `${t.schema}.${t.name}`).map((t) => ({ ...t, columns: sortBy(t.columns, (c) => c.name) })),
+    // Whether an inherited column is also declared locally cannot be set by DDL and changes no
+    // row: left out (the inheritance itself is compared).
+    tables: sortBy(m.tables, (t) => `${t.schema}.${t.name}`).map((t) => ({ ...t, columns: sortBy(t.columns, (c) => c.name).map(({ inherited: _, ...c }) => c) })),
   };
   return JSON.stringify(norm, null, 1);
 }
