@@ -126,8 +126,20 @@ export async function measureMigration(db: Engine, sql: string, opts: { statemen
   const t0 = performance.now();
   let failed = false;
   const existing = await snapshot(db);
+  // Each statement is measured in a transaction of its own, so a SET LOCAL inside the script's own
+  // BEGIN … COMMIT would end with its statement: it is run as a session SET until the block ends,
+  // and the setting's value from before is put back then.
+  let inBlock = false;
+  const promoted = new Map<string, string>();
   for (const s of statements) {
     if (s.node === 'TransactionStmt') {
+      const kind = String((s.body as { kind?: string }).kind ?? '');
+      if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') inBlock = true;
+      else if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_COMMIT_PREPARED', 'TRANS_STMT_ROLLBACK_PREPARED', 'TRANS_STMT_PREPARE'].includes(kind)) {
+        inBlock = false;
+        for (const [name, value] of promoted) await db.query('select pg_catalog.set_config($1, $2, false)', [name, value]);
+        promoted.clear();
+      }
       out.push({ index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: false, locks: [], rewritten: [], rowsWritten: {}, lockTimeoutMs: await lockTimeoutNow(db), error: 'skipped: transaction control (each statement is measured in its own transaction)' });
       continue;
     }
@@ -145,11 +157,17 @@ export async function measureMigration(db: Engine, sql: string, opts: { statemen
       const byName = new Map([...before.values()].map((x) => [x.name, x]));
       for (const name of documentedTargets(s)) m.locks.push({ relation: name, kind: byName.get(name)?.kind ?? 'r', mode, existing: byName.has(name), observed: false });
     } else {
+      const set = s.node === 'VariableSetStmt' ? (s.body as { is_local?: boolean; name?: string }) : undefined;
+      const promote = inBlock && set?.is_local && set.name ? set.name : undefined;
+      if (promote && !promoted.has(promote)) {
+        const r = await db.query<{ v: string }>('select pg_catalog.current_setting($1, true) as v', [promote]);
+        promoted.set(promote, r.rows[0]?.v ?? '');
+      }
       await db.run('begin');
       // A difference: counters not yet flushed carry earlier transactions' writes too.
       const counted = await writesNow(db);
       const t = performance.now();
-      const r = await db.run(s.text);
+      const r = await db.run(promote ? s.text.replace(/^(\s*set)\s+local\b/i, '$1') : s.text);
       m.durationMs = performance.now() - t;
       if (!r.ok) {
         m.ok = false;

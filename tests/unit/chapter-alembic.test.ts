@@ -40,8 +40,11 @@ const right: Record<string, string[]> = {
      ALTER TABLE orders ADD currency TEXT DEFAULT 'EUR' NOT NULL;`,
     `set lock_timeout = 5000;
      alter table orders add column currency text not null default 'EUR'::text;`,
-    `set local lock_timeout = '5s';
-     alter table public.orders add column if not exists currency text constraint orders_currency_not_null not null default 'EUR';`,
+    // SET LOCAL inside the revision's own transaction, as Alembic runs it.
+    `begin;
+     set local lock_timeout = '5s';
+     alter table public.orders add column if not exists currency text constraint orders_currency_not_null not null default 'EUR';
+     commit;`,
   ],
   'index-concurrently': [
     'CREATE INDEX CONCURRENTLY ix_orders_customer_id ON orders USING btree (customer_id);',
@@ -87,13 +90,15 @@ const right: Record<string, string[]> = {
   ],
   'jsonb-preferences': [
     `alter table customers add column preferences jsonb default '{}' not null,
-       add constraint customers_preferences_is_object check (jsonb_typeof(preferences) = 'object');`,
+       add constraint customers_preferences_is_object check (jsonb_typeof(preferences) = 'object') not valid;
+     alter table customers validate constraint customers_preferences_is_object;`,
     `set lock_timeout = '5s';
      alter table customers add preferences jsonb not null default jsonb_build_object();
      alter table customers add constraint customers_preferences_is_object check ('object' = jsonb_typeof(preferences)) not valid;
      alter table customers validate constraint customers_preferences_is_object;`,
-    `alter table customers add column preferences jsonb not null default '{}'::jsonb
-       constraint customers_preferences_is_object check (jsonb_typeof(preferences) in ('object'));`,
+    `alter table customers add column preferences jsonb not null default '{}'::jsonb;
+     alter table customers add constraint customers_preferences_is_object check (preferences is json object) not valid;
+     alter table customers validate constraint customers_preferences_is_object;`,
   ],
   'downgrade-restores': [
     `alter table customers add column full_name text;
@@ -152,6 +157,9 @@ const wrong: Record<string, string[]> = {
      alter table orders add column currency text default 'EUR';`,
     `set lock_timeout = 0;
      alter table orders add column currency text not null default 'EUR';`,
+    // SET LOCAL outside a transaction block: PostgreSQL warns and sets nothing.
+    `set local lock_timeout = '5s';
+     alter table public.orders add column if not exists currency text constraint orders_currency_not_null not null default 'EUR';`,
   ],
   'index-concurrently': [
     'create index concurrently orders_customer_id_idx on orders (customer_id, created_at);',
@@ -178,6 +186,9 @@ const wrong: Record<string, string[]> = {
        add constraint customers_preferences_is_object check (preferences is not null);`,
     `alter table customers add column preferences jsonb default '{}',
        add constraint customers_preferences_is_object check (jsonb_typeof(preferences) = 'object');`,
+    // The check written inside ADD COLUMN: validated at once, scanning the table under its lock.
+    `alter table customers add column preferences jsonb not null default '{}'::jsonb
+       constraint customers_preferences_is_object check (jsonb_typeof(preferences) in ('object'));`,
   ],
   'downgrade-restores': [
     `alter table customers add column full_name text;

@@ -74,9 +74,10 @@ const RIGHT: [string, string][] = [
      from product_specs group by 1`],
   ['eav-to-jsonb', `select s.product_id, (select jsonb_object_agg(x.name, case x.value_type when 'number' then to_jsonb(x.value::numeric) when 'boolean' then to_jsonb(x.value::boolean) else to_jsonb(x.value) end)
        from product_specs x where x.product_id = s.product_id) as specs from (select distinct product_id from product_specs) s`],
-  ['gin-path-ops', `CREATE INDEX products_attrs_idx ON products USING GIN (attrs jsonb_path_ops);`],
-  ['gin-path-ops', `create index concurrently on products using gin (attrs jsonb_path_ops)`],
-  ['gin-path-ops', `create index if not exists facets on public.products using gin (attrs jsonb_path_ops) with (fastupdate = off)`],
+  // The old index dropped first, and the new one given its name.
+  ['gin-path-ops', `DROP INDEX products_attrs_idx;\nCREATE INDEX products_attrs_idx ON products USING GIN (attrs jsonb_path_ops);`],
+  ['gin-path-ops', `create index concurrently on products using gin (attrs jsonb_path_ops);\ndrop index concurrently products_attrs_idx`],
+  ['gin-path-ops', `create index if not exists facets on public.products using gin (attrs jsonb_path_ops) with (fastupdate = off);\ndrop index if exists public.products_attrs_idx`],
   ['expression-partial-index', `create index on products ((cast(attrs ->> 'pages' as integer))) where category = 'books'`],
   ['expression-partial-index', `create index on products (((attrs ->> 'pages')::int) desc) where 'books' = category`],
   ['expression-partial-index', `create index long_books on products (((attrs->>'pages')::int), id) where category = 'books'`],

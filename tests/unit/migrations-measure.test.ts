@@ -92,6 +92,18 @@ describe('measure on a PGlite clone', () => {
     const cols = await db.query<{ n: string }>("select count(*)::text as n from pg_attribute where attrelid = 'orders'::regclass and attnum > 0 and not attisdropped");
     expect(cols.rows[0].n).toBe('5');
   });
+
+  it('a SET LOCAL inside the script\'s BEGIN … COMMIT holds for the block, not for one statement; outside a block it holds for nothing; the rows each statement writes are counted', async () => {
+    const m = await measureOnClone(db.db, `begin;\nset local lock_timeout = '5s';\nalter table orders add column a int;\nupdate orders set a = 1 where id <= 10;\ncommit;\nalter table orders add column b int;\nset local lock_timeout = '2s';\nalter table orders add column c int;`);
+    expect(m.failed).toBe(false);
+    const at = (line: number) => m.statements.find((s) => s.line === line)!;
+    expect(at(3).lockTimeoutMs).toBe(5000);
+    expect(at(4).lockTimeoutMs).toBe(5000);
+    expect(at(4).rowsWritten).toEqual({ orders: 10 });
+    expect(at(3).rowsWritten).toEqual({});
+    expect(at(6).lockTimeoutMs).toBe(0);
+    expect(at(8).lockTimeoutMs).toBe(0);
+  });
 });
 
 describe('measure in a rolled-back transaction on the database itself (the page)', () => {
