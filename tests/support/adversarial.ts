@@ -1,0 +1,52 @@
+// Answers nobody on the lesson side wrote (issue 12: "expect answers that nobody on the project
+// wrote to be run against every exercise again"): for every exercise of a chapter, plausible wrong
+// answers that the exercise does not list, and right answers written differently from its
+// reference (tests/fixtures/adversarial/<chapter>.ts), through the real checker on both copies
+// of the data. Every wrong one must fail and every right one pass. One test file per chapter
+// (tests/unit/lessons-adversarial-<chapter>.test.ts), so the test workers share them out.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadLessons } from '../../src/lessons/loader.ts';
+import { readLessonFiles } from '../../scripts/verify-lessons.ts';
+import { checkExercise } from '../../src/lessons/checker.ts';
+import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
+import type { Chapter, CheckReport } from '../../src/lessons/format.ts';
+import type { Corpus } from '../fixtures/adversarial/corpus.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const lessonFiles = (id: string) => readLessonFiles(join(root, 'lessons', id));
+
+const why = (r: CheckReport) => r.error?.message ?? r.checks.filter((c) => !c.passed).map((c) => `${c.kind}: ${c.message}`).join(' | ');
+
+export function adversarialSuite(chapterId: string, exercises: Record<string, Corpus>) {
+  describe(`answers nobody on the lesson side wrote: ${chapterId}`, () => {
+    let box: ChapterSandbox;
+    let chapter: Chapter;
+    beforeAll(async () => {
+      [chapter] = loadLessons(lessonFiles(chapterId));
+      box = await ChapterSandbox.build(chapter);
+    }, 900_000); // both copies of a 100 000-order dataset: minutes on a loaded machine
+    afterAll(() => box?.close());
+
+    it('covers every exercise of the chapter', () => {
+      expect(Object.keys(exercises).sort()).toEqual(chapter.exercises.map((e) => e.slug).sort());
+    });
+
+    for (const [slug, c] of Object.entries(exercises)) {
+      it(`${slug}: ${c.wrong.length} wrong answers fail, ${c.right.length} right ones pass`, async () => {
+        const ex = chapter.exercises.find((e) => e.slug === slug)!;
+        const listed = new Set(ex.wrongAnswers.map((w) => w.sql.trim()));
+        for (const sql of c.wrong) {
+          expect(listed.has(sql.trim()), `listed in the exercise already: ${sql}`).toBe(false);
+          const r = await checkExercise(box, ex, sql);
+          expect(r.passed, `wrong answer passed: ${sql}`).toBe(false);
+        }
+        for (const sql of c.right) {
+          const r = await checkExercise(box, ex, sql);
+          expect(r.passed, `right answer failed: ${sql}\n→ ${why(r)}`).toBe(true);
+        }
+      }, 240_000);
+    }
+  });
+}

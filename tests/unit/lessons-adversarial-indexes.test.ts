@@ -1,0 +1,5 @@
+// The indexes chapter's answers that nobody on the lesson side wrote (tests/support/adversarial.ts).
+import { adversarialSuite } from '../support/adversarial.ts';
+import corpus from '../fixtures/adversarial/indexes.ts';
+
+adversarialSuite('indexes', corpus);

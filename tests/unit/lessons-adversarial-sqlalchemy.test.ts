@@ -1,0 +1,5 @@
+// The sqlalchemy chapter's answers that nobody on the lesson side wrote (tests/support/adversarial.ts).
+import { adversarialSuite } from '../support/adversarial.ts';
+import corpus from '../fixtures/adversarial/sqlalchemy.ts';
+
+adversarialSuite('sqlalchemy', corpus);
