@@ -8,7 +8,7 @@ import { relative } from 'node:path';
 
 type Spec = { moduleId: string };
 
-export function readDurations(file: string): Record<string, number> {
+function readDurations(file: string): Record<string, number> {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
   } catch {
