@@ -33,7 +33,7 @@ export function pgliteClaimDb(engine: LocalEngine): ClaimDb {
     async query(sql: string): Promise<ClaimResult> {
       const r = await engine.run(sql);
       if (!r.ok) throw new ClaimFailure(r.error.message, r.error.code);
-      return { columns: r.fields.map((f) => f.name), rows: r.rows.map((row) => row.map((v) => (v === null || v === undefined ? null : String(v)))) };
+      return { columns: r.fields.map((f) => f.name), rows: r.rows.map((row) => row.map((v) => (v === null || v === undefined ? null : String(v)))), affected: r.affectedRows };
     },
   };
 }
@@ -46,7 +46,7 @@ export function nativeClaimDb(client: pg.Client): ClaimDb {
       try {
         const r = await client.query({ text: sql, rowMode: 'array', types } as pg.QueryConfig);
         const last = Array.isArray(r) ? r[r.length - 1] : r;
-        return { columns: (last.fields ?? []).map((f: { name: string }) => f.name), rows: (last.rows ?? []) as (string | null)[][] };
+        return { columns: (last.fields ?? []).map((f: { name: string }) => f.name), rows: (last.rows ?? []) as (string | null)[][], affected: typeof last.rowCount === 'number' ? last.rowCount : undefined };
       } catch (e) {
         throw new ClaimFailure((e as Error).message, (e as { code?: string }).code);
       }

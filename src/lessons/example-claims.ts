@@ -27,6 +27,8 @@ export interface Figure {
 
 export type Claim =
   | ({ kind: 'rows'; line: number } & Figure)
+  /** The count of the command tag: the rows an UPDATE, DELETE, INSERT or MERGE changed ("UPDATE 2462"). */
+  | ({ kind: 'affected'; line: number } & Figure)
   | { kind: 'plan'; line: number; uses?: string[]; avoids?: string[]; relation?: string; index?: string }
   | ({ kind: 'node'; line: number; type: string; relation?: string; index?: string; field: string; total?: boolean } & Figure)
   | ({ kind: 'value'; line: number; column?: string; row: number } & Figure)
@@ -56,7 +58,7 @@ export class ClaimSyntaxError extends Error {
 }
 
 const OPEN = /<!--\s*expect\b/g;
-const KEYS = ['rows', 'plan', 'node', 'value', 'ratio', 'error', 'statement', 'copies', 'sql'];
+const KEYS = ['rows', 'affected', 'plan', 'node', 'value', 'ratio', 'error', 'statement', 'copies', 'sql'];
 const FIGURE_KEYS = ['equals', 'approx', 'tolerance', 'min', 'max'];
 
 function lineAt(text: string, offset: number): number {
@@ -107,7 +109,7 @@ function parseClaimSet(source: string, line: number, sourceLine: number, block: 
     throw e;
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ClaimSyntaxError('an "expect" comment holds "key: value" lines (rows, plan, node, value, ratio, error)', line);
+    throw new ClaimSyntaxError('an "expect" comment holds "key: value" lines (rows, affected, plan, node, value, ratio, error)', line);
   }
   const keyLine = (k: string) => {
     const i = source.split(/\r?\n/).findIndex((l) => new RegExp(`^\\s*${k}\\s*:`).test(l));
@@ -135,6 +137,7 @@ function parseClaimSet(source: string, line: number, sourceLine: number, block: 
   }
   const items = (k: string): YamlValue[] => (value[k] === undefined ? [] : Array.isArray(value[k]) ? (value[k] as YamlValue[]) : [value[k]]);
   for (const v of items('rows')) set.claims.push({ kind: 'rows', line: keyLine('rows'), ...figure(v, 'rows', keyLine('rows')) });
+  for (const v of items('affected')) set.claims.push({ kind: 'affected', line: keyLine('affected'), ...figure(v, 'affected', keyLine('affected')) });
   for (const v of items('plan')) set.claims.push(planClaim(v, keyLine('plan')));
   for (const v of items('node')) set.claims.push(nodeClaim(v, keyLine('node')));
   for (const v of items('value')) set.claims.push(valueClaim(v, keyLine('value')));
@@ -145,7 +148,7 @@ function parseClaimSet(source: string, line: number, sourceLine: number, block: 
     if (!/^[0-9A-Z]{5}$/.test(code)) throw new ClaimSyntaxError(`error is a five-character SQLSTATE such as 42883 (got "${code}")`, keyLine('error'));
     set.claims.push({ kind: 'error', line: keyLine('error'), code });
   }
-  if (!set.claims.length) throw new ClaimSyntaxError('an "expect" comment states at least one of rows, plan, node, value, ratio, error', line);
+  if (!set.claims.length) throw new ClaimSyntaxError('an "expect" comment states at least one of rows, affected, plan, node, value, ratio, error', line);
   if (set.claims.some((c) => c.kind === 'error') && set.claims.length > 1) {
     throw new ClaimSyntaxError('a statement that fails has no rows, plan or values to state', line);
   }
@@ -252,6 +255,8 @@ function ratioClaim(v: YamlValue, line: number): Claim {
 export interface ClaimResult {
   columns: string[];
   rows: (string | null)[][];
+  /** The command tag's count (UPDATE 3 → 3), when the statement has one. */
+  affected?: number;
 }
 
 /** What the checker needs of a database: run one statement; a failure throws with `code`. */
@@ -370,7 +375,7 @@ export async function checkClaimSet(db: ClaimDb, set: ClaimSet, sql: string): Pr
   // The rows of an EXPLAIN ANALYZE are those of the query: its plan's top node.
   const nodeRatio = (c: Claim) => c.kind === 'ratio' && c.type !== undefined;
   const needsPlan = set.claims.some((c) => c.kind === 'plan' || c.kind === 'node' || nodeRatio(c) || (explain !== null && c.kind === 'rows'));
-  const needsResult = set.claims.some((c) => c.kind === 'rows' || c.kind === 'value' || (c.kind === 'ratio' && !nodeRatio(c)));
+  const needsResult = set.claims.some((c) => c.kind === 'rows' || c.kind === 'affected' || c.kind === 'value' || (c.kind === 'ratio' && !nodeRatio(c)));
   const errorClaim = set.claims.find((c) => c.kind === 'error');
   let result: ClaimResult | undefined;
   let plan: PlanNode | undefined;
@@ -399,6 +404,13 @@ export async function checkClaimSet(db: ClaimDb, set: ClaimSet, sql: string): Pr
       // For EXPLAIN ANALYZE, the rows the query returned: the top node's actual rows.
       const n = result ? result.rows.length : plan ? Number(plan['Actual Rows']) * Number(plan['Actual Loops'] ?? 1) : NaN;
       if (!figureHolds(c, n)) problems.push(`line ${c.line}: the text says ${describeFigure(c)} rows; the statement returns ${n}`);
+    } else if (c.kind === 'affected') {
+      // The count of the statement as written: an EXPLAIN (even ANALYZE) reports none.
+      if (!result || result.affected === undefined) {
+        problems.push(`line ${c.line}: the text says the statement changes ${describeFigure(c)} rows; the database reported no row count for it (an UPDATE, DELETE, INSERT or MERGE has one)`);
+        continue;
+      }
+      if (!figureHolds(c, result.affected)) problems.push(`line ${c.line}: the text says the statement changes ${describeFigure(c)} rows; it changed ${result.affected}`);
     } else if (c.kind === 'value') {
       if (!result) {
         problems.push(`line ${c.line}: a value claim needs a statement that returns rows`);

@@ -62,6 +62,13 @@ describe('parseClaims', () => {
     expect(bad('```sql\nselect 1;\n```\n<!-- expect\nerror: oops\n-->')).toMatch(/^5: .*SQLSTATE/);
   });
 
+  it('reads affected claims (a count or a figure), and reports a malformed one', () => {
+    const [set] = parseClaims('```sql\nupdate t set a = 1;\n```\n<!-- expect\naffected: 3\n-->\n<!-- expect\naffected: { min: 1, max: 5 }\n-->', 1, [1]);
+    expect(set.claims).toEqual([{ kind: 'affected', line: 5, equals: 3 }]);
+    expect(() => parseClaims('```sql\nupdate t set a = 1;\n```\n<!-- expect\naffected: some\n-->', 1, [1])).toThrow(/affected needs "key: value" options/);
+    expect(() => parseClaims('```sql\nupdate t set a = 1;\n```\n<!-- expect\naffected: 1\nerror: "23505"\n-->', 1, [1])).toThrow(/fails has no rows/);
+  });
+
   it('reads ratio claims, and reports a malformed one', () => {
     const [set] = parseClaims('```sql\nselect 1;\n```\n<!-- expect\nratio: { of: full, to: partial, approx: 40, tolerance: "15%" }\n-->', 1, [1]);
     expect(set.claims).toEqual([{ kind: 'ratio', line: 5, of: 'full', to: 'partial', row: 1, approx: 40, tolerance: '15%', percent: undefined }]);
@@ -114,7 +121,7 @@ describe('checking claims on PGlite', () => {
       async query(sql) {
         const r = await engine.run(sql);
         if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
-        return { columns: r.fields.map((f) => f.name), rows: r.rows.map((row) => row.map((v) => (v == null ? null : String(v)))) };
+        return { columns: r.fields.map((f) => f.name), rows: r.rows.map((row) => row.map((v) => (v == null ? null : String(v)))), affected: r.affectedRows };
       },
     };
     await db.query('create table t (id int primary key, email text not null)');
@@ -142,6 +149,20 @@ describe('checking claims on PGlite', () => {
     expect(await checkClaimSet(db, one('value: { approx: 10, tolerance: "5%" }'), 'select 10.6')).toHaveLength(1);
     const own = parseClaims('<!-- expect\nsql: |\n  create index t_email_idx on t (email);\n  explain select id from t where email = \'u1@x.test\'\nplan: { uses: Index Scan, index: t_email_idx }\n-->')[0];
     expect(await checkOwnSql(db, own)).toEqual([]);
+  });
+
+  it('checks the rows a statement changed (its command tag), and says so when there is no count', async () => {
+    await db.query('begin');
+    try {
+      const fix = "update t set email = upper(email) where id <= 42 and email <> upper(email)";
+      expect(await checkClaimSet(db, one('affected: 42'), fix)).toEqual([]);
+      // Run again, the same update finds nothing left to change.
+      expect(await checkClaimSet(db, one('affected: 42'), fix)).toEqual([expect.stringMatching(/changes 42 rows; it changed 0$/)]);
+      expect(await checkClaimSet(db, one('affected: { min: 1 }'), 'delete from t where id > 4990')).toEqual([]);
+      expect(await checkClaimSet(db, one('affected: 0'), 'create temporary table nothing_counted (i int)')).toEqual([expect.stringMatching(/reported no row count/)]);
+    } finally {
+      await db.query('rollback');
+    }
   });
 
   it('checks a ratio of two columns: times and percent, with what it found when it does not hold', async () => {
