@@ -12,6 +12,7 @@ import { saveExtensions } from '../../db/start-options.ts';
 import { loadHistory, pushHistory, type HistoryEntry } from './history.ts';
 import { tabWorkspace } from '../../workspaces/saved-registry.ts';
 import { keysFor } from '../../workspaces/registry.ts';
+import { describeProgress, progressAfter, type RunProgress } from '../../db/run-progress.ts';
 
 export type Status = 'starting' | 'ready' | 'running' | 'restarting' | 'failed';
 
@@ -38,6 +39,14 @@ export class Playground {
   transaction = $state<'' | '*' | '!'>('');
   /** A \watch is repeating its query: Stop ends it without restarting the database. */
   watching = $state(false);
+  /** How far a long script has got (null for a short one, and when no run is under way). */
+  progress = $state.raw<RunProgress | null>(null);
+  /** Bytes of UTF-8 per character of the script running, so the progress line counts bytes. */
+  private bytesPerChar = 1;
+
+  get progressText(): string | null {
+    return this.progress && describeProgress(this.progress, this.bytesPerChar);
+  }
   /** A script's `\i FILE` waiting for the user to choose the file (or to skip it). */
   including = $state<{ file: string; answer: (text: string | undefined) => void } | null>(null);
   /** SQL another view asks the editor to show (a fix from Analyze, a lesson's example). */
@@ -101,6 +110,8 @@ export class Playground {
     this.message = null;
     this.results = [];
     this.history = pushHistory(script, localStorage, this.keys.history);
+    this.progress = null;
+    this.bytesPerChar = script.length ? new Blob([script]).size / script.length : 1;
     let catalogChanged = false;
     try {
       let [text, base] = [script, baseOffset];
@@ -118,6 +129,7 @@ export class Playground {
             const kept = r.watch ? this.results.filter((x) => !x.watch || x.watch.n > r.watch!.n - 20 || x.from !== r.from) : this.results;
             this.results = [...kept, r];
             this.transaction = this.session.transactionMark;
+            this.progress = progressAfter(r, script, baseOffset, this.progress);
           },
           // CREATE EXTENSION of one whose files are not loaded: stop there, restart, go on from it.
           stopWhen: (r) => !!missingExtension(r.error),
@@ -138,6 +150,7 @@ export class Playground {
       return;
     } finally {
       this.transaction = this.session.transactionMark;
+      this.progress = null;
       if (this.status === 'running') this.status = 'ready';
     }
     await this.recheckSaving();
@@ -182,6 +195,7 @@ export class Playground {
       if (!(e instanceof StoppedError)) this.message = `ROLLBACK failed: ${(e as Error).message}`;
     } finally {
       this.transaction = this.session.transactionMark;
+      this.progress = null;
       if (this.status === 'running') this.status = 'ready';
     }
     await this.refreshCatalog();
