@@ -2,7 +2,7 @@
 // learner's seed and the perturbed seed) and then restored from a prepared snapshot: the
 // dataset SQL never runs again. Works in Node and in a Web Worker (nothing here touches the DOM).
 import type { PGlite } from '@electric-sql/pglite';
-import { createEngine, type EngineOptions } from '../db/engine.ts';
+import { createEngine, startParams, type EngineOptions } from '../db/engine.ts';
 import { extensionsFor } from '../db/extensions.ts';
 import { snapshotFs, takeSnapshot, type DataDirSnapshot } from '../db/datadir-snapshot.ts';
 import { LocalEngine } from '../db/local-engine.ts';
@@ -83,6 +83,16 @@ interface Spare {
   engine: Promise<LocalEngine | undefined>;
 }
 
+/**
+ * Server options of the checker's copies. shared_buffers is 128 MB by default, allocated in each
+ * instance's WebAssembly memory: measured in Node on the Indexes chapter, 189 MB of wasm memory per
+ * instance against 128 MB with 16 MB (the module's initial size), and a page holds up to four such
+ * copies beside the learner's. A check's verdicts do not depend on it: the planner does not cost
+ * with shared_buffers, and buffer checks count hits and reads together. The learner's own
+ * database keeps the stock 128 MB, so what EXPLAIN (BUFFERS) shows there is a stock server's split.
+ */
+export const CHECKER_SETTINGS = ['-c', 'shared_buffers=16MB'];
+
 export interface SandboxOptions {
   /**
    * Keep one spare fresh copy per variant, restored in the background after each check (with the
@@ -115,8 +125,14 @@ export class ChapterSandbox implements CheckContext {
   private refilling: Promise<void> = Promise.resolve();
   private readonly options: SandboxOptions;
 
-  /** `engineOptions` go to every instance created (restores override loadDataDir with the snapshot). */
-  private constructor(readonly chapter: Chapter, private readonly engineOptions: EngineOptions = {}, options: SandboxOptions = {}) {
+  private readonly engineOptions: EngineOptions;
+
+  /**
+   * `engineOptions` go to every instance created (restores override loadDataDir with the
+   * snapshot); without start parameters of their own, the copies get CHECKER_SETTINGS.
+   */
+  private constructor(readonly chapter: Chapter, engineOptions: EngineOptions = {}, options: SandboxOptions = {}) {
+    this.engineOptions = { startParams: startParams(CHECKER_SETTINGS), ...engineOptions };
     this.options = options;
   }
 

@@ -96,6 +96,16 @@ describe('spare copies', () => {
     expect(box.resetTimes.slice(before)).toHaveLength(1);
     expect(box.resetTimes[before]).toBeGreaterThan(0);
   }, 60_000);
+
+  it('its copies run with the small shared_buffers of CHECKER_SETTINGS, spares and fresh ones alike', async () => {
+    for (const mode of ['fresh', 'fresh'] as const) {
+      await box.idle();
+      await box.withDatabase('main', mode, async (db) => {
+        const r = await db.query<{ shared_buffers: string }>('show shared_buffers');
+        expect(r.rows[0].shared_buffers).toBe('16MB');
+      });
+    }
+  }, 60_000);
 });
 
 describe('a read-only answer to an exercise with a setup', () => {
