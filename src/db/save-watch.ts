@@ -45,6 +45,11 @@ export class SaveWatch {
   /** Whether the store is behind its database (first trying the save owed); undefined: all saved. */
   async state(saver: Saver | undefined, db: PGlite | undefined): Promise<Unsaved | undefined> {
     if (!saver || (await this.catchUp(saver, db, true))) return undefined;
+    return this.describe(saver);
+  }
+
+  /** Why the store is behind, in words and figures (after a catch-up that did not succeed). */
+  describe(saver: Saver): Promise<Unsaved> {
     const e = saver.lastFailure;
     const reason = e?.name === 'QuotaExceededError' ? "this site's browser storage is too small for the database" : `the browser would not save it (${e?.name ?? 'Error'}: ${e?.message ?? 'unknown'})`;
     return unsavedInfo(reason, saver.databaseBytes);
