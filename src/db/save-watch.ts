@@ -1,6 +1,5 @@
 // Whether a store is keeping up with its database, for a worker whose database is saved in the
-// browser (the lesson worker's chapter databases; the playground's worker keeps the same rules
-// inline). A refused save (a full or tiny store) never fails a statement: the store owes a whole
+// browser (the playground's worker and the lesson worker's chapter databases). A refused save (a full or tiny store) never fails a statement: the store owes a whole
 // save instead, tried again between statements, and the page says plainly that work is not saved.
 import type { PGlite } from '@electric-sql/pglite';
 import type { Unsaved } from './protocol.ts';
@@ -17,7 +16,7 @@ export interface Saver {
 
 /** Why a database is not being saved, with the browser's figures. */
 export async function unsavedInfo(reason: string, needed: number): Promise<Unsaved> {
-  const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+  const estimate = typeof navigator === 'undefined' ? undefined : await navigator.storage?.estimate?.().catch(() => undefined);
   return { reason, quota: estimate?.quota, usage: estimate?.usage, needed };
 }
 
@@ -27,7 +26,8 @@ export function refusal(e: Error | undefined): DbErrorInfo {
 }
 
 export class SaveWatch {
-  private lastCatchUp = 0;
+  // -Infinity: the first save owed is tried at once, even in a worker started a moment ago.
+  private lastCatchUp = -Infinity;
 
   /** `everyMs`: a script of many statements must not write the whole database after each. */
   constructor(private readonly everyMs = 2000) {}
