@@ -167,3 +167,26 @@ test('a tiny store: the chapter says its work is not being saved, goes on in mem
   expect(await keptIndexes(page)).toBe('email_kept');
   await context.close();
 });
+
+test('a second tab on the same chapter works on a copy and says so; the saved database stays the first tab\'s', async ({ page, context }) => {
+  test.setTimeout(240_000);
+  await page.goto('./#/lessons/indexes');
+  const dbStatus = page.getByRole('article').getByRole('status').first();
+  await expect(dbStatus).toHaveText(/Chapter database ready \(built in/, { timeout: 120_000 });
+  await runInEditor(page, 'create index email_kept on customers (email);');
+
+  const other = await context.newPage();
+  await other.goto('./#/lessons/indexes');
+  await expect(other.getByRole('article').getByRole('status').first()).toHaveText(/Chapter database ready: your saved work/, { timeout: 120_000 });
+  await expect(other.getByRole('article').getByRole('alert').filter({ hasText: 'open in another pglab tab, which saves its database' })).toBeVisible();
+  // The copy holds what the first tab saved; what it does is not saved.
+  expect(await keptIndexes(other)).toBe('email_kept');
+  await runInEditor(other, 'drop index email_kept;');
+  expect(await keptIndexes(other)).toBe('none');
+  await other.close();
+
+  await page.reload();
+  await expect(dbStatus).toHaveText(/Chapter database ready: your saved work/, { timeout: 60_000 });
+  expect(await keptIndexes(page)).toBe('email_kept');
+  await expect(page.getByRole('article').getByRole('alert')).toHaveCount(0);
+});
