@@ -13,6 +13,11 @@ export interface DataDirSnapshot {
   extensions: string[];
   /** Total size of the files, bytes. */
   bytes: number;
+  /**
+   * Names this snapshot's bytes (given when it is taken, kept when it is packed): a store whose
+   * base image was written from it can go back to it without writing it again (IdbStore.importSeed).
+   */
+  id?: string;
 }
 
 interface EmscriptenFs {
@@ -45,7 +50,7 @@ export async function takeSnapshot(pg: PGlite): Promise<DataDirSnapshot> {
     }
   };
   visit('');
-  return { entries, extensions: rows.map((r) => r.extname).filter((n) => n !== 'plpgsql'), bytes };
+  return { entries, extensions: rows.map((r) => r.extname).filter((n) => n !== 'plpgsql'), bytes, id: crypto.randomUUID() };
 }
 
 /** An in-memory file system holding a fresh copy of the snapshot; nothing is saved anywhere. */
@@ -68,12 +73,14 @@ export function snapshotFs(snapshot: DataDirSnapshot): MemfsFrontendFS {
 // a 4-byte little-endian length, a JSON header, then the files' bytes one after another.
 interface PackedHeader {
   extensions: string[];
+  id?: string;
   entries: Array<{ path: string; size?: number }>;
 }
 
 export function packSnapshot(snapshot: DataDirSnapshot): Blob {
   const header: PackedHeader = {
     extensions: snapshot.extensions,
+    ...(snapshot.id ? { id: snapshot.id } : {}),
     entries: snapshot.entries.map((e) => (e.kind === 'dir' ? { path: e.path } : { path: e.path, size: e.data.byteLength })),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -136,5 +143,5 @@ export async function unpackSnapshot(blob: Blob): Promise<DataDirSnapshot> {
     return { kind: 'file', path: e.path, data };
   });
   if (at !== buf.byteLength) throw new SnapshotFormatError('The snapshot has bytes after its last file.');
-  return { entries, extensions: header.extensions.map(String), bytes };
+  return { entries, extensions: header.extensions.map(String), bytes, ...(typeof header.id === 'string' ? { id: header.id } : {}) };
 }

@@ -11,7 +11,7 @@ import {
 } from './store-layout.ts';
 
 const VERSION = 1;
-/** 'manifest' and 'base' records. */
+/** 'manifest' and 'base' records, and 'baseId': the snapshot the base image was written from. */
 const META = 'meta';
 /** [path, page index] → the page's bytes. */
 const PAGES = 'pages';
@@ -118,7 +118,10 @@ export class IdbStore implements StorageBackend {
 
   /**
    * Makes `seed` the stored database: it is saved as the base image while PostgreSQL starts
-   * from it (load() yields it), so a first visit never waits for a full save.
+   * from it (load() yields it), so a first visit never waits for a full save. When the stored
+   * base image was written from this very snapshot (`seed.id`; a lesson chapter's Reset goes
+   * back to the start it was made from), only the pages and the manifest are rewritten: a
+   * chapter's 24-60 MB base is not written again, which PostgreSQL's first save waits for.
    */
   importSeed(seed: DataDirSnapshot): void {
     const manifest: Manifest = new Map();
@@ -136,9 +139,18 @@ export class IdbStore implements StorageBackend {
       await this.init();
       const tx = this.need().transaction([META, PAGES], 'readwrite');
       const finished = done(tx);
+      const meta = tx.objectStore(META);
       tx.objectStore(PAGES).clear();
-      tx.objectStore(META).put(base, 'base');
-      tx.objectStore(META).put(manifestRecord(manifest), 'manifest');
+      meta.put(manifestRecord(manifest), 'manifest');
+      // The look and the writes are one transaction: nothing can replace the base in between.
+      const stored = seed.id ? meta.get('baseId') : undefined;
+      const writeBase = () => {
+        meta.put(base, 'base');
+        if (seed.id) meta.put(seed.id, 'baseId');
+        else meta.delete('baseId');
+      };
+      if (stored) stored.onsuccess = () => { if (stored.result !== seed.id) writeBase(); };
+      else writeBase();
       await finished;
     })();
     this.importing.then(
@@ -244,6 +256,7 @@ export class IdbStore implements StorageBackend {
           // The new base image holds every file whole: no page record is needed any more.
           pagesStore.clear();
           tx.objectStore(META).put(base, 'base');
+          tx.objectStore(META).delete('baseId');
         } else {
           for (const path of removals) pagesStore.delete(pageRange(path));
           for (const { path, fromPage } of cuts) pagesStore.delete(pageRange(path, fromPage));
@@ -309,6 +322,7 @@ export class IdbStore implements StorageBackend {
     await this.write((tx) => {
       tx.objectStore(PAGES).clear();
       tx.objectStore(META).put(base, 'base');
+      tx.objectStore(META).delete('baseId');
       tx.objectStore(META).put(manifestRecord(manifest), 'manifest');
     });
     this.manifest = manifest;

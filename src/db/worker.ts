@@ -6,9 +6,9 @@ import { createEngine, type EngineOptions } from './engine.ts';
 import { extensions as allExtensions, extensionsFor, namesOf, shippedExtensions } from './extensions.ts';
 import { LocalEngine } from './local-engine.ts';
 import { serveRpc } from './worker-rpc.ts';
-import type { DownloadEvent, InitInfo, Storage, Unsaved, WasmCache } from './protocol.ts';
-import type { DbErrorInfo } from './types.ts';
+import type { DownloadEvent, InitInfo, Storage, WasmCache } from './protocol.ts';
 import { storageFailure } from './error-info.ts';
+import { refusal, SaveWatch, unsavedInfo } from './save-watch.ts';
 import { Downloads, fetchSeed, initdbModule, loadPgliteAssets, noInitdb, START_BYTES, type DownloadProgress } from './pglite-assets.ts';
 import { startOptionsFromName, type StartOptions } from './start-options.ts';
 import { deleteDatabase, IdbFs, IdbStore } from './idb-store.ts';
@@ -189,7 +189,7 @@ async function open(wanted: Storage, given: WasmCache | undefined, useSeed: bool
   const ms = performance.now() - t0;
   extensionNames = namesOf(loaded);
   const origin = previous ? 'moved' : !created ? 'saved' : seed ? 'prepared' : 'initdb';
-  const unsaved = refused ? await unsavedInfo(refused, seed?.bytes ?? 0) : await storeState();
+  const unsaved = refused ? await unsavedInfo(refused, seed?.bytes ?? 0) : await watch.state(openStore, engine?.db);
   return { version, storage, created, origin, saving: owner, unsaved, ms, phases: { loadMs: loadedMs, openMs }, extensions: extensionNames, cache: given ? undefined : cache };
 }
 
@@ -202,42 +202,8 @@ async function tolerateUnsaved(fn: () => Promise<unknown>): Promise<void> {
   }
 }
 
-/** Why this database is not being saved, with the browser's figures (undefined: it is saved). */
-async function unsavedInfo(reason: string, needed = openStore?.databaseBytes ?? 0): Promise<Unsaved> {
-  const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
-  return { reason, quota: estimate?.quota, usage: estimate?.usage, needed };
-}
-
-/** When the store last tried a whole save it owed (each is a write of the whole database). */
-let lastCatchUp = 0;
-const CATCH_UP_EVERY_MS = 2000;
-
-/**
- * Tries the whole save the store owes, if it owes one: `always`, or at most every 2 s (a script
- * of many statements must not write the whole database after each). True when nothing is owed.
- */
-async function catchUpSave(always: boolean): Promise<boolean> {
-  const store = openStore;
-  if (!store?.behind || !engine) return true;
-  if (!always && performance.now() - lastCatchUp < CATCH_UP_EVERY_MS) return false;
-  lastCatchUp = performance.now();
-  await engine.db.runExclusive(() => store.saveWhole()).catch(() => {});
-  return !store.behind;
-}
-
-/** What a statement's result says while the browser refuses to save. */
-function refusal(e: Error | undefined): DbErrorInfo {
-  return storageFailure(e) ?? { message: `The statement ran, but the browser would not save its changes${e ? ` (${e.name}: ${e.message})` : ''}.`, hint: 'Run a statement again to retry the save.' };
-}
-
-/** Whether the store is behind the database; first tries the save that is owed. */
-async function storeState(): Promise<Unsaved | undefined> {
-  const store = openStore;
-  if (!store || (await catchUpSave(true))) return undefined;
-  const e = store.lastFailure;
-  const reason = e?.name === 'QuotaExceededError' ? "this site's browser storage is too small for the database" : `the browser would not save it (${e?.name ?? 'Error'}: ${e?.message ?? 'unknown'})`;
-  return unsavedInfo(reason);
-}
+/** The whole save a refused store owes, tried between statements (at most every 2 s unless asked). */
+const watch = new SaveWatch(2000);
 
 /**
  * The page's first worker carries its start options in its name (early-worker.ts) and opens
@@ -270,14 +236,14 @@ const api = {
     try {
       const out = await need().run(sql);
       // The statement ran; if the browser refused its save, say so beside its result.
-      const refused = (await catchUpSave(false)) ? undefined : refusal(openStore?.lastFailure);
+      const refused = (await watch.catchUp(openStore, engine?.db, false)) ? undefined : refusal(openStore?.lastFailure);
       return refused && out.ok ? { ...out, unsaved: refused } : out;
     } finally {
       housekeeper?.statementEnded();
     }
   },
   /** Why the database is not being saved now (undefined: everything is saved). */
-  saveState: () => storeState(),
+  saveState: () => watch.state(openStore, engine?.db),
   /** The data directory as a gzip'd packed snapshot (exact and fast to restore: datadir-snapshot.ts). */
   async archive(): Promise<Blob> {
     const db = need().db;

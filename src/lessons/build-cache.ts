@@ -25,9 +25,21 @@ interface Entry {
 }
 
 /** The hash of everything a build of this chapter copy depends on. */
-export async function buildHash(chapter: Chapter, variant: Variant, engine: string): Promise<string> {
-  const inputs = JSON.stringify([FORMAT, engine, chapter.id, variant, datasetSql(chapter, variant), [...chapter.extensions].sort(), LEARNER_ROLE_SQL]);
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(inputs));
+export function buildHash(chapter: Chapter, variant: Variant, engine: string): Promise<string> {
+  return sha256(JSON.stringify([FORMAT, engine, chapter.id, variant, datasetSql(chapter, variant), [...chapter.extensions].sort(), LEARNER_ROLE_SQL]));
+}
+
+/**
+ * The hash of what the learner's database of a chapter starts from: its dataset, extensions and
+ * role, not the PostgreSQL build (a new PGlite of the same major opens a saved database as it is).
+ * A saved chapter database made from another one was made from an older version of the chapter.
+ */
+export function datasetHash(chapter: Chapter): Promise<string> {
+  return sha256(JSON.stringify([chapter.id, datasetSql(chapter, 'main'), [...chapter.extensions].sort(), LEARNER_ROLE_SQL]));
+}
+
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 

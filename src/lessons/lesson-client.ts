@@ -3,7 +3,9 @@
 // start again: PGlite cannot cancel a statement).
 import { RpcEngine, WorkerRpc } from '../db/worker-rpc.ts';
 import type { CheckReport, Chapter, Exercise, Variant } from './format.ts';
-import type { BuildProgress, BuildResult, LessonWasm } from './lesson-protocol.ts';
+import type { BuildProgress, BuildResult, Keep, LessonWasm, Opening, Resumed } from './lesson-protocol.ts';
+import type { ChapterMeta } from './chapter-store.ts';
+import type { Unsaved } from '../db/protocol.ts';
 import type { LessonWorkerApi } from './lesson-worker.ts';
 
 export { WorkerError as LessonWorkerError, StoppedError as LessonStoppedError } from '../db/worker-rpc.ts';
@@ -50,13 +52,29 @@ export class LessonWorkerClient extends RpcEngine<LessonWorkerApi> {
     return this.rpc.running;
   }
 
-  build(chapter: Chapter): Promise<BuildResult> {
-    return this.rpc.call('build', chapter);
+  /** Opens the chapter's saved database (see Resumed); `accept`: also one made from another dataset. */
+  resume(chapter: Chapter, keep: Keep, accept = false): Promise<Resumed> {
+    return this.rpc.call('resume', chapter, keep, accept);
   }
 
-  /** Opens the learner's database from the chapter's packed snapshot; resolves to the ms it took. */
-  open(chapter: Chapter, snapshot: Blob): Promise<number> {
-    return this.rpc.call('open', chapter, snapshot);
+  /** Builds the chapter's dataset and starts the learner's database from it, kept as `keep` says (undefined: in memory). */
+  build(chapter: Chapter, keep?: Keep): Promise<BuildResult & Opening> {
+    return this.rpc.call('build', chapter, keep);
+  }
+
+  /** Starts the learner's database from the chapter's packed start snapshot, replacing the saved one. */
+  open(chapter: Chapter, snapshot: Blob, keep?: Keep): Promise<Opening> {
+    return this.rpc.call('open', chapter, snapshot, keep);
+  }
+
+  /** Keeps the page's knowledge of the database for the next visit. */
+  remember(state: Pick<ChapterMeta, 'pristine' | 'prepared'>): Promise<void> {
+    return this.rpc.call('remember', state);
+  }
+
+  /** Why the learner's database is not being saved (undefined: it is). */
+  saveState(): Promise<Unsaved | undefined> {
+    return this.rpc.call('saveState');
   }
 
   checkerOpen(chapter: Chapter, snapshots: Partial<Record<Variant, Blob>>): Promise<void> {

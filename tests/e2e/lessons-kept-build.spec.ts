@@ -1,8 +1,9 @@
 import { test, expect, type Page } from '@playwright/test';
 import { setSql } from './helpers.ts';
 
-// A chapter's built database is kept for the next visit (src/lessons/build-cache.ts): after a
-// reload the chapter opens from it instead of running its dataset again, and the checker's
+// A chapter's built database is kept for the next visit (src/lessons/build-cache.ts): when the
+// learner's saved database of the chapter is gone (chapter-store.ts; here deleted by the test),
+// the chapter opens from the kept build instead of running its dataset again, and the checker's
 // second copy comes back the same way. A damaged kept build is not used: the chapter is built.
 const keptSlots = (page: Page) => page.evaluate(() => new Promise<string[]>((resolve) => {
   const req = indexedDB.open('pglab-chapter-builds');
@@ -15,6 +16,14 @@ const keptSlots = (page: Page) => page.evaluate(() => new Promise<string[]>((res
   req.onerror = () => resolve([]);
 }));
 
+/** Deletes the learner's saved database of the chapter (as clearing it would), not the kept builds. */
+const dropSavedDatabase = (page: Page) => page.evaluate(() => new Promise<void>((resolve, reject) => {
+  const req = indexedDB.deleteDatabase('pglab-lesson-db-sqlalchemy');
+  req.onsuccess = () => resolve();
+  req.onerror = () => reject(req.error);
+  req.onblocked = () => resolve();
+}));
+
 test('a chapter opens from the build kept from an earlier visit, checks on both copies, and a damaged one is built again', async ({ page }) => {
   test.setTimeout(240_000);
   await page.goto('./#/lessons/sqlalchemy/selectinload');
@@ -23,7 +32,11 @@ test('a chapter opens from the build kept from an earlier visit, checks on both 
   // Both copies are kept once built (the checker's second copy is built after the learner's).
   await expect.poll(() => keptSlots(page), { timeout: 120_000 }).toEqual(['sqlalchemy/main', 'sqlalchemy/perturbed']);
 
+  // Opened elsewhere in this page, the saved database could not be deleted: leave the chapter first.
+  await page.goto('./#/lessons');
   await page.reload();
+  await dropSavedDatabase(page);
+  await page.goto('./#/lessons/sqlalchemy/selectinload');
   await expect(dbStatus).toHaveText(/Chapter database ready \(restored in [\d.]+ s from the build kept from an earlier visit\)/, { timeout: 60_000 });
   const panel = page.getByRole('region', { name: 'Exercise' });
   // The typical mistake still fails, and the reference passes: the kept copies hold the data.
@@ -46,7 +59,10 @@ test('a chapter opens from the build kept from an earlier visit, checks on both 
       tx.onerror = () => reject(tx.error);
     };
   }));
+  await page.goto('./#/lessons');
   await page.reload();
+  await dropSavedDatabase(page);
+  await page.goto('./#/lessons/sqlalchemy/selectinload');
   await expect(dbStatus).toHaveText(/Chapter database ready \(built in [\d.]+ s/, { timeout: 120_000 });
   await expect(page.getByRole('article').getByRole('alert')).toHaveCount(0);
 });

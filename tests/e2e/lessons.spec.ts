@@ -25,8 +25,9 @@ test('lessons: run an example, get specific feedback on a wrong answer, pass an 
   await expect(exampleResult.getByRole('cell', { name: 'customers', exact: true })).toBeVisible();
 
   // Reset restores the snapshot (after a confirmation: the example changed nothing, but it ran).
-  page.once('dialog', (d) => d.accept());
+  const confirmReset = page.getByRole('alertdialog', { name: 'Reset the chapter database?' }).getByRole('button', { name: 'Reset and lose my changes' });
   await page.getByRole('button', { name: 'Reset chapter database' }).click();
+  await confirmReset.click();
   await expect(dbStatus).toHaveText(/reset to its starting state in [\d.]+ s/, { timeout: 30_000 });
   test.info().annotations.push({ type: 'reset', description: (await dbStatus.textContent()) ?? '' });
 
@@ -38,8 +39,8 @@ test('lessons: run an example, get specific feedback on a wrong answer, pass an 
   await expect(editorResults.getByRole('table').filter({ hasText: 'hstore_value' }).getByRole('cell', { name: '1', exact: true })).toBeVisible({ timeout: 30_000 });
   await expect(editorResults.getByRole('alert')).toHaveCount(0);
   // And a reset drops it again, with the rest of the learner's changes (the Run button waits for it).
-  page.once('dialog', (d) => d.accept());
   await page.getByRole('button', { name: 'Reset chapter database' }).click();
+  await confirmReset.click();
   await setSql(page, `select count(*) as hstore_installed from pg_extension where extname = 'hstore';`);
   await lessonEditor.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(editorResults.getByRole('table').filter({ hasText: 'hstore_installed' }).getByRole('cell', { name: '0', exact: true })).toBeVisible({ timeout: 30_000 });

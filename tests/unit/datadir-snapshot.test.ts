@@ -59,6 +59,9 @@ describe('data directory snapshots on real PGlite', () => {
   it('packs into one Blob and unpacks to the same files', async () => {
     const back = await unpackSnapshot(packSnapshot(snap));
     expect(back.extensions).toEqual(snap.extensions);
+    // Its id travels with it (a store written from it can go back to it without writing it again).
+    expect(snap.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(back.id).toBe(snap.id);
     expect(back.bytes).toBe(snap.bytes);
     expect(back.entries.map((e) => e.path)).toEqual(snap.entries.map((e) => e.path));
     const control = (s: DataDirSnapshot) => s.entries.find((e) => e.path === '/global/pg_control');

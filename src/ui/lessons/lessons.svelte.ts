@@ -1,6 +1,7 @@
-// The lessons view's state: the chapters, the learner's lesson database (its own worker, built
-// from the chapter's dataset once and then restored from an in-memory snapshot), the checker (a
-// second worker with isolated copies), results per SQL block, check reports and progress.
+// The lessons view's state: the chapters, the learner's lesson database (its own worker; kept in
+// the chapter's IndexedDB store, so a reload or a Stop comes back to the last saved state, and
+// started from the chapter's start snapshot on a first visit and by Reset), the checker (a second
+// worker with isolated copies of the start), results per SQL block, check reports and progress.
 // Components render this and call its methods.
 import { Session, type StatementResult } from '../../db/session.ts';
 import { loadCatalog, type Catalog } from '../../db/catalog.ts';
@@ -13,6 +14,11 @@ import { exerciseHash, loadPackChapters } from '../../lessons/pack.ts';
 import { listPacks, type StoredPack } from '../../lessons/pack-store.ts';
 import { buildHash, cachedBuild, forgetBuild, keepBuild } from '../../lessons/build-cache.ts';
 import { engineId } from '../../db/pglite-assets.ts';
+import { holdStoreLock } from '../../db/store-lock.ts';
+import { describeUnsaved } from '../../db/unsaved.ts';
+import type { Unsaved } from '../../db/protocol.ts';
+import type { Keep, Resumed } from '../../lessons/lesson-protocol.ts';
+import { chapterStoreName, storeExists, type ChapterMeta } from '../../lessons/chapter-store.ts';
 
 /** The pack a chapter came from (installed lesson packs sit beside the built-in chapters). */
 export interface PackIdentity {
@@ -48,7 +54,8 @@ export async function loadAllLessons(): Promise<{ chapters: Chapter[]; problems:
   return { chapters, problems };
 }
 
-export type DbStatus = 'idle' | 'starting' | 'building' | 'ready' | 'running' | 'restoring' | 'failed';
+/** 'changed': the saved database was made from another version of the dataset; the learner chooses. */
+export type DbStatus = 'idle' | 'starting' | 'building' | 'ready' | 'running' | 'restoring' | 'changed' | 'failed';
 export type CheckerStatus = 'idle' | 'preparing' | 'ready' | 'checking' | 'failed';
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -57,13 +64,15 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 function deferred<T>() {
   let resolve!: (v: T) => void;
   let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
-  promise.catch(() => {});
-  return { promise, resolve, reject };
+  const d = { promise: new Promise<T>((res, rej) => ((resolve = res), (reject = rej))), resolve: (v: T) => ((d.settled = true), resolve(v)), reject: (e: unknown) => reject(e), settled: false };
+  d.promise.catch(() => {});
+  return d;
 }
 
-function describeProgress(p: BuildProgress, startedAt: number): string {
-  const what = p.variant === 'main' ? 'Building the chapter database from its dataset' : "Preparing the checker's second copy of the data";
+const COPY_NOTE = 'This chapter is open in another pglab tab, which saves its database. This tab works on a copy of it: nothing you do here is saved. Close the other tab and reload this one to save your work again.';
+
+function describeProgress(p: BuildProgress, startedAt: number, inChecker = false): string {
+  const what = p.variant === 'perturbed' ? "Preparing the checker's second copy of the data" : inChecker ? "Building the chapter's starting state (for the checker and Reset) from its dataset" : 'Building the chapter database from its dataset';
   return `${what}: statement ${p.done} of ${p.total} (${secs(performance.now() - startedAt)})…`;
 }
 
@@ -90,6 +99,8 @@ export class LessonsState {
   pristine = $state(true);
   /** The exercise whose setup the database holds (null: the chapter's starting state). */
   preparedFor = $state<string | null>(null);
+  /** Why the learner's work is not being saved (role="alert"), or null while it is. */
+  saveNote = $state<string | null>(null);
   timings = $state.raw<{ buildMs?: number; dumpMs?: number; resetMs?: number; checkMs?: number; perturbedMs?: number }>({});
 
   // ---- the checker
@@ -121,6 +132,13 @@ export class LessonsState {
   /** Resolves once the checker worker has the chapter open (a check waits for it). */
   private checkerOpened: Promise<void> = Promise.resolve();
   private checkingId: string | null = null;
+  /** Where the open chapter's database is kept (undefined: in memory, the browser gave no storage). */
+  private keep?: Keep;
+  private unsaved?: Unsaved;
+  /** The setup the database holds, as remembered for the next visit. */
+  private prepared: ChapterMeta['prepared'] = null;
+  /** Chapters whose start snapshot the checker builds: their saved database opened without a build. */
+  private mainByChecker = new Set<string>();
 
   private loading?: Promise<void>;
 
@@ -211,7 +229,10 @@ export class LessonsState {
 
   // ------------------------------------------------------------------ opening a chapter
 
-  /** Makes the chapter's database the lesson database: built on first open, restored afterwards. */
+  /**
+   * Makes the chapter's database the lesson database: the one saved in this browser when there
+   * is one, else started from the chapter's start (a build kept from an earlier visit, or a build).
+   */
   async openChapter(chapter: Chapter) {
     if (this.chapterId === chapter.id && this.dbStatus !== 'failed') return;
     const gen = ++this.gen;
@@ -219,13 +240,22 @@ export class LessonsState {
     this.results = {};
     this.reports = {};
     this.dbAlert = null;
+    this.saveNote = null;
+    this.unsaved = undefined;
     this.catalog = null;
     // A build or run of another chapter is abandoned: its worker ends.
-    if (this.dbStatus !== 'idle' && this.dbStatus !== 'ready' && this.dbStatus !== 'failed') this.db.terminate();
+    if (this.dbStatus !== 'idle' && this.dbStatus !== 'ready' && this.dbStatus !== 'failed' && this.dbStatus !== 'changed') this.db.terminate();
     // A build kept from an earlier visit is restored instead of built again, for both copies.
     const kept = await this.takeKeptBuilds(chapter);
+    const store = chapterStoreName(chapter.id);
+    // One tab saves a chapter's store (store-lock.ts); the page holds the lock, as for workspaces.
+    const [owner, saved] = await Promise.all([holdStoreLock(store), storeExists(store)]);
     if (gen !== this.gen) return;
+    this.keep = { store, owner };
+    // A saved database opens without a build: the checker then builds the start snapshot itself.
+    if (saved && !this.mainSnapshot(chapter.id).settled) this.mainByChecker.add(chapter.id);
     this.openChecker(chapter);
+    let fromSaved = false;
     try {
       if (!this.db.started) {
         this.dbStatus = 'starting';
@@ -233,6 +263,20 @@ export class LessonsState {
         await this.db.start();
       }
       if (gen !== this.gen) return;
+      this.dbMessage = 'Opening the chapter database saved in this browser…';
+      fromSaved = true;
+      const resumed = await this.db.resume(chapter, this.keep);
+      fromSaved = false;
+      if (gen !== this.gen) return;
+      if (resumed.found === 'opened') return await this.resumed(chapter, resumed, gen);
+      if (resumed.found === 'changed') {
+        this.dbStatus = 'changed';
+        this.dbMessage = "This chapter's dataset changed since your database was saved: keep your saved database, or start from the new dataset?";
+        return;
+      }
+      // Nothing saved: the chapter starts from its start. Without storage it lives in memory.
+      if (!resumed.saving && resumed.unsaved) this.keep = undefined;
+      this.noteSaving(resumed.saving, resumed.unsaved);
       const known = this.mainSnapshots.get(chapter.id);
       const snapshot = known && (await Promise.race([known.promise, Promise.resolve(undefined)]));
       if (snapshot) {
@@ -240,7 +284,9 @@ export class LessonsState {
         this.dbMessage = kept.main ? 'Opening the chapter database from the build kept from an earlier visit…' : 'Opening the chapter database from its snapshot…';
         let ms: number;
         try {
-          ms = await this.db.open(chapter, snapshot);
+          const opening = await this.db.open(chapter, snapshot, this.keep);
+          ms = opening.ms;
+          this.noteStarted(opening.unsaved);
         } catch (e) {
           // A kept build that does not open is dropped, and the chapter is built as on a first visit.
           if (!kept.main || e instanceof LessonStoppedError) throw e;
@@ -258,26 +304,98 @@ export class LessonsState {
         this.db.onProgress = (p) => {
           if (gen === this.gen && p.variant === 'main') this.dbMessage = describeProgress(p, t0);
         };
-        const r = await this.db.build(chapter);
+        const r = await this.db.build(chapter, this.keep);
         if (gen !== this.gen) return;
+        this.noteStarted(r.unsaved);
         this.mainSnapshot(chapter.id).resolve(r.snapshot);
-        void this.keep(chapter, 'main', r.snapshot);
+        void this.keepBuildFor(chapter, 'main', r.snapshot);
         this.timings = { ...this.timings, buildMs: r.buildMs, dumpMs: r.dumpMs };
         this.dbMessage = `Chapter database ready (built in ${secs(r.buildMs)}, snapshot in ${secs(r.dumpMs)}).`;
       }
       this.session.resetAfterRestart();
       this.pristine = true;
       this.preparedFor = null;
+      this.prepared = null;
       this.dbStatus = 'ready';
       await this.refreshCatalog();
     } catch (e) {
       if (gen !== this.gen || e instanceof LessonStoppedError) return;
+      if (fromSaved) return this.failSaved(e);
+      this.dbStatus = 'failed';
+      this.dbMessage = 'The chapter database is unavailable.';
       const d = this.mainSnapshots.get(chapter.id);
       this.mainSnapshots.delete(chapter.id);
       d?.reject(e);
-      this.dbStatus = 'failed';
-      this.dbMessage = 'The chapter database is unavailable.';
       this.dbAlert = `The chapter database could not be built: ${(e as Error).message}`;
+    }
+  }
+
+  /** The saved database is open: the page takes what its record says. */
+  private async resumed(chapter: Chapter, r: Resumed, gen: number) {
+    this.session.resetAfterRestart();
+    this.noteSaving(r.saving, r.unsaved);
+    this.pristine = r.meta?.pristine ?? false;
+    const ex = r.meta?.prepared && chapter.exercises.find((e) => e.id === r.meta!.prepared!.id);
+    this.prepared = r.meta?.prepared ?? null;
+    // A setup whose text changed since is no exercise's starting state any more.
+    this.preparedFor = !r.meta?.prepared ? null : ex && ex.setup === r.meta.prepared.setup ? ex.id : '(an older setup)';
+    this.timings = { ...this.timings, resetMs: r.ms };
+    const older = r.meta && r.meta.dataset !== r.meta.keptFor && r.meta.keptFor ? ' It was made from an earlier version of this chapter\'s dataset; checks use the new one.' : '';
+    this.dbMessage = `Chapter database ready: your saved work, opened in ${secs(r.ms ?? 0)}.${older}`;
+    this.dbStatus = 'ready';
+    if (gen === this.gen) await this.refreshCatalog();
+  }
+
+  /** The learner keeps the database saved from an older dataset (asked once per dataset version). */
+  async keepChangedDatabase() {
+    const chapter = this.chapter(this.chapterId ?? undefined);
+    if (!chapter || !this.keep || this.dbStatus !== 'changed') return;
+    const gen = this.gen;
+    this.dbStatus = 'restoring';
+    this.dbMessage = 'Opening the chapter database saved in this browser…';
+    try {
+      const r = await this.db.resume(chapter, this.keep, true);
+      if (gen !== this.gen) return;
+      await this.resumed(chapter, r, gen);
+    } catch (e) {
+      if (gen !== this.gen || e instanceof LessonStoppedError) return;
+      this.failSaved(e);
+    }
+  }
+
+  /** The learner drops the database saved from an older dataset: the chapter starts from the new one. */
+  async startFromNewDataset() {
+    if (this.dbStatus !== 'changed') return;
+    await this.restoreFromSnapshot('');
+  }
+
+  private failSaved(e: unknown) {
+    this.dbStatus = 'failed';
+    this.dbMessage = 'The chapter database is unavailable.';
+    this.dbAlert = `The chapter database saved in this browser could not be opened: ${(e as Error).message}. It is left as it is; "Reset chapter database" replaces it with the chapter's starting state.`;
+  }
+
+  /** Whether the work is saved, and if not, why (role="alert"). */
+  private noteSaving(saving: boolean, unsaved: Unsaved | undefined) {
+    this.unsaved = unsaved;
+    this.saveNote = unsaved ? describeUnsaved(unsaved) : !saving && this.keep ? COPY_NOTE : null;
+  }
+
+  /** After a start from the chapter's start. In memory (no storage) the refusal said at opening stays. */
+  private noteStarted(unsaved: Unsaved | undefined) {
+    if (this.keep) this.noteSaving(this.keep.owner, unsaved);
+  }
+
+  /** After a run while saves were refused: did this one save everything? */
+  private async recheckSaving(target: string) {
+    if (!this.unsaved && !(this.results[target] ?? []).some((r) => r.unsaved)) return;
+    try {
+      if (!this.keep) return;
+      const unsaved = await this.db.saveState();
+      this.noteSaving(this.keep.owner, unsaved);
+      if (!unsaved) this.dbMessage = 'The browser has room again: your work in this chapter is saved now.';
+    } catch {
+      // The worker was stopped meanwhile; the restart says how things stand.
     }
   }
 
@@ -300,7 +418,7 @@ export class LessonsState {
     return found;
   }
 
-  private async keep(chapter: Chapter, variant: Variant, snapshot: Blob) {
+  private async keepBuildFor(chapter: Chapter, variant: Variant, snapshot: Blob) {
     if (typeof indexedDB === 'undefined') return;
     await keepBuild(chapter, variant, await buildHash(chapter, variant, engineId()), snapshot);
   }
@@ -328,16 +446,28 @@ export class LessonsState {
       if (gen !== this.checkerGen) return;
       const perturbed = this.perturbedSnapshots.get(chapter.id);
       await this.checker.checkerOpen(chapter, perturbed ? { perturbed } : {});
-      // The learner's build gives the main copy.
-      this.mainSnapshot(chapter.id).promise.then((blob) => {
-        if (gen === this.checkerGen) this.checker.checkerAdopt('main', blob).catch(() => {});
-      });
+      const main = this.mainSnapshot(chapter.id);
+      const t0 = performance.now();
+      this.checker.onProgress = (p) => {
+        if (gen === this.checkerGen && this.checkerStatus === 'preparing') this.checkerMessage = describeProgress(p, t0, true);
+      };
+      if (this.mainByChecker.has(chapter.id) && !main.settled) {
+        // The learner's database opened from its store, not from a build: the checker builds the
+        // start snapshot (posted first: Reset and every check wait for it). A restart builds it again.
+        this.checker.checkerBuild('main').then((r) => {
+          if (gen !== this.checkerGen) return;
+          this.mainByChecker.delete(chapter.id);
+          main.resolve(r.snapshot);
+          void this.keepBuildFor(chapter, 'main', r.snapshot);
+        }, () => {});
+      } else {
+        // Otherwise the learner's build (or the kept one) gives the main copy.
+        main.promise.then((blob) => {
+          if (gen === this.checkerGen) this.checker.checkerAdopt('main', blob).catch(() => {});
+        });
+      }
       const needsSecond = chapter.exercises.some((e) => e.checks.some((c) => c.kind === 'result'));
       if (needsSecond && !perturbed) {
-        const t0 = performance.now();
-        this.checker.onProgress = (p) => {
-          if (gen === this.checkerGen && p.variant === 'perturbed' && this.checkerStatus === 'preparing') this.checkerMessage = describeProgress(p, t0);
-        };
         this.checkerStatus = 'preparing';
         // Posted before any check, so a check that needs this copy waits for it in the worker.
         const build = this.checker.checkerBuild('perturbed');
@@ -347,7 +477,7 @@ export class LessonsState {
         this.perturbedBuild = undefined;
         if (gen !== this.checkerGen) return;
         this.perturbedSnapshots.set(chapter.id, r.snapshot);
-        void this.keep(chapter, 'perturbed', r.snapshot);
+        void this.keepBuildFor(chapter, 'perturbed', r.snapshot);
         this.timings = { ...this.timings, perturbedMs: r.buildMs };
       }
       opened.resolve();
@@ -373,7 +503,11 @@ export class LessonsState {
     this.runningTarget = target;
     this.dbAlert = null;
     this.results = { ...this.results, [target]: [] };
-    this.pristine = false;
+    if (this.pristine) {
+      this.pristine = false;
+      // Remembered for the next visit: an exercise then never sets itself up over this work.
+      this.db.remember({ pristine: false, prepared: this.prepared }).catch(() => {});
+    }
     try {
       const report = await this.session.run(sql, {
         baseOffset,
@@ -381,7 +515,7 @@ export class LessonsState {
           if (gen === this.gen) this.results = { ...this.results, [target]: [...(this.results[target] ?? []), r] };
         },
       });
-      if (report.broken) await this.restoreFromSnapshot('The database broke while running the last statement (runaway recursion?).');
+      if (report.broken) await this.restart('The database broke while running the last statement (runaway recursion?).');
     } catch (e) {
       if (!(e instanceof LessonStoppedError)) this.dbAlert = `The run failed: ${(e as Error).message}`;
       return;
@@ -389,6 +523,7 @@ export class LessonsState {
       if (this.runningTarget === target) this.runningTarget = null;
       if (this.dbStatus === 'running' && gen === this.gen) this.dbStatus = 'ready';
     }
+    await this.recheckSaving(target);
     await this.refreshCatalog();
   }
 
@@ -397,15 +532,56 @@ export class LessonsState {
     this.editorRequest = { sql };
   }
 
-  /** Stops a run (the worker ends; the database comes back from the snapshot) or a check. */
+  /** Stops a run (the worker ends; the database comes back as last saved) or a check. */
   async stop() {
     if (this.checkerStatus === 'checking') await this.stopCheck();
     if (this.dbStatus !== 'running') return;
     this.db.terminate();
-    await this.restoreFromSnapshot('Stopped.');
+    await this.restart('Stopped.');
   }
 
-  /** "Reset chapter database": back to the dataset's starting state, from the snapshot. */
+  /**
+   * A new worker opens the chapter's database as its store last saved it (what was committed;
+   * PostgreSQL's recovery rolls back an open transaction). Without a store, from the start snapshot.
+   */
+  private async restart(why: string) {
+    const chapter = this.chapter(this.chapterId ?? undefined);
+    if (!chapter) return;
+    if (!this.keep) return this.restoreFromSnapshot(why);
+    const gen = this.gen;
+    const unsavedLost = !!this.unsaved || Object.values(this.results).some((rs) => rs.some((r) => r.unsaved));
+    const lost = unsavedLost
+      ? 'what you did since the browser last saved is gone, since the browser gave no room to save it'
+      : this.session.inTransaction
+        ? 'the running statement and the open transaction were rolled back; everything committed before is there'
+        : 'the running statement was rolled back; everything committed before is there';
+    this.dbStatus = 'restoring';
+    this.dbMessage = 'Opening the chapter database as last saved…';
+    try {
+      if (!this.db.started) await this.db.start();
+      // Accepted: it was open a moment ago (made from this dataset, or kept by the learner's choice).
+      const r = await this.db.resume(chapter, this.keep, true);
+      if (gen !== this.gen) return;
+      if (r.found !== 'opened') return await this.restoreFromSnapshot(why);
+      this.session.resetAfterRestart();
+      this.noteSaving(r.saving, r.unsaved);
+      this.timings = { ...this.timings, resetMs: r.ms };
+      this.dbStatus = 'ready';
+      this.dbMessage = `Chapter database ready: reopened as last saved in ${secs(r.ms ?? 0)}.`;
+      this.dbAlert = `${why} The chapter database came back to its last saved state: ${lost}.`;
+      await this.refreshCatalog();
+    } catch (e) {
+      if (gen !== this.gen || e instanceof LessonStoppedError) return;
+      this.failSaved(e);
+    }
+  }
+
+  /** Whether Reset would lose work of the learner's (it asks first then). */
+  get resetLosesWork(): boolean {
+    return !this.pristine || this.dbStatus === 'changed';
+  }
+
+  /** "Reset chapter database": back to the dataset's starting state, from the snapshot, replacing the saved one. */
   async reset() {
     if (this.dbStatus === 'running') this.db.terminate();
     await this.restoreFromSnapshot('');
@@ -418,20 +594,28 @@ export class LessonsState {
     const gen = this.gen;
     const lost = why && (this.session.inTransaction ? 'the open transaction and every change since the last reset are gone' : 'every change since the last reset is gone');
     this.dbStatus = 'restoring';
-    this.dbMessage = 'Restoring the chapter database from its snapshot…';
+    const main = this.mainSnapshot(id);
+    this.dbMessage = main.settled ? 'Restoring the chapter database from its snapshot…' : "Waiting for the chapter's starting state (being built from its dataset)…";
     try {
       if (!this.db.started) await this.db.start();
-      const snapshot = await this.mainSnapshot(id).promise;
-      const ms = await this.db.open(chapter, snapshot);
+      const snapshot = await main.promise;
+      if (gen !== this.gen) return;
+      this.dbMessage = 'Restoring the chapter database from its snapshot…';
+      const opening = await this.db.open(chapter, snapshot, this.keep);
+      const ms = opening.ms;
       if (gen !== this.gen) return;
       this.session.resetAfterRestart();
+      this.noteStarted(opening.unsaved);
       this.timings = { ...this.timings, resetMs: ms };
       this.preparedFor = null;
+      this.prepared = null;
       if (setup?.setup) {
         const r = await this.session.run(setup.setup);
         const failed = r.results.find((x) => x.error);
         if (failed) throw new Error(`the exercise's setup failed: ${failed.error!.message}`);
         this.preparedFor = setup.id;
+        this.prepared = { id: setup.id, setup: setup.setup };
+        await this.db.remember({ pristine: true, prepared: this.prepared });
       }
       this.pristine = true;
       this.dbStatus = 'ready';
