@@ -194,6 +194,12 @@ export interface ColumnAssertion {
   /** As you would write it in CREATE TABLE: compared after PostgreSQL normalizes both. */
   type?: string;
   notNull?: boolean;
+  /**
+   * The column's DEFAULT as you would write it: the same when PostgreSQL deparses both alike, or
+   * when neither is volatile and both give the same value in one transaction (`now()` is
+   * `current_timestamp`, `'{}'` is `array[]::text[]`; `statement_timestamp()` is not `now()`).
+   */
+  default?: string;
   exists?: boolean;
 }
 
