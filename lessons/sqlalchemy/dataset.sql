@@ -129,10 +129,13 @@ create table bank_payments (
   id   integer primary key references payments (id),
   iban varchar(34) not null
 );
+-- Every 20 minutes from 2025-01-01 00:00 UTC, so one payment sits exactly on each hour. On the
+-- second copy the ids do not follow the times (a permutation: 7919 is prime to 6000), so an id
+-- range copied from the first copy's result is not a date filter.
 insert into payments (id, type, amount, created_at) overriding system value
 select i, case when r < 0.6 then 'card' when r < 0.9 then 'bank' else 'cash' end,
        round((1 + random() * 999)::numeric, 2),
-       timestamptz '2025-01-01' + i * interval '20 minutes'
+       timestamptz '2025-01-01' + (case when :perturbed then (i * 7919) % 6000 else i end) * interval '20 minutes'
 from (select i, random() as r from generate_series(1, 6000) i) s;
 select setval(pg_get_serial_sequence('payments', 'id'), 6000);
 insert into card_payments select id, lpad(random(0, 9999)::text, 4, '0') from payments where type = 'card';

@@ -438,7 +438,7 @@ async function runCheck(
 async function withoutSameData(ctx: CheckContext, db: Engine, exercise: Exercise, before: Fingerprint, after: Fingerprint, bad: Change[]): Promise<Change[]> {
   const out: Change[] = [];
   for (const c of bad) {
-    const t = c.key.startsWith('data:') ? c.key.slice(5) : undefined;
+    const t = c.key.startsWith('data:') ? c.key.slice(5) : c.key.startsWith('rewrite:') ? c.key.slice(8) : undefined;
     if (!t || !before[t] || !after[t]) { out.push(c); continue; }
     const columns = keptColumns(before[t], after[t]);
     const was = await cached(ctx, `digest:${exercise.setup}:${t}:${columns.join(',')}`, async () => {
@@ -448,7 +448,7 @@ async function withoutSameData(ctx: CheckContext, db: Engine, exercise: Exercise
       });
       return value;
     });
-    if ((await contentDigest(db, t, columns)) !== was) out.push(c);
+    if ((await contentDigest(db, t, columns)) !== was) out.push(c.key.startsWith('rewrite:') ? { ...c, message: `${c.message} with other values` } : c);
   }
   return out;
 }
@@ -1108,6 +1108,24 @@ const CONTYPE: Record<ConstraintAssertion['type'], string[]> = {
   key: ['p', 'u'],
 };
 
+/**
+ * The CHECK constraints of the domains that type the table's columns (and of the domains under
+ * them): a rule a column's type enforces on every write, as a table CHECK does. Their VALUE is
+ * spelled as the column, so `contains: "quantity >= 1"` reads both alike.
+ */
+async function domainChecks(db: Engine, oid: number): Promise<{ name: string; def: string; cols: string[]; nullable: string[]; domain: string }[]> {
+  const { rows } = await db.query<{ name: string; def: string; col: string; domain: string }>(
+    `with recursive typed(col, typ) as (
+       select a.attname::text, a.atttypid from pg_catalog.pg_attribute a where a.attrelid = $1 and a.attnum > 0 and not a.attisdropped
+       union all
+       select typed.col, t.typbasetype from typed join pg_catalog.pg_type t on t.oid = typed.typ where t.typtype = 'd')
+     select con.conname as name, pg_catalog.pg_get_constraintdef(con.oid, true) as def, typed.col, pg_catalog.format_type(con.contypid, null) as domain
+     from typed join pg_catalog.pg_constraint con on con.contypid = typed.typ and con.contype = 'c' order by 1`, [oid]);
+  const asColumn = (def: string, col: string) =>
+    def.split(/('(?:[^']|'')*')/).map((part, i) => (i % 2 ? part : part.replace(/\bVALUE\b/g, quoteIdent(col)))).join('');
+  return rows.map((r) => ({ name: r.name, def: asColumn(r.def, r.col), cols: [r.col], nullable: [], domain: r.domain }));
+}
+
 async function checkConstraint(db: Engine, a: ConstraintAssertion): Promise<CheckOutcome> {
   const oid = await tableOid(db, a.table);
   if (oid === null) return { kind: 'catalog', passed: false, message: `The table ${a.table} does not exist.`, details: {} };
@@ -1121,14 +1139,20 @@ async function checkConstraint(db: Engine, a: ConstraintAssertion): Promise<Chec
      from pg_catalog.pg_constraint con where con.conrelid = $1 and con.contype = any($2) order by 1`,
     [oid, CONTYPE[a.type]],
   );
-  const shaped = rows.filter((r) =>
+  const fits = (r: { name: string; cols: string[]; def: string }) =>
     (!a.columns || (r.cols.length === a.columns.length && a.columns.every((c) => r.cols.includes(c)))) &&
     (!a.name || r.name === a.name) &&
-    (!a.contains || norm(r.def).replace(/[()]/g, '').includes(norm(a.contains).replace(/[()]/g, ''))));
-  const matches = a.type === 'key' ? shaped.filter((r) => !r.nullable.length) : shaped;
+    (!a.contains || norm(r.def).replace(/[()]/g, '').includes(norm(a.contains).replace(/[()]/g, '')));
+  const shaped = rows.filter(fits);
+  // A rule on a column's values may live in the column's domain. Not when the task names the
+  // constraint (it asks for that table constraint), nor for `exists: false` (a domain is not a
+  // helper constraint left on the table).
+  const domains = a.type === 'check' ? await domainChecks(db, oid) : [];
+  const byDomain = a.name || a.exists === false ? [] : domains.filter(fits);
+  const matches = a.type === 'key' ? shaped.filter((r) => !r.nullable.length) : [...shaped, ...byDomain];
   const what = a.type === 'key' ? 'key (a primary key, or a unique constraint on NOT NULL columns)' : `${a.type} constraint`;
-  const want = `${what} on ${a.table}${a.columns ? ` (${a.columns.join(', ')})` : ''}${a.contains ? ` with ${a.contains}` : ''}`;
-  const details = { found: rows.map((r) => `${r.name}: ${r.def}`) };
+  const want = `${what}${a.name ? ` named ${a.name}` : ''} on ${a.table}${a.columns ? ` (${a.columns.join(', ')})` : ''}${a.contains ? ` with ${a.contains}` : ''}`;
+  const details = { found: [...rows.map((r) => `${r.name}: ${r.def}`), ...domains.map((d) => `${d.name} (domain ${d.domain} of ${d.cols[0]}): ${d.def}`)] };
   if (a.exists === false) {
     return matches.length
       ? { kind: 'catalog', passed: false, message: `There should be no ${want}, but ${matches[0].name} is there.`, details }
@@ -1138,11 +1162,79 @@ async function checkConstraint(db: Engine, a: ConstraintAssertion): Promise<Chec
     // A unique constraint of the right shape on a nullable column: say which column lets rows without a value in.
     const near = shaped.find((r) => r.nullable.length);
     if (near) return { kind: 'catalog', passed: false, message: `No ${want}: ${near.name} (${near.def}) is on ${near.nullable.join(', ')}, which may be null, and a key's columns never are.`, details };
+    // The task names a table constraint: a domain's CHECK enforces a rule, but it is not that constraint.
+    const inDomain = a.name ? domains.find((d) => fits({ ...d, name: a.name! })) : undefined;
+    if (inDomain) {
+      return {
+        kind: 'catalog', passed: false,
+        message: `No ${want}: the task asks for a CHECK constraint of the table ${a.table} named ${a.name}. The rule is enforced by the domain ${inDomain.domain} of ${inDomain.cols[0]} (${inDomain.name}: ${inDomain.def}), which is not a table constraint: add it to the table with ALTER TABLE ${a.table} ADD CONSTRAINT ${a.name} CHECK (…).`,
+        details,
+      };
+    }
     const kinds = a.type === 'key' ? 'primary key and unique' : a.type;
     const list = rows.length ? ` The ${kinds} constraints on ${a.table}: ${rows.map((r) => `${r.name} ${r.def}`).join('; ')}.` : '';
     return { kind: 'catalog', passed: false, message: `No ${want}.${list}`, details };
   }
-  return { kind: 'catalog', passed: true, message: `Found ${matches[0].name}: ${matches[0].def}.`, details };
+  const m = matches[0];
+  const by = 'domain' in m ? ` (the domain ${m.domain} of ${m.cols[0]})` : '';
+  return { kind: 'catalog', passed: true, message: `Found ${m.name}${by}: ${m.def}.`, details };
+}
+
+/**
+ * A type as format_type prints it, with the spellings that store the same values made one: a
+ * precision of 6 on timestamp, time and interval is the microseconds they keep without one.
+ */
+export function canonicalType(t: string): string {
+  return t.replace(/^(timestamp|time)\(6\)( with(?:out)? time zone)$/, '$1$2').replace(/^interval\(6\)$/, 'interval');
+}
+
+interface DefaultRow { expr: string | null; tree: string | null }
+
+/** The column's DEFAULT as PostgreSQL deparses it, and its stored tree (to find the functions it calls). */
+async function defaultOf(db: Engine, oid: number, column: string): Promise<DefaultRow> {
+  const r = await db.query<DefaultRow>(
+    `select pg_catalog.pg_get_expr(d.adbin, d.adrelid) as expr, d.adbin::text as tree
+     from pg_catalog.pg_attribute a join pg_catalog.pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+     where a.attrelid = $1 and a.attname = $2 and a.attgenerated = ''`, [oid, column]);
+  return r.rows[0] ?? { expr: null, tree: null };
+}
+
+/** Whether an expression's stored tree calls a volatile function (its value differs per call: clock_timestamp, random, nextval). */
+async function callsVolatile(db: Engine, tree: string): Promise<boolean> {
+  const oids = [...tree.matchAll(/:(?:op)?funcid (\d+)/g)].map((m) => m[1]);
+  if (!oids.length) return false;
+  const r = await db.query<{ v: boolean }>(`select coalesce(bool_or(provolatile = 'v'), false) as v from pg_catalog.pg_proc where oid = any($1::oid[])`, [oids]);
+  return r.rows[0].v;
+}
+
+/**
+ * Whether the column's default means `want`. The same deparsed text is the same default. Else both
+ * are evaluated, cast to the column's type, in one transaction, twice, statements apart: equal
+ * each time means the same value (`now()`, `current_timestamp` and `transaction_timestamp()` are
+ * the transaction's start; `statement_timestamp()` moves on with each statement, so it differs).
+ * A volatile default is compared by its text alone: two calls of it differ anyway, and
+ * evaluating nextval() would use up a sequence value.
+ */
+async function sameDefault(db: Engine, have: DefaultRow, want: string, type: string): Promise<{ same: boolean; wantText: string; why?: string }> {
+  const wanted = await scratch(db, async () => {
+    await db.query(`create temp table pglab_default (c ${type} default ${want})`);
+    return (await db.query<DefaultRow>(
+      `select pg_catalog.pg_get_expr(adbin, adrelid) as expr, adbin::text as tree from pg_catalog.pg_attrdef where adrelid = 'pglab_default'::regclass`)).rows[0];
+  }).catch(() => undefined);
+  if (!wanted?.expr) return { same: false, wantText: want };
+  if (have.expr === null || have.tree === null) return { same: false, wantText: wanted.expr };
+  if (have.expr === wanted.expr) return { same: true, wantText: wanted.expr };
+  if (await callsVolatile(db, have.tree)) return { same: false, wantText: wanted.expr, why: 'it is volatile: each row gets a value of its own call' };
+  if (await callsVolatile(db, wanted.tree!)) return { same: false, wantText: wanted.expr };
+  const same = await scratch(db, async () => {
+    const probe = `select ((${have.expr})::${type} is not distinct from (${wanted.expr})::${type}) as same`;
+    for (let i = 0; i < 2; i++) {
+      await db.query('select pg_catalog.pg_sleep(0.002)');
+      if (!(await db.query<{ same: boolean }>(probe)).rows[0].same) return false;
+    }
+    return true;
+  }).catch(() => false);
+  return { same, wantText: wanted.expr, why: same ? undefined : 'the two give different values in the same transaction' };
 }
 
 async function checkColumn(db: Engine, a: ColumnAssertion): Promise<CheckOutcome> {
@@ -1168,12 +1260,17 @@ async function checkColumn(db: Engine, a: ColumnAssertion): Promise<CheckOutcome
       return (await db.query<{ t: string }>(`select pg_catalog.format_type(atttypid, atttypmod) as t from pg_catalog.pg_attribute where attrelid = 'pglab_type'::regclass and attname = 'c'`)).rows[0].t;
     }).catch(() => null);
     if (want === null) problems.push(`its type is ${col.type}, not ${a.type} (there is no type ${a.type})`);
-    else if (want !== col.type) problems.push(`its type is ${col.type}, not ${want}`);
+    else if (canonicalType(want) !== canonicalType(col.type)) problems.push(`its type is ${col.type}, not ${want}`);
   }
   if (a.notNull !== undefined && col.notnull !== a.notNull) problems.push(col.notnull ? 'it is NOT NULL' : 'it accepts NULL');
-  const details = { found: [`${a.column} ${col.type}${col.notnull ? ' not null' : ''}`] };
+  const have = a.default !== undefined ? await defaultOf(db, oid, a.column) : undefined;
+  if (have && a.default !== undefined) {
+    const { same, wantText, why } = await sameDefault(db, have, a.default, col.type);
+    if (!same) problems.push(have.expr === null ? `it has no default, the task asks for DEFAULT ${wantText}` : `its default is ${have.expr}, not ${wantText}${why ? ` (${why})` : ''}`);
+  }
+  const details = { found: [`${a.column} ${col.type}${col.notnull ? ' not null' : ''}${have?.expr ? ` default ${have.expr}` : ''}`] };
   if (problems.length) return { kind: 'catalog', passed: false, message: `${a.table}.${a.column}: ${problems.join(', ')}.`, details };
-  return { kind: 'catalog', passed: true, message: `${a.table}.${a.column} is ${col.type}${col.notnull ? ' not null' : ''}.`, details };
+  return { kind: 'catalog', passed: true, message: `${a.table}.${a.column} is ${col.type}${col.notnull ? ' not null' : ''}${have?.expr ? ` default ${have.expr}` : ''}.`, details };
 }
 
 // ------------------------------------------------------------------ behavior

@@ -194,6 +194,12 @@ export interface ColumnAssertion {
   /** As you would write it in CREATE TABLE: compared after PostgreSQL normalizes both. */
   type?: string;
   notNull?: boolean;
+  /**
+   * The column's DEFAULT as you would write it: the same when PostgreSQL deparses both alike, or
+   * when neither is volatile and both give the same value in one transaction (`now()` is
+   * `current_timestamp`, `'{}'` is `array[]::text[]`; `statement_timestamp()` is not `now()`).
+   */
+  default?: string;
   exists?: boolean;
 }
 
@@ -232,6 +238,12 @@ export interface MigrationCheck {
   writes?: boolean;
   /** ms: every statement that takes a lock blocking reads or writes of an existing table runs with a lock_timeout above 0 and at most this. */
   lockTimeout?: number;
+  /**
+   * Table → the strongest lock its transaction may hold on it while a statement reads its rows
+   * (measured: the rows read from the transaction's counters, the locks from pg_locks, in the
+   * script's own BEGIN … COMMIT). A validation that scans under the ADD's lock fails it.
+   */
+  scanLock?: Record<string, string>;
 }
 
 export type Variant = 'main' | 'perturbed';

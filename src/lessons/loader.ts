@@ -537,9 +537,10 @@ function parseConstraintAssertion(o: Record<string, YamlValue>, line: number): C
 }
 
 function parseColumnAssertion(o: Record<string, YamlValue>, line: number): ColumnAssertion {
-  onlyKeys(o, ['table', 'column', 'type', 'notNull', 'exists'], 'column option', line);
+  onlyKeys(o, ['table', 'column', 'type', 'notNull', 'default', 'exists'], 'column option', line);
   const a: ColumnAssertion = { table: str(o.table, 'column table', line), column: str(o.column, 'column', line) };
   if (o.type !== undefined) a.type = str(o.type, 'type', line);
+  if (o.default !== undefined) a.default = str(o.default, 'default', line);
   a.notNull = optBool(o, 'notNull', line);
   a.exists = optBool(o, 'exists', line);
   return a;

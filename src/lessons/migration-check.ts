@@ -19,10 +19,10 @@ export function lockModeOf(text: string): LockMode | undefined {
   return LOCK_MODES.find((m) => m.toLowerCase() === squeezed);
 }
 
-/** Reads `{ lintSilent: [rule ids], maxLock: { table: mode }, rewrite: false, writes: false, lockTimeout: 5s }`. */
+/** Reads `{ lintSilent: [rule ids], maxLock: { table: mode }, scanLock: { table: mode }, rewrite: false, writes: false, lockTimeout: 5s }`. */
 export function parseMigrationCheck(o: Record<string, unknown>): MigrationCheck {
   for (const k of Object.keys(o)) {
-    if (!['lintSilent', 'maxLock', 'rewrite', 'writes', 'lockTimeout'].includes(k)) throw new MigrationCheckProblem(`unknown migration option "${k}" (expected lintSilent, maxLock, rewrite, writes or lockTimeout)`);
+    if (!['lintSilent', 'maxLock', 'scanLock', 'rewrite', 'writes', 'lockTimeout'].includes(k)) throw new MigrationCheckProblem(`unknown migration option "${k}" (expected lintSilent, maxLock, scanLock, rewrite, writes or lockTimeout)`);
   }
   const check: MigrationCheck = { kind: 'migration' };
   if (o.lintSilent !== undefined) {
@@ -34,16 +34,19 @@ export function parseMigrationCheck(o: Record<string, unknown>): MigrationCheck 
     if (bad.length) throw new MigrationCheckProblem(`unknown migration lint id ${bad.map((b) => `"${b}"`).join(', ')} (known: ${MIGRATION_LINT_IDS.join(', ')})`);
     check.lintSilent = ids as string[];
   }
-  if (o.maxLock !== undefined) {
-    const m = o.maxLock;
-    if (!m || typeof m !== 'object' || Array.isArray(m) || !Object.keys(m).length) throw new MigrationCheckProblem('maxLock maps tables to lock modes: { orders: ShareUpdateExclusiveLock }');
-    check.maxLock = {};
+  const lockMap = (key: 'maxLock' | 'scanLock') => {
+    const m = o[key];
+    if (!m || typeof m !== 'object' || Array.isArray(m) || !Object.keys(m).length) throw new MigrationCheckProblem(`${key} maps tables to lock modes: { orders: ShareUpdateExclusiveLock }`);
+    const out: Record<string, LockMode> = {};
     for (const [table, mode] of Object.entries(m as Record<string, unknown>)) {
       const known = typeof mode === 'string' ? lockModeOf(mode) : undefined;
-      if (!known) throw new MigrationCheckProblem(`maxLock of ${table}: "${String(mode)}" is not a lock mode (one of ${LOCK_MODES.join(', ')})`);
-      check.maxLock[table] = known;
+      if (!known) throw new MigrationCheckProblem(`${key} of ${table}: "${String(mode)}" is not a lock mode (one of ${LOCK_MODES.join(', ')})`);
+      out[table] = known;
     }
-  }
+    return out;
+  };
+  if (o.maxLock !== undefined) check.maxLock = lockMap('maxLock');
+  if (o.scanLock !== undefined) check.scanLock = lockMap('scanLock');
   if (o.rewrite !== undefined) {
     if (o.rewrite !== false) throw new MigrationCheckProblem('rewrite: false is the only form (no statement may rewrite an existing table or index)');
     check.rewrite = false;
@@ -57,12 +60,12 @@ export function parseMigrationCheck(o: Record<string, unknown>): MigrationCheck 
     if (!ms || ms <= 0) throw new MigrationCheckProblem(`lockTimeout is the longest lock_timeout the task allows, above 0 ("5s", "500ms"), not "${String(o.lockTimeout)}"`);
     check.lockTimeout = ms;
   }
-  if (!check.lintSilent && !check.maxLock && check.rewrite === undefined && check.writes === undefined && check.lockTimeout === undefined) throw new MigrationCheckProblem('a migration check needs lintSilent, maxLock, rewrite: false, writes: false or lockTimeout');
+  if (!check.lintSilent && !check.maxLock && !check.scanLock && check.rewrite === undefined && check.writes === undefined && check.lockTimeout === undefined) throw new MigrationCheckProblem('a migration check needs lintSilent, maxLock, scanLock, rewrite: false, writes: false or lockTimeout');
   return check;
 }
 
 /** Whether the check needs the migration measured on a copy (locks, rewrites). */
-export const needsMeasurement = (check: MigrationCheck): boolean => !!check.maxLock || check.rewrite === false || check.writes === false || check.lockTimeout !== undefined;
+export const needsMeasurement = (check: MigrationCheck): boolean => !!check.maxLock || !!check.scanLock || check.rewrite === false || check.writes === false || check.lockTimeout !== undefined;
 
 const bare = (name: string) => name.replace(/^public\./, '').replace(/"/g, '');
 
@@ -85,6 +88,25 @@ export function lockProblems(m: Measurement, check: MigrationCheck): string[] {
         const how = held.find((l) => l.mode === top)!.observed ? 'holds' : 'takes (documented; it runs outside a transaction)';
         problems.push(`${where} ${how} ${top} on ${table}, which ${blockSummary(top)}; the task allows at most ${allowed} (${blockSummary(allowed as LockMode)})`);
       }
+    }
+    // Rows read while the transaction holds a lock that blocks others: they wait for the whole scan.
+    const scans: { table: string; read: number; top: LockMode; allowed: LockMode; since?: number }[] = [];
+    for (const [table, allowed] of Object.entries(check.scanLock ?? {})) {
+      const read = Object.entries(s.rowsRead ?? {}).find(([t]) => bare(t) === bare(table))?.[1];
+      if (!read) continue;
+      const top = strongest((s.held ?? s.locks).filter((l) => l.existing && bare(l.relation) === bare(table)).map((l) => l.mode));
+      if (!top || LOCK_MODES.indexOf(top) <= LOCK_MODES.indexOf(allowed as LockMode)) continue;
+      // Taken by an earlier statement of the same transaction (BEGIN … COMMIT), when not by this one.
+      const own = s.locks.some((l) => bare(l.relation) === bare(table) && l.mode === top);
+      const earlier = own ? undefined : m.statements.slice(0, m.statements.indexOf(s)).reverse().find((e) => e.locks.some((l) => bare(l.relation) === bare(table) && l.mode === top));
+      scans.push({ table, read, top, allowed: allowed as LockMode, since: earlier?.line });
+    }
+    if (scans.length) {
+      const tops = [...new Set(scans.map((x) => x.top))];
+      const since = scans.find((x) => x.since)?.since;
+      problems.push(`${where} reads ${scans.map((x) => `${x.read} row${x.read === 1 ? '' : 's'} of ${x.table}${tops.length > 1 ? ` under ${x.top}` : ''}`).join(' and ')}` +
+        `${tops.length === 1 ? ` under ${tops[0]}` : ''}, held by its transaction${since ? ` since line ${since}` : ''}: ${tops.map((t) => `${t} ${blockSummary(t)}`).join('; ')}, for the whole scan. ` +
+        `The task allows at most ${scans[0].allowed} while the rows are read${since ? ': commit before this statement' : ''}`);
     }
     if (check.lockTimeout !== undefined) {
       // A lock that blocks reads or writes (SHARE and up conflict with INSERT/UPDATE/DELETE): while
@@ -115,6 +137,7 @@ export function withMeasurement(lint: CheckOutcome, check: MigrationCheck, m: Me
   const problems = lockProblems(m, check);
   if (!problems.length) {
     const held = Object.entries(check.maxLock ?? {}).map(([t, mode]) => `no lock stronger than ${mode} on ${t}`);
+    for (const [t, mode] of Object.entries(check.scanLock ?? {})) held.push(`the rows of ${t} read under no lock stronger than ${mode}`);
     if (check.rewrite === false) held.push('no table or index rewritten');
     if (check.writes === false) held.push('no row written');
     if (check.lockTimeout !== undefined) held.push(`every blocking lock waited for with a lock_timeout of at most ${msText(check.lockTimeout)}`);

@@ -1,7 +1,8 @@
-// Measures a migration on a throwaway copy: each statement runs in its own transaction, and
-// before committing pglab reads pg_locks for the locks it holds (relation locks last until the
-// transaction ends), compares relfilenodes to see what was rewritten, and times it. Statements
-// that cannot run in a transaction run alone; their locks are the documented ones, marked so.
+// Measures a migration on a throwaway copy: each statement runs in its own transaction (or in
+// the script's own BEGIN … COMMIT, as it would), and before committing pglab reads pg_locks for
+// the locks it holds (relation locks last until the transaction ends), compares relfilenodes to
+// see what was rewritten, counts the rows it read and wrote, and times it. Statements that
+// cannot run in a transaction run alone; their locks are the documented ones, marked so.
 // Never point this at a database you care about: the migration really runs.
 import type { Engine } from '../db/types.ts';
 import { lineOf, parseMigration, type MigrationStatement } from './statements.ts';
@@ -28,12 +29,19 @@ export interface MeasuredStatement {
   durationMs: number;
   outsideTransaction: boolean;
   locks: MeasuredLock[];
+  /**
+   * Every lock the statement's transaction holds when it ends: its own, and in the script's own
+   * BEGIN … COMMIT those of the statements before it (which `locks` leaves out: it took none of them).
+   */
+  held: MeasuredLock[];
   /** The lock_timeout in force while the statement waited for its locks, ms (0: none, it waits for ever). */
   lockTimeoutMs: number;
   /** Existing tables and indexes whose relfilenode changed: their data was rewritten. */
   rewritten: string[];
   /** Rows the statement inserted, updated or deleted in tables that existed before the migration, by table. */
   rowsWritten: Record<string, number>;
+  /** Rows the statement read from tables that existed before the migration (scans and index fetches), by table. */
+  rowsRead: Record<string, number>;
   /** The strongest lock on an existing relation, and what it would make wait on a busy server. */
   strongest?: { relation: string; mode: LockMode; blocks: string[]; summary: string };
 }
@@ -52,17 +60,20 @@ const SNAPSHOT = `select c.oid::text as oid, c.oid::regclass::text as name, c.re
   where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%' and c.relkind in ('r', 'i', 'm', 'S', 'p', 'v', 'I')`;
 
 // The backend's pending counters (this transaction's, and earlier ones' not yet flushed to the
-// cumulative statistics): a statement's writes are the difference around it.
-const WRITES = `select relid::text as oid, (n_tup_ins + n_tup_upd + n_tup_del)::int8::text as n
-  from pg_stat_xact_user_tables where n_tup_ins + n_tup_upd + n_tup_del > 0`;
+// cumulative statistics): a statement's writes and reads are the difference around it.
+const COUNTERS = `select relid::text as oid, (n_tup_ins + n_tup_upd + n_tup_del)::int8::text as w,
+    (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int8::text as r
+  from pg_stat_xact_user_tables where n_tup_ins + n_tup_upd + n_tup_del > 0 or coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) > 0`;
 
-async function writesNow(db: Engine): Promise<Map<string, number>> {
-  const r = await db.query<{ oid: string; n: string }>(WRITES);
-  return new Map(r.rows.map((x) => [x.oid, Number(x.n)]));
+interface Counters { writes: Map<string, number>; reads: Map<string, number> }
+
+async function countersNow(db: Engine): Promise<Counters> {
+  const r = await db.query<{ oid: string; w: string; r: string }>(COUNTERS);
+  return { writes: new Map(r.rows.map((x) => [x.oid, Number(x.w)])), reads: new Map(r.rows.map((x) => [x.oid, Number(x.r)])) };
 }
 
-/** Rows written between two readings of the counters, in tables that existed before the migration. */
-function rowsWrittenBetween(before: Map<string, RelRow>, from: Map<string, number>, to: Map<string, number>): Record<string, number> {
+/** Rows counted between two readings of the counters, in tables that existed before the migration. */
+function rowsBetween(before: Map<string, RelRow>, from: Map<string, number>, to: Map<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [oid, n] of to) {
     const rel = before.get(oid);
@@ -120,32 +131,61 @@ async function snapshot(db: Engine): Promise<Map<string, RelRow>> {
   return new Map(r.rows.map((x) => [x.oid, x]));
 }
 
+/** The relation locks this backend holds now, named; catalog relations left out. */
+async function locksNow(db: Engine, before: Map<string, RelRow>): Promise<MeasuredLock[]> {
+  const locks = await db.query<{ oid: string; mode: string }>(LOCKS);
+  const names = await db.query<{ oid: string; name: string; kind: string; nsp: string }>(
+    `select c.oid::text as oid, c.oid::regclass::text as name, c.relkind::text as kind, n.nspname as nsp from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = any($1::oid[])`,
+    [locks.rows.map((l) => l.oid)],
+  );
+  const info = new Map(names.rows.map((x) => [x.oid, x]));
+  const out: MeasuredLock[] = [];
+  for (const l of locks.rows) {
+    if (!isLockMode(l.mode)) continue;
+    const i = info.get(l.oid);
+    const prior = before.get(l.oid);
+    if (i && (i.nsp === 'pg_catalog' || i.nsp === 'information_schema')) continue;
+    if (!i && !prior) continue;
+    out.push({ relation: i?.name ?? prior!.name, kind: i?.kind ?? prior!.kind, mode: l.mode, existing: !!prior, observed: true });
+  }
+  return out;
+}
+
+const lockKey = (l: MeasuredLock) => `${l.relation} ${l.mode}`;
+
 export async function measureMigration(db: Engine, sql: string, opts: { statements?: MigrationStatement[] } = {}): Promise<Measurement> {
   const statements = opts.statements ?? (await parseMigration(sql));
   const out: MeasuredStatement[] = [];
   const t0 = performance.now();
   let failed = false;
   const existing = await snapshot(db);
-  // Each statement is measured in a transaction of its own, so a SET LOCAL inside the script's own
-  // BEGIN … COMMIT would end with its statement: it is run as a session SET until the block ends,
-  // and the setting's value from before is put back then.
+  // The script's own BEGIN … COMMIT runs as one transaction, as it would: a SET LOCAL holds to
+  // its end, and a statement holds the locks taken before it in the block (a VALIDATE after the
+  // ADD in one transaction scans under the ADD's lock). Outside a block each statement gets a
+  // transaction of its own.
   let inBlock = false;
-  const promoted = new Map<string, string>();
+  let heldInBlock = new Set<string>();
   for (const s of statements) {
     if (s.node === 'TransactionStmt') {
       const kind = String((s.body as { kind?: string }).kind ?? '');
-      if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') inBlock = true;
-      else if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_COMMIT_PREPARED', 'TRANS_STMT_ROLLBACK_PREPARED', 'TRANS_STMT_PREPARE'].includes(kind)) {
+      let note = 'transaction control';
+      if ((kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') && !inBlock) {
+        await db.run('begin');
+        inBlock = true;
+        heldInBlock = new Set();
+        note = 'transaction control: the statements up to its end are measured in one transaction';
+      } else if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE'].includes(kind) && inBlock) {
+        await db.run(kind === 'TRANS_STMT_ROLLBACK' ? 'rollback' : 'commit');
         inBlock = false;
-        for (const [name, value] of promoted) await db.query('select pg_catalog.set_config($1, $2, false)', [name, value]);
-        promoted.clear();
+      } else if (inBlock && /SAVEPOINT|RELEASE|ROLLBACK_TO/.test(kind)) {
+        await db.run(s.text);
       }
-      out.push({ index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: false, locks: [], rewritten: [], rowsWritten: {}, lockTimeoutMs: await lockTimeoutNow(db), error: 'skipped: transaction control (each statement is measured in its own transaction)' });
+      out.push({ index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: false, locks: [], held: [], rewritten: [], rowsWritten: {}, rowsRead: {}, lockTimeoutMs: await lockTimeoutNow(db), error: `skipped: ${note}` });
       continue;
     }
     const before = await snapshot(db);
-    const m: MeasuredStatement = { index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: !!s.autocommit, locks: [], rewritten: [], rowsWritten: {}, lockTimeoutMs: await lockTimeoutNow(db) };
-    if (s.autocommit) {
+    const m: MeasuredStatement = { index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: !!s.autocommit && !inBlock, locks: [], held: [], rewritten: [], rowsWritten: {}, rowsRead: {}, lockTimeoutMs: await lockTimeoutNow(db) };
+    if (s.autocommit && !inBlock) {
       const t = performance.now();
       const r = await db.run(s.text);
       m.durationMs = performance.now() - t;
@@ -156,45 +196,33 @@ export async function measureMigration(db: Engine, sql: string, opts: { statemen
       const mode = documentedLock(s);
       const byName = new Map([...before.values()].map((x) => [x.name, x]));
       for (const name of documentedTargets(s)) m.locks.push({ relation: name, kind: byName.get(name)?.kind ?? 'r', mode, existing: byName.has(name), observed: false });
+      m.held = [...m.locks];
     } else {
-      const set = s.node === 'VariableSetStmt' ? (s.body as { is_local?: boolean; name?: string }) : undefined;
-      const promote = inBlock && set?.is_local && set.name ? set.name : undefined;
-      if (promote && !promoted.has(promote)) {
-        const r = await db.query<{ v: string }>('select pg_catalog.current_setting($1, true) as v', [promote]);
-        promoted.set(promote, r.rows[0]?.v ?? '');
-      }
-      await db.run('begin');
+      if (!inBlock) await db.run('begin');
       // A difference: counters not yet flushed carry earlier transactions' writes too.
-      const counted = await writesNow(db);
+      const counted = await countersNow(db);
       const t = performance.now();
-      const r = await db.run(promote ? s.text.replace(/^(\s*set)\s+local\b/i, '$1') : s.text);
+      const r = await db.run(s.text);
       m.durationMs = performance.now() - t;
       if (!r.ok) {
         m.ok = false;
         m.error = r.error.message;
         await db.run('rollback');
+        inBlock = false;
       } else {
-        const locks = await db.query<{ oid: string; mode: string }>(LOCKS);
-        const names = await db.query<{ oid: string; name: string; kind: string; nsp: string }>(
-          `select c.oid::text as oid, c.oid::regclass::text as name, c.relkind::text as kind, n.nspname as nsp from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = any($1::oid[])`,
-          [locks.rows.map((l) => l.oid)],
-        );
-        const info = new Map(names.rows.map((x) => [x.oid, x]));
-        for (const l of locks.rows) {
-          if (!isLockMode(l.mode)) continue;
-          const i = info.get(l.oid);
-          const prior = before.get(l.oid);
-          if (i && (i.nsp === 'pg_catalog' || i.nsp === 'information_schema')) continue;
-          if (!i && !prior) continue;
-          m.locks.push({ relation: i?.name ?? prior!.name, kind: i?.kind ?? prior!.kind, mode: l.mode, existing: !!prior, observed: true });
-        }
+        m.held = await locksNow(db, before);
+        // Its own locks: those the block did not hold before it.
+        m.locks = m.held.filter((l) => !heldInBlock.has(lockKey(l)));
+        if (inBlock) for (const l of m.held) heldInBlock.add(lockKey(l));
         const after = await snapshot(db);
         for (const [oid, b] of before) {
           const a = after.get(oid);
           if (a && a.node !== b.node && a.node !== '0' && ['r', 'i', 'm'].includes(a.kind)) m.rewritten.push(a.name);
         }
-        m.rowsWritten = rowsWrittenBetween(existing, counted, await writesNow(db));
-        await db.run('commit');
+        const now = await countersNow(db);
+        m.rowsWritten = rowsBetween(existing, counted.writes, now.writes);
+        m.rowsRead = rowsBetween(existing, counted.reads, now.reads);
+        if (!inBlock) await db.run('commit');
       }
     }
     finish(m);
@@ -204,6 +232,8 @@ export async function measureMigration(db: Engine, sql: string, opts: { statemen
       break;
     }
   }
+  // A block the script leaves open ends as a session does: rolled back.
+  if (inBlock) await db.run('rollback');
   return { statements: out, totalMs: performance.now() - t0, failed };
 }
 
@@ -245,9 +275,9 @@ export async function measureRolledBack(db: Engine, sql: string, opts: { stateme
   if (!begin.ok) throw new Error(begin.error.message);
   try {
     let held = new Set<string>();
-    let written = await writesNow(db);
+    let counted = await countersNow(db);
     for (const s of statements) {
-      const m: MeasuredStatement = { index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: !!s.autocommit, locks: [], rewritten: [], rowsWritten: {}, lockTimeoutMs: await lockTimeoutNow(db) };
+      const m: MeasuredStatement = { index: s.index, line: lineOf(sql, s.from), text: s.text, node: s.node, ok: true, durationMs: 0, outsideTransaction: !!s.autocommit, locks: [], held: [], rewritten: [], rowsWritten: {}, rowsRead: {}, lockTimeoutMs: await lockTimeoutNow(db) };
       const before = await snapshot(db);
       if (s.node === 'TransactionStmt' || s.autocommit) {
         m.error = s.autocommit ? `not run: ${s.autocommit} cannot run inside the measuring transaction (its documented lock is shown)` : 'skipped: transaction control';
@@ -266,31 +296,18 @@ export async function measureRolledBack(db: Engine, sql: string, opts: { stateme
           failed = true;
           break;
         }
-        const locks = await db.query<{ oid: string; mode: string }>(LOCKS);
-        const names = await db.query<{ oid: string; name: string; kind: string; nsp: string }>(
-          `select c.oid::text as oid, c.oid::regclass::text as name, c.relkind::text as kind, n.nspname as nsp from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = any($1::oid[])`,
-          [locks.rows.map((l) => l.oid)],
-        );
-        const info = new Map(names.rows.map((x) => [x.oid, x]));
-        const now = new Set<string>();
-        for (const l of locks.rows) {
-          const key = `${l.oid} ${l.mode}`;
-          now.add(key);
-          if (held.has(key) || !isLockMode(l.mode)) continue;
-          const i = info.get(l.oid);
-          const prior = before.get(l.oid);
-          if ((i && (i.nsp === 'pg_catalog' || i.nsp === 'information_schema')) || (!i && !prior)) continue;
-          m.locks.push({ relation: i?.name ?? prior!.name, kind: i?.kind ?? prior!.kind, mode: l.mode, existing: !!prior, observed: true });
-        }
-        held = now;
+        m.held = await locksNow(db, before);
+        m.locks = m.held.filter((l) => !held.has(lockKey(l)));
+        held = new Set(m.held.map(lockKey));
         const after = await snapshot(db);
         for (const [oid, b] of before) {
           const a = after.get(oid);
           if (a && a.node !== b.node && a.node !== '0' && ['r', 'i', 'm'].includes(a.kind)) m.rewritten.push(a.name);
         }
-        const counted = await writesNow(db);
-        m.rowsWritten = rowsWrittenBetween(existing, written, counted);
-        written = counted;
+        const now = await countersNow(db);
+        m.rowsWritten = rowsBetween(existing, counted.writes, now.writes);
+        m.rowsRead = rowsBetween(existing, counted.reads, now.reads);
+        counted = now;
       }
       finish(m);
       out.push(m);

@@ -60,6 +60,9 @@ describe('the migration check', () => {
   });
 });
 
+const NOT_VALID = 'alter table orders add constraint orders_total_check check (total >= 0) not valid;';
+const VALIDATE = 'alter table orders validate constraint orders_total_check;';
+
 describe('the migration check, measured: locks held and tables rewritten', () => {
   const chapterFiles = (checks: string, solution: string) => ({
     'lessons/m/chapter.md': '---\ntitle: M\norder: 1\nsummary: s\ndataset: dataset.sql\n---\n\n# M\n',
@@ -71,6 +74,7 @@ describe('the migration check, measured: locks held and tables rewritten', () =>
   let rewrites: Exercise;
   let timeouts: Exercise;
   let writes: Exercise;
+  let scans: Exercise;
   beforeAll(async () => {
     const [a] = loadLessons(chapterFiles('- migration:\n    maxLock: { orders: SHARE UPDATE EXCLUSIVE }\n', 'create index concurrently orders_customer_idx on orders (customer_id);'));
     const [b] = loadLessons(chapterFiles('- migration:\n    rewrite: false\n', "alter table orders add column currency text not null default 'EUR';"));
@@ -80,6 +84,8 @@ describe('the migration check, measured: locks held and tables rewritten', () =>
     timeouts = c.exercises[0];
     const [d] = loadLessons(chapterFiles('- migration:\n    writes: false\n', 'alter table orders rename column total to amount;'));
     writes = d.exercises[0];
+    const [e] = loadLessons(chapterFiles('- migration:\n    scanLock: { orders: ShareUpdateExclusiveLock }\n', `${NOT_VALID}\n${VALIDATE}`));
+    scans = e.exercises[0];
     box = await ChapterSandbox.build(a, ['main']);
   }, 300_000);
   afterAll(() => box?.close());
@@ -90,7 +96,9 @@ describe('the migration check, measured: locks held and tables rewritten', () =>
     expect(lockModeOf('row exclusive')).toBe('RowExclusiveLock');
     expect(() => parseMigrationCheck({ maxLock: { orders: 'EXCLUSIVE-ISH' } })).toThrow(/not a lock mode/);
     expect(() => parseMigrationCheck({ rewrite: true })).toThrow(/rewrite: false/);
-    expect(() => parseMigrationCheck({})).toThrow(/needs lintSilent, maxLock, rewrite: false, writes: false or lockTimeout/);
+    expect(() => parseMigrationCheck({})).toThrow(/needs lintSilent, maxLock, scanLock, rewrite: false, writes: false or lockTimeout/);
+    expect(scans.checks[0]).toMatchObject({ kind: 'migration', scanLock: { orders: 'ShareUpdateExclusiveLock' } });
+    expect(() => parseMigrationCheck({ scanLock: { orders: 'SOMEWHAT' } })).toThrow(/scanLock of orders: "SOMEWHAT" is not a lock mode/);
     expect(() => parseMigrationCheck({ writes: true })).toThrow(/writes: false/);
     expect(writes.checks[0]).toMatchObject({ kind: 'migration', writes: false });
     expect(timeouts.checks[0]).toMatchObject({ kind: 'migration', lockTimeout: 5000 });
@@ -156,5 +164,30 @@ describe('the migration check, measured: locks held and tables rewritten', () =>
     expect((await checkExercise(box, timeouts, alter.trim() + "\nset lock_timeout = '5s';")).passed).toBe(false);
     // A statement that takes no blocking lock needs no timeout.
     expect((await checkExercise(box, timeouts, 'create index concurrently orders_customer_idx on orders (customer_id);')).passed).toBe(true);
+  });
+
+  it('scanLock: the rows are read under the weak lock in a transaction of their own, whatever the transaction shape', async () => {
+    for (const ok of [
+      `${NOT_VALID}\n${VALIDATE}`,
+      `${NOT_VALID}\nbegin;\n${VALIDATE}\ncommit;`,
+      `begin;\n${NOT_VALID}\ncommit;\nbegin;\nset local lock_timeout = '5s';\n${VALIDATE}\nend;`,
+    ]) {
+      const r = await checkExercise(box, scans, ok);
+      expect(r.passed, `${ok} ${JSON.stringify(r.checks)}`).toBe(true);
+      expect(r.checks[0].message).toMatch(/the rows of orders read under no lock stronger than ShareUpdateExclusiveLock/);
+    }
+  });
+
+  it('scanLock: a VALIDATE in the ADD\'s transaction, or a CHECK validated at once, reads the rows under the ADD\'s lock', async () => {
+    const same = await checkExercise(box, scans, `begin;\n${NOT_VALID}\n${VALIDATE}\ncommit;`);
+    expect(same.passed).toBe(false);
+    expect(same.checks[0].message).toMatch(/line 3 \(`alter table orders validate constraint orders_total_check;?`\) reads 2000 rows of orders under AccessExclusiveLock, held by its transaction since line 2: AccessExclusiveLock blocks every read and write of the table, for the whole scan\. The task allows at most ShareUpdateExclusiveLock while the rows are read: commit before this statement/);
+    const once = await checkExercise(box, scans, 'alter table orders add constraint orders_total_check check (total >= 0);');
+    expect(once.passed).toBe(false);
+    expect(once.checks[0].message).toMatch(/line 1 .* reads 2000 rows of orders under AccessExclusiveLock, held by its transaction: /);
+    // A lock taken by hand before the VALIDATE, in its transaction, is held while it reads.
+    const locked = await checkExercise(box, scans, `${NOT_VALID}\nbegin;\nlock table orders in share mode;\n${VALIDATE}\ncommit;`);
+    expect(locked.passed).toBe(false);
+    expect(locked.checks[0].message).toMatch(/under ShareLock, held by its transaction since line 3/);
   });
 });

@@ -2,24 +2,32 @@
 import { alterCmds, cmds, finding, ident, rel, relKey, relSql, type LintContext, type Rel, type Rule } from './rule.ts';
 import type { Node } from '../statements.ts';
 
-/** An earlier statement added and validated CHECK (col IS NOT NULL): PostgreSQL then skips the scan. */
+/**
+ * An earlier statement added and validated CHECK (col IS NOT NULL), still there when the column is
+ * verified: PostgreSQL then skips the scan. A DROP CONSTRAINT of it, before or in the same ALTER
+ * (its drop runs before SET NOT NULL's check of the rows), takes the proof away.
+ */
 function provenNotNull(ctx: LintContext, table: Rel, column: string, before: number): boolean {
   const added = new Set<string>();
-  for (const e of ctx.statements.slice(0, before)) {
+  const proven = new Set<string>();
+  for (const e of ctx.statements.slice(0, before + 1)) {
     if (e.node !== 'AlterTableStmt' || relKey(rel(e.body.relation)) !== relKey(table)) continue;
     for (const c of cmds(e.body)) {
+      if (c.subtype === 'AT_DropConstraint') proven.delete(c.name as string);
+      if (e.index === before) continue;
       const con = (c.def as Node | undefined)?.Constraint as Node | undefined;
       const test = (con?.raw_expr as Node | undefined)?.NullTest as Node | undefined;
       const col = ((test?.arg as Node | undefined)?.ColumnRef as Node | undefined)?.fields as Node[] | undefined;
       if (c.subtype === 'AT_AddConstraint' && con?.contype === 'CONSTR_CHECK' && test?.nulltesttype === 'IS_NOT_NULL' && col?.length === 1 && (col[0].String as Node)?.sval === column) {
-        if (!con.skip_validation) return true;
         // Unnamed, PostgreSQL calls it <table>_<column>_check: VALIDATE CONSTRAINT names it so.
-        added.add((con.conname as string | undefined) ?? `${table.table}_${column}_check`);
+        const name = (con.conname as string | undefined) ?? `${table.table}_${column}_check`;
+        if (con.skip_validation) added.add(name);
+        else proven.add(name);
       }
-      if (c.subtype === 'AT_ValidateConstraint' && added.has(c.name as string)) return true;
+      if (c.subtype === 'AT_ValidateConstraint' && added.has(c.name as string)) proven.add(c.name as string);
     }
   }
-  return false;
+  return proven.size > 0;
 }
 
 export const setNotNull: Rule = {
