@@ -31,6 +31,16 @@ test.describe('at 375 px', () => {
       await page.waitForTimeout(1500);
       expect({ view, overflow: await pageOverflow(page) }).toEqual({ view, overflow: 0 });
     }
+    // Migrations with its two wide tables filled: a saved revision and a measured draft.
+    await page.goto('./#/migrations');
+    await page.getByLabel('Message').fill('a revision with a rather long message to widen its row');
+    await page.getByLabel('Upgrade SQL').fill('create table daily_mg_customers_with_a_long_name (id bigint primary key, name text);\ncreate index daily_mg_customers_with_a_long_name_idx on daily_mg_customers_with_a_long_name (name);');
+    await page.getByLabel('Downgrade SQL').fill('drop table daily_mg_customers_with_a_long_name;');
+    await page.getByRole('button', { name: 'Measure locks (rolled back)' }).click();
+    await expect(page.getByRole('table', { name: 'Measured statements' })).toBeVisible();
+    await page.getByRole('button', { name: 'Save revision' }).click();
+    await expect(page.getByRole('table', { name: 'Revisions' })).toBeVisible();
+    expect({ view: '#/migrations', overflow: await pageOverflow(page) }).toEqual({ view: '#/migrations', overflow: 0 });
   });
 });
 
