@@ -29,7 +29,13 @@ create table customers (
 insert into customers (id, email, full_name, country, created_at)
 overriding system value
 select i,
-       case when s.r < 0.06 then 'User' || i || '@Mail.Example'
+       -- The second copy's addresses follow another pattern (a scrambled number, another
+       -- domain): an answer that rebuilds emails from the id instead of normalising them fails there.
+       case when :perturbed then
+              case when s.r < 0.06 then 'Member.' || (i * 7919 % 100003) || '@Post.Example'
+                   when s.r < 0.12 then ' member.' || (i * 7919 % 100003) || '@post.example '
+                   else 'member.' || (i * 7919 % 100003) || '@post.example' end
+            when s.r < 0.06 then 'User' || i || '@Mail.Example'
             when s.r < 0.12 then ' user' || i || '@mail.example '
             else 'user' || i || '@mail.example' end,
        (array['Ada','Alan','Grace','Linus','Mary Ann','Edsger','Barbara','Jean Luc','Ken','Margaret'])[random(1, 10)]

@@ -337,6 +337,35 @@ export async function checkExercise(ctx: CheckContext, exercise: Exercise, learn
       outcomes[outcomes.indexOf(resultOutcome)] = o;
     }
   }
+  // Behavior checks that ask for both copies run again on the second one, after the learner's
+  // SQL there: an answer that changes rows must compute them, not rebuild the first copy's values.
+  const bothCopies = ordered(exercise.checks).filter((c): c is BehaviorCheck => c.kind === 'behavior' && c.copies === 'both');
+  const behaviorOutcomes = outcomes.filter((o) => o.kind === 'behavior');
+  const behaviorChecks = ordered(exercise.checks).filter((c): c is BehaviorCheck => c.kind === 'behavior');
+  if (bothCopies.length && behaviorChecks.every((c, i) => c.copies !== 'both' || behaviorOutcomes[i]?.passed)) {
+    const { value: second } = await ctx.withDatabase('perturbed', 'fresh', async (db) => {
+      const again = await runScript(db, learnerSql, false);
+      if (again.error || again.broken) return { error: again.error?.message ?? 'the database stopped answering', results: [] as CheckOutcome[] };
+      if (again.leftTransactionOpen) await db.run('rollback');
+      await resetSession(db);
+      const results: CheckOutcome[] = [];
+      for (const check of bothCopies) {
+        results.push(await runCheck(db, check, again, parsed, undefined, undefined));
+        await resetSession(db);
+      }
+      return { results };
+    }, setupOf(exercise));
+    bothCopies.forEach((check, k) => {
+      const o = behaviorOutcomes[behaviorChecks.indexOf(check)];
+      const r = second.results[k];
+      if (!o) return;
+      if (second.error) {
+        outcomes[outcomes.indexOf(o)] = { ...o, passed: false, message: `Your SQL works on this data but fails on a second copy with different values: ${second.error}`, details: { ...o.details, variant: 'perturbed' } };
+      } else if (r && !r.passed) {
+        outcomes[outcomes.indexOf(o)] = { ...r, message: `Right on this data, but wrong on a second copy of the dataset built with other values: does your SQL rebuild values from a pattern instead of computing them? ${r.message}`, details: { ...r.details, variant: 'perturbed' } };
+      }
+    });
+  }
   // Locks and rewrites are measured on a fresh copy: the learner's script again, statement by
   // statement, reading pg_locks before each commits (src/migrations/measure.ts).
   const migrationChecks = ordered(exercise.checks).filter((c): c is MigrationCheck => c.kind === 'migration');

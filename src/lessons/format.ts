@@ -213,6 +213,12 @@ export interface BehaviorCheck {
   expect: string | string[];
   /** Shown to the learner: what the statement tests. */
   description?: string;
+  /**
+   * 'both': also run (after the learner's SQL) on the second copy of the data, whose values
+   * differ, for answers that change rows: one that rebuilds values from a pattern of the first
+   * copy instead of computing them passes there only.
+   */
+  copies?: 'main' | 'both';
 }
 
 /** The schema linter reports nothing for these check ids (on these tables, when given). See lint-check.ts. */

@@ -455,7 +455,7 @@ function parseCheck(item: YamlValue, line: number): Check {
       return c;
     }
     case 'behavior': {
-      onlyKeys(o, ['sql', 'expect', 'description'], 'behavior option', line);
+      onlyKeys(o, ['sql', 'expect', 'description', 'copies'], 'behavior option', line);
       const expect = Array.isArray(o.expect) ? strList(o.expect, 'expect', line) : str(o.expect, 'expect', line);
       const c: BehaviorCheck = { kind: 'behavior', sql: str(o.sql, 'sql', line), expect };
       const condition = (e: string) => /^[0-9A-Z]{5}$/.test(e) || e in CONDITION_NAMES;
@@ -467,6 +467,10 @@ function parseCheck(item: YamlValue, line: number): Check {
         throw new FileProblem(`expect is "ok", a SQLSTATE like 23505 or a condition name like unique_violation (got "${expect}")`, line);
       }
       if (o.description !== undefined) c.description = str(o.description, 'description', line);
+      if (o.copies !== undefined) {
+        if (o.copies !== 'main' && o.copies !== 'both') throw new FileProblem(`copies is "main" (the default) or "both" (got "${String(o.copies)}")`, line);
+        c.copies = o.copies;
+      }
       return c;
     }
     case 'lint':

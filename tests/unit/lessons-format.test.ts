@@ -95,6 +95,12 @@ describe('the lesson format', () => {
     expect(problem('- intact: {}')).toContain('the intact check is implicit');
   });
 
+  it('reads a behavior check for both copies, and refuses another value with its line', () => {
+    const ch = load('- behavior:\n    sql: select 1\n    expect: ok\n    copies: both', 'behavior');
+    expect(ch.exercises[0].checks[0]).toEqual({ kind: 'behavior', sql: 'select 1', expect: 'ok', copies: 'both' });
+    expect(problem('- behavior:\n    sql: select 1\n    expect: ok\n    copies: second', 'behavior')).toMatch(/01-x\.md:\d+: copies is "main" \(the default\) or "both" \(got "second"\)/);
+  });
+
   it('replaces :perturbed with true only on the second copy', () => {
     const ch = load('- result: {}');
     expect(datasetSql(ch, 'main')).toContain('case when false then');
