@@ -250,6 +250,27 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
     return from.tables.flatMap((t) => t.columns.filter((c) => names.has(c.type.replace(/\[\]$/, ''))).map((c) => ({ table: t, col: c })));
   };
   for (const k of recreatedEnums) for (const { table } of enumColumns(k)) reshaped.add(table.qualified);
+  // Domains whose base type or collation changes are rebuilt (ALTER DOMAIN cannot): a new domain,
+  // the columns converted to it, the old one dropped and the new one renamed. Only when nothing
+  // but table columns uses it: another domain, a composite, a range or a routine signature would
+  // have to follow, and is reported instead.
+  const fDom = byKey(from.domains, (d) => qn(d.schema, d.name));
+  const domainUsers = (k: string) => {
+    const names = enumTypeNames(k);
+    const uses = (type: string) => names.has(type.replace(/\[\]$/, ''));
+    const [, n] = splitQualified(k);
+    const word = new RegExp(`(^|[^\\w"])("?${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?)($|[^\\w"])`);
+    return [...from.domains.filter((d) => uses(d.base)).map((d) => `domain ${qn(d.schema, d.name)}`),
+      ...from.composites.filter((c) => c.attrs.some((a) => uses(a.type))).map((c) => `type ${qn(c.schema, c.name)}`),
+      ...from.ranges.filter((r) => word.test(r.def)).map((r) => `range ${qn(r.schema, r.name)}`),
+      ...from.functions.filter((f) => word.test(f.def.slice(0, Math.max(0, f.def.indexOf('\n LANGUAGE')) || f.def.length))).map((f) => `function ${f.key}`),
+      ...from.aggregates.filter((a) => word.test(a.def)).map((a) => `aggregate ${a.key}`)];
+  };
+  const rebuiltDomains = new Set(to.domains.map((d) => qn(d.schema, d.name)).filter((k) => {
+    const f = fDom.get(k), d = to.domains.find((x) => qn(x.schema, x.name) === k)!;
+    return f && (f.base !== d.base || f.collation !== d.collation) && domainUsers(k).length === 0;
+  }));
+  for (const k of rebuiltDomains) for (const { table } of enumColumns(k)) reshaped.add(table.qualified);
 
   const viewChanged = (v: View) => {
     const n = tV.get(v.qualified);
@@ -339,7 +360,14 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
   const tIdx = byKey(to.indexes, (i) => qn(i.schema, i.name));
   for (const i of from.indexes) if (tIdx.get(qn(i.schema, i.name))?.def !== i.def && !dropViews.has(i.table)) emit(`DROP INDEX IF EXISTS ${qn(i.schema, i.name)}`);
   // After the views that call them are gone.
+  // Operators and casts that change are dropped and created (after the functions they call).
+  const fOp = byKey(from.operators, (o) => o.key), tOp = byKey(to.operators, (o) => o.key);
+  const fCast = byKey(from.casts, (c) => c.key), tCast = byKey(to.casts, (c) => c.key);
+  const recreatedOperators = from.operators.filter((o) => tOp.has(o.key) && tOp.get(o.key)!.def !== o.def).map((o) => o.key);
+  const recreatedCasts = from.casts.filter((c) => tCast.has(c.key) && tCast.get(c.key)!.def !== c.def).map((c) => c.key);
+  for (const k of recreatedCasts) emit(`DROP CAST IF EXISTS ${k}`);
   for (const k of recreatedAggregates) emit(`DROP AGGREGATE IF EXISTS ${k}`);
+  for (const k of recreatedOperators) emit(`DROP OPERATOR IF EXISTS ${k}`);
   for (const k of recreatedFunctions) emit(`DROP ${fFn.get(k)!.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} IF EXISTS ${k}`);
 
   // --- 2. types ----------------------------------------------------------------------------
@@ -393,9 +421,38 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
       for (const c of d.checks.filter((c) => notValid(c.def))) emit(`ALTER DOMAIN ${k} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.def}`);
       continue;
     }
+    if (rebuiltDomains.has(k)) {
+      const tmpName = `${d.name}__pglab_new`, tmp = qn(d.schema, tmpName);
+      emit(`CREATE DOMAIN ${tmp} AS ${d.base}${d.collation ? ` COLLATE ${d.collation}` : ''}${d.default !== null ? ` DEFAULT ${d.default}` : ''}${d.notNull ? ' NOT NULL' : ''}${d.checks.filter((c) => !notValid(c.def)).map((c) => ` CONSTRAINT ${quoteIdent(c.name)} ${c.def}`).join('')}`);
+      const users = enumColumns(k).filter(({ table }) => tT.has(table.qualified));
+      if (users.length) {
+        const check = users.map(({ table, col }) => `SELECT ${lit(table.qualified)} AS "table", ${lit(col.name)} AS "column", ${quoteIdent(col.name)}::text AS value FROM ${table.qualified} WHERE NOT pg_input_is_valid(${quoteIdent(col.name)}::text, ${lit(`${d.base}${col.type.endsWith('[]') ? '[]' : ''}`)})`).join(' UNION ALL ');
+        findings.push(loss('diff_domain_rebuild', 'warning', { schema: d.schema, table: users[0].table.name, columns: users.map(({ col }) => col.name) },
+          `domain ${k} changes its base type (${f.base} → ${d.base}): it is rebuilt and ${users.map(({ table, col }) => `${table.qualified}.${quoteIdent(col.name)}`).join(', ')} converted`,
+          'ALTER DOMAIN cannot change a base type, so the migration creates the new domain, converts every column to it (rewriting those tables under an ACCESS EXCLUSIVE lock) and drops the old one. The conversion fails on values the new base type does not hold (the migration then changes nothing): the fix lists them.',
+          `${check};`));
+      }
+      for (const { table, col } of users) {
+        const arr = col.type.endsWith('[]') ? '[]' : '';
+        const c = quoteIdent(col.name);
+        if (col.default !== null) emit(`ALTER TABLE ${table.qualified} ALTER COLUMN ${c} DROP DEFAULT`);
+        // Within one type (a new length or precision) the assignment cast errors on a value that does
+        // not fit, where an explicit USING cast would truncate a string: leave USING out there.
+        const retypmod = f.base.replace(/\(.*\)$/, '') === d.base.replace(/\(.*\)$/, '');
+        emit(`ALTER TABLE ${table.qualified} ALTER COLUMN ${c} TYPE ${tmp}${arr}${retypmod ? '' : ` USING ${c}::${tmp}${arr}`}`);
+        // The column now has the target's type (named as the target names it) and no default.
+        col.type = tT.get(table.qualified)?.columns.find((x) => x.name === col.name)?.type ?? `${k}${arr}`;
+        col.default = col.default === null ? null : '\u0000dropped';
+      }
+      emit(`DROP DOMAIN ${k}`);
+      emit(`ALTER DOMAIN ${tmp} RENAME TO ${quoteIdent(d.name)}`);
+      for (const c of d.checks.filter((c) => notValid(c.def))) emit(`ALTER DOMAIN ${k} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.def}`);
+      rebuiltTypes.add(k);
+      continue;
+    }
     if (f.base !== d.base || f.collation !== d.collation) {
-      findings.push(unsupportedFinding({ schema: d.schema }, `domain ${k} changes its base type or collation (${f.base} → ${d.base})`,
-        'ALTER DOMAIN cannot change the base type: create a new domain, convert the columns to it, and drop the old one, in a migration written by hand.'));
+      findings.push(unsupportedFinding({ schema: d.schema }, `domain ${k} changes its base type or collation (${f.base} → ${d.base}), and ${domainUsers(k).join(', ')} use it`,
+        'ALTER DOMAIN cannot change the base type, and the objects using it would have to be rebuilt with it: create a new domain, convert them to it, and drop the old one, in a migration written by hand.'));
       continue;
     }
     if (f.default !== d.default) emit(`ALTER DOMAIN ${k} ${d.default !== null ? `SET DEFAULT ${d.default}` : 'DROP DEFAULT'}`);
@@ -493,7 +550,10 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
   const changedFunctions = to.functions.filter((f) => fF.get(f.key)?.def !== f.def);
   if (changedFunctions.length) emit('SET check_function_bodies = off');
   for (const f of changedFunctions) if (!late(f.def)) emit(f.def.trim());
+  // Operators before the aggregates (a SORTOP), casts last; an operator's COMMUTATOR not made yet becomes a shell its own CREATE fills.
+  for (const o of to.operators) if (!fOp.has(o.key) || recreatedOperators.includes(o.key)) emit(o.def);
   for (const a of to.aggregates) if (!fA.has(a.key) || recreatedAggregates.has(a.key)) emit(a.def);
+  for (const c of to.casts) if (!fCast.has(c.key) || recreatedCasts.includes(c.key)) emit(c.def);
 
   // --- 5. tables ---------------------------------------------------------------------------
   const ordered = tableOrder(to.tables);
@@ -509,7 +569,10 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
     };
     if (!f) {
       emit(createTable(t));
-      for (const c of t.columns) alterOnly(columnSettings(asCreated(c), c));
+      for (const c of t.columns) {
+        alterOnly(columnSettings(asCreated(c), c));
+        freshColumns.add(`${t.qualified} ${c.name}`);
+      }
       continue;
     }
     const alter = (what: string) => emit(`ALTER TABLE ${t.qualified} ${what}`);
@@ -787,7 +850,9 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
   for (const r of from.ranges) if (!tR.has(qn(r.schema, r.name))) emit(`DROP TYPE IF EXISTS ${qn(r.schema, r.name)}`);
   // Not the ones dropped before their successor was made: DROP FUNCTION ignores argument names,
   // so it would drop the successor.
+  for (const c of from.casts) if (!tCast.has(c.key)) emit(`DROP CAST IF EXISTS ${c.key}`);
   for (const a of from.aggregates) if (!tA.has(a.key)) emit(`DROP AGGREGATE IF EXISTS ${a.key}`);
+  for (const o of from.operators) if (!tOp.has(o.key)) emit(`DROP OPERATOR IF EXISTS ${o.key}`);
   for (const f of from.functions) if (!tF.has(f.key) && !recreatedFunctions.has(f.key)) emit(`DROP ${f.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} IF EXISTS ${f.key}`);
   for (const c of from.composites) if (!to.composites.some((x) => x.schema === c.schema && x.name === c.name)) emit(`DROP TYPE IF EXISTS ${qn(c.schema, c.name)}`);
   for (const d of from.domains) if (!to.domains.some((x) => x.schema === d.schema && x.name === d.name)) emit(`DROP DOMAIN IF EXISTS ${qn(d.schema, d.name)}`);

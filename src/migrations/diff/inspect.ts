@@ -70,6 +70,9 @@ export interface Comment { target: string; text: string }
  * kind is the GRANT object word: TABLE, SEQUENCE, FUNCTION, PROCEDURE, TYPE, DOMAIN, SCHEMA.
  */
 export interface Grant { object: string; kind: string; grantee: string; privilege: string; /** A column privilege (GRANT SELECT (col) ON TABLE). */ column?: string }
+/** A user-defined operator (`key` is what DROP OPERATOR takes) or cast, with the statement that creates it. */
+export interface Operator { schema: string; name: string; key: string; def: string }
+export interface Cast { key: string; def: string }
 /** A user-defined aggregate: `def` is its CREATE AGGREGATE. */
 export interface Aggregate { schema: string; name: string; key: string; def: string }
 export interface Extension { name: string; schema: string; /** Set only when it differs from the control file's (null: removed). */ comment?: string | null; defaultComment?: string | null }
@@ -88,6 +91,8 @@ export interface SchemaModel {
   views: View[];
   functions: Func[];
   aggregates: Aggregate[];
+  operators: Operator[];
+  casts: Cast[];
   triggers: Trigger[];
   policies: Policy[];
   comments: Comment[];
@@ -316,6 +321,27 @@ export async function inspectSchema(db: Queryable, opts: InspectOptions = {}): P
     from pg_proc p join pg_aggregate a on a.aggfnoid = p.oid join pg_namespace n on n.oid = p.pronamespace
     where ${USER_NS} and ${NOT_EXT('pg_proc', 'p.oid')} order by 3`);
 
+  // Operators (shells, made by a COMMUTATOR naming one not yet defined, are left out) and casts.
+  const opName = (oid: string) => `(select 'OPERATOR(' || quote_ident(opn.nspname) || '.' || o2.oprname || ')' from pg_operator o2 join pg_namespace opn on opn.oid = o2.oprnamespace where o2.oid = ${oid})`;
+  const operators = await q<Operator>(`
+    select n.nspname as schema, o.oprname as name,
+      quote_ident(n.nspname) || '.' || o.oprname || ' (' || case when o.oprleft = 0 then 'NONE' else format_type(o.oprleft, null) end || ', ' || format_type(o.oprright, null) || ')' as key,
+      'CREATE OPERATOR ' || quote_ident(n.nspname) || '.' || o.oprname || ' (' || concat_ws(', ', 'FUNCTION = ' || ${fn('o.oprcode')},
+        case when o.oprleft <> 0 then 'LEFTARG = ' || format_type(o.oprleft, null) end, 'RIGHTARG = ' || format_type(o.oprright, null),
+        case when o.oprcom <> 0 then 'COMMUTATOR = ' || ${opName('o.oprcom')} end, case when o.oprnegate <> 0 then 'NEGATOR = ' || ${opName('o.oprnegate')} end,
+        case when o.oprrest <> 0 then 'RESTRICT = ' || ${fn('o.oprrest')} end, case when o.oprjoin <> 0 then 'JOIN = ' || ${fn('o.oprjoin')} end,
+        case when o.oprcanhash then 'HASHES' end, case when o.oprcanmerge then 'MERGES' end) || ')' as def
+    from pg_operator o join pg_namespace n on n.oid = o.oprnamespace where o.oprcode <> 0 and ${USER_NS} and ${NOT_EXT('pg_operator', 'o.oid')} order by 3`);
+  const casts = await q<Cast>(`
+    select '(' || format_type(c.castsource, null) || ' AS ' || format_type(c.casttarget, null) || ')' as key,
+      'CREATE CAST (' || format_type(c.castsource, null) || ' AS ' || format_type(c.casttarget, null) || ') '
+        || case c.castmethod when 'f' then 'WITH FUNCTION ' || (select format('%I.%I', fn.nspname, fp.proname) || '(' || oidvectortypes(fp.proargtypes) || ')' from pg_proc fp join pg_namespace fn on fn.oid = fp.pronamespace where fp.oid = c.castfunc)
+             when 'i' then 'WITH INOUT' else 'WITHOUT FUNCTION' end
+        || case c.castcontext when 'a' then ' AS ASSIGNMENT' when 'i' then ' AS IMPLICIT' else '' end as def
+    from pg_cast c where c.oid >= 16384 and ${NOT_EXT('pg_cast', 'c.oid')}
+      -- A range type's cast to its multirange is made by CREATE TYPE.
+      and not exists (select 1 from pg_depend d where d.classid = 'pg_cast'::regclass and d.objid = c.oid and d.deptype = 'i') order by 1`);
+
   const triggers = (await q<Trigger>(`
     select ${Q('n.nspname', 'c.relname')} as table, t.tgname as name, pg_get_triggerdef(t.oid) as def, t.tgenabled::text as enabled
     from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
@@ -394,17 +420,11 @@ export async function inspectSchema(db: Queryable, opts: InspectOptions = {}): P
 
   // Compared but not generated: a difference in any of these is reported as diff_unsupported.
   const unsupported = await q<Unsupported>(`
-    select 'operator' as kind, ${Q('n.nspname', 'o.oprname')} || '(' || format_type(o.oprleft, null) || ', ' || format_type(o.oprright, null) || ')' as name, o.oprcode::regproc::text as def
-      from pg_operator o join pg_namespace n on n.oid = o.oprnamespace where ${USER_NS} and ${NOT_EXT('pg_operator', 'o.oid')}
-    union all
-    select 'cast', format_type(c.castsource, null) || ' AS ' || format_type(c.casttarget, null), concat_ws(' ', c.castfunc::regproc::text, c.castcontext, c.castmethod)
-      from pg_cast c where c.oid >= 16384 and ${NOT_EXT('pg_cast', 'c.oid')}
-    union all
-    select 'view column default', ${Q('n.nspname', 'c.relname')} || '.' || quote_ident(a.attname), pg_get_expr(ad.adbin, ad.adrelid)
+    select 'view column default' as kind, ${Q('n.nspname', 'c.relname')} || '.' || quote_ident(a.attname) as name, pg_get_expr(ad.adbin, ad.adrelid) as def
       from pg_attrdef ad join pg_class c on c.oid = ad.adrelid join pg_attribute a on a.attrelid = ad.adrelid and a.attnum = ad.adnum join pg_namespace n on n.oid = c.relnamespace where c.relkind = 'v' and ${USER_NS}
     order by 1, 2`);
 
-  return { schemas, extensions, enums, domains, composites, ranges, sequences, tables, constraints, indexes, views, functions, aggregates, triggers, policies, comments, grants, unsupported };
+  return { schemas, extensions, enums, domains, composites, ranges, sequences, tables, constraints, indexes, views, functions, aggregates, operators, casts, triggers, policies, comments, grants, unsupported };
 }
 
 /** `schema.name` with identifiers quoted as format('%I') does. */
