@@ -339,6 +339,36 @@ export function describeRoundTrips(label: string, open: () => Promise<[Engine, E
       expect((await a.query<{ c: string }>('select c from t order by id')).rows).toEqual([{ c: 'abc' }, { c: 'abcdefgh' }]);
     });
 
+    it('a table that becomes partitioned is rebuilt with its rows, serial, foreign key and view, and back', async () => {
+      await load(a, `create table ev (id serial, at date not null, k text, primary key (id, at));
+        create table ref (id int, at date, foreign key (id, at) references ev (id, at));
+        create view ev_v as select id, k from ev;
+        insert into ev (at, k) values ('2025-03-01', 'a'), ('2026-03-01', 'b'); insert into ref values (1, '2025-03-01');`);
+      await load(b, `create table ev (id serial, at date not null, k text, primary key (id, at)) partition by range (at);
+        create table ev_2025 partition of ev for values from ('2025-01-01') to ('2026-01-01');
+        create table ev_2026 partition of ev for values from ('2026-01-01') to ('2027-01-01');
+        create table ref (id int, at date, foreign key (id, at) references ev (id, at));
+        create view ev_v as select id, k from ev;`);
+      const original = canonicalModel(await inspectSchema(a));
+      const target = canonicalModel(await inspectSchema(b));
+      const gen = await autogenerate(a, b);
+      const f = gen.findings.find((x) => x.check === 'diff_table_rebuild');
+      expect(f?.object).toEqual({ schema: 'public', table: 'ev' });
+      expect((await a.query<{ rows: unknown }>(f!.fix!.replace(/;$/, ''))).rows.map((r) => Number(r.rows))).toEqual([2]);
+      expect(gen.findings.map((x) => x.check)).not.toContain('diff_unsupported');
+      const m = new Migrator(a, [makeRevision({ id: 'eeeeeeeeeeee', message: 'partition', upgrade: toScript(gen.upgrade), downgrade: toScript(gen.downgrade) })]);
+      await m.upgrade('head');
+      expect(canonicalModel(await inspectSchema(a))).toBe(target);
+      // The rows landed in their partitions, the serial goes on, and the foreign key holds.
+      expect((await a.query<{ p: string; id: number }>('select tableoid::regclass::text as p, id from ev order by id')).rows).toEqual([{ p: 'ev_2025', id: 1 }, { p: 'ev_2026', id: 2 }]);
+      await a.query(`insert into ev (at, k) values ('2025-06-01', 'c')`);
+      expect((await a.query<{ id: number }>(`select id from ev where k = 'c'`)).rows).toEqual([{ id: 3 }]);
+      await expect(a.query(`insert into ref values (99, '2025-01-01')`)).rejects.toThrow(/foreign key/);
+      await m.downgrade('base');
+      expect(canonicalModel(await inspectSchema(a))).toBe(original);
+      expect((await a.query<{ n: number }>('select count(*)::int as n from ev_v')).rows).toEqual([{ n: 3 }]);
+    });
+
     it('keeps the rows through accepted renames', async () => {
       await load(a, PAIRS[RENAME].a);
       await load(b, PAIRS[RENAME].b);

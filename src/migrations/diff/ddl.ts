@@ -232,6 +232,26 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
     }
   }
   for (const t of from.tables) if (!tT.has(t.qualified)) reshaped.add(t.qualified);
+  // A table that becomes partitioned, stops being, or gets a new key is rebuilt: renamed away, created
+  // anew with its partitions, the rows copied through it, the old one dropped. Only a table outside
+  // any inheritance whose old partitions all go (their names are then free); otherwise reported.
+  const rebuiltTables = new Set(to.tables.filter((t) => {
+    const f = fT.get(t.qualified);
+    if (!f || (f.kind === t.kind && f.partitionKey === t.partitionKey)) return false;
+    const inTree = (m: SchemaModel, x: Table) => !!x.partitionOf || x.inherits.length > 0 || m.tables.some((y) => y.inherits.includes(x.qualified));
+    const oldParts = from.tables.filter((x) => x.partitionOf?.parent === t.qualified);
+    return !inTree(from, f) && !inTree(to, t) && oldParts.every((x) => !tT.has(x.qualified) && !from.tables.some((y) => y.partitionOf?.parent === x.qualified));
+  }).map((t) => t.qualified));
+  for (const k of rebuiltTables) reshaped.add(k);
+  /** The table a foreign key's definition references, quoted and qualified. */
+  const referenced = (def: string) => {
+    const m = /REFERENCES ((?:"(?:[^"]|"")+"|[^\s(."]+)(?:\.(?:"(?:[^"]|"")+"|[^\s(."]+))?)\(/.exec(def);
+    if (!m) return null;
+    const parts = splitQualified(m[1]);
+    return parts.length === 1 ? qn('public', parts[0]) : qn(parts[0], parts[1]);
+  };
+  /** Constraints on a rebuilt table, and foreign keys to one, are dropped before and added after. */
+  const conRebuilt = (c: { table: string; type: string; def: string }) => rebuiltTables.has(c.table) || (c.type === 'f' && rebuiltTables.has(referenced(c.def) ?? ''));
   // Enums whose labels are removed or reordered are recreated, and so are the columns using them.
   const recreatedEnums = new Set<string>();
   for (const [k, e] of fE) {
@@ -353,12 +373,12 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
   }
   for (const v of [...viewOrder(from.views)].reverse()) if (dropViews.has(v.qualified)) emit(`DROP ${v.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} IF EXISTS ${v.qualified}`);
   const tCon = byKey(to.constraints, (c) => `${c.table} ${c.name}`);
-  const conChanged = (c: { table: string; name: string; def: string }) => tCon.get(`${c.table} ${c.name}`)?.def !== c.def;
+  const conChanged = (c: { table: string; name: string; type: string; def: string }) => tCon.get(`${c.table} ${c.name}`)?.def !== c.def || conRebuilt(c);
   for (const c of [...from.constraints].sort((a, b) => (a.type === 'f' ? 0 : 1) - (b.type === 'f' ? 0 : 1))) {
     if (conChanged(c) && fT.has(c.table)) emit(`ALTER TABLE ${c.table} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.name)}`);
   }
   const tIdx = byKey(to.indexes, (i) => qn(i.schema, i.name));
-  for (const i of from.indexes) if (tIdx.get(qn(i.schema, i.name))?.def !== i.def && !dropViews.has(i.table)) emit(`DROP INDEX IF EXISTS ${qn(i.schema, i.name)}`);
+  for (const i of from.indexes) if ((tIdx.get(qn(i.schema, i.name))?.def !== i.def || rebuiltTables.has(i.table)) && !dropViews.has(i.table)) emit(`DROP INDEX IF EXISTS ${qn(i.schema, i.name)}`);
   // After the views that call them are gone.
   // Operators and casts that change are dropped and created (after the functions they call).
   const fOp = byKey(from.operators, (o) => o.key), tOp = byKey(to.operators, (o) => o.key);
@@ -567,7 +587,13 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
       const pc = c.inherited ? parentColumn(c.name) : undefined;
       return pc ? { storage: pc.storage, compression: pc.compression } : { storage: c.storage, compression: c.compression };
     };
-    if (!f) {
+    if (f && rebuiltTables.has(t.qualified)) {
+      findings.push(loss('diff_table_rebuild', 'warning', { schema: t.schema, table: t.name }, `table ${t.qualified} changes its partitioning (${f.partitionKey ?? 'not partitioned'} → ${t.partitionKey ?? 'not partitioned'}): it is rebuilt and its rows copied`,
+        'A table cannot be partitioned, unpartitioned or given a new key in place: the migration renames it away, creates the new one with its partitions, copies every row (a row no new partition accepts fails the revision, which then changes nothing) and drops the old one, holding an ACCESS EXCLUSIVE lock throughout. The fix shows how much is copied.',
+        `SELECT count(*) AS rows, pg_size_pretty(pg_total_relation_size(${lit(t.qualified)})) AS size FROM ${t.qualified};`));
+      emit(`ALTER TABLE ${t.qualified} RENAME TO ${quoteIdent(`${t.name}__pglab_old`)}`);
+    }
+    if (!f || rebuiltTables.has(t.qualified)) {
       emit(createTable(t));
       for (const c of t.columns) {
         alterOnly(columnSettings(asCreated(c), c));
@@ -688,14 +714,27 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
     if (f.rls !== t.rls) alter(`${t.rls ? 'ENABLE' : 'DISABLE'} ROW LEVEL SECURITY`);
     if (f.forceRls !== t.forceRls) alter(`${t.forceRls ? 'FORCE' : 'NO FORCE'} ROW LEVEL SECURITY`);
   }
+  // The rebuilt tables' rows, copied once every new partition exists (and before the constraints).
+  for (const k of rebuiltTables) {
+    const f = fT.get(k)!, t = tT.get(k)!;
+    const old = qn(t.schema, `${t.name}__pglab_old`);
+    const cols = t.columns.filter((c) => !c.generated && f.columns.some((o) => o.name === c.name && !o.generated)).map((c) => quoteIdent(c.name));
+    if (cols.length) emit(`INSERT INTO ${k} (${cols.join(', ')}) OVERRIDING SYSTEM VALUE SELECT ${cols.join(', ')} FROM ${old}`);
+    for (const c of t.columns.filter((c) => c.identity)) emit(`SELECT setval(pg_get_serial_sequence(${lit(k)}, ${lit(c.name)}), max(${quoteIdent(c.name)})) FROM ${k} HAVING max(${quoteIdent(c.name)}) IS NOT NULL`);
+    // A serial's sequence would go with the old table: kept apart, owned again below.
+    for (const sq of from.sequences) if (sq.ownedBy?.startsWith(`${k}.`)) emit(`ALTER SEQUENCE ${qn(sq.schema, sq.name)} OWNED BY NONE`);
+    emit(`DROP TABLE ${old}`);
+  }
   for (const t of to.tables) {
-    if (fT.has(t.qualified)) continue;
+    if (fT.has(t.qualified) && !rebuiltTables.has(t.qualified)) continue;
     if (t.rls) emit(`ALTER TABLE ${t.qualified} ENABLE ROW LEVEL SECURITY`);
     if (t.forceRls) emit(`ALTER TABLE ${t.qualified} FORCE ROW LEVEL SECURITY`);
   }
   // Dropped tables: partitions first.
   for (const t of [...tableOrder(from.tables)].reverse()) {
     if (tT.has(t.qualified)) continue;
+    // A rebuilt table's old partitions went with it, their rows copied.
+    if (t.partitionOf && rebuiltTables.has(t.partitionOf.parent)) continue;
     findings.push(loss('diff_drop_table', 'error', { schema: t.schema, table: t.name }, `table ${t.qualified} is dropped: all its rows are lost`,
       'The generated upgrade drops the table and its data; the downgrade recreates an empty one. If it was renamed, accept the proposed rename instead.'));
     emit(`DROP TABLE IF EXISTS ${t.qualified}`);
@@ -703,18 +742,19 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
   for (const s of from.sequences) if (!to.sequences.some((x) => x.schema === s.schema && x.name === s.name)) emit(`DROP SEQUENCE IF EXISTS ${qn(s.schema, s.name)}`);
   for (const s of to.sequences) {
     const f = fS.get(qn(s.schema, s.name));
-    if ((f?.ownedBy ?? null) !== s.ownedBy) emit(`ALTER SEQUENCE ${qn(s.schema, s.name)} OWNED BY ${s.ownedBy ?? 'NONE'}`);
+    const owner = s.ownedBy ? rebuiltTables.has(s.ownedBy.slice(0, s.ownedBy.lastIndexOf('.'))) : false;
+    if ((f?.ownedBy ?? null) !== s.ownedBy || owner) emit(`ALTER SEQUENCE ${qn(s.schema, s.name)} OWNED BY ${s.ownedBy ?? 'NONE'}`);
   }
 
   // --- 6. constraints, indexes, views, late functions, triggers, policies --------------------
   const fCon = byKey(from.constraints, (c) => `${c.table} ${c.name}`);
-  const addCons = to.constraints.filter((c) => fCon.get(`${c.table} ${c.name}`)?.def !== c.def);
+  const addCons = to.constraints.filter((c) => fCon.get(`${c.table} ${c.name}`)?.def !== c.def || conRebuilt(c));
   for (const c of addCons.sort((a, b) => (a.type === 'f' ? 1 : 0) - (b.type === 'f' ? 1 : 0))) emit(`ALTER TABLE ${c.table} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.def}`);
   const fIdx = byKey(from.indexes, (i) => qn(i.schema, i.name));
   const idxSql = (def: string) => def.replace(/ ON ONLY /, ' ON ');
   const viewIndexes: string[] = [];
   for (const i of to.indexes) {
-    if (fIdx.get(qn(i.schema, i.name))?.def === i.def && !recreated.has(i.table)) continue;
+    if (fIdx.get(qn(i.schema, i.name))?.def === i.def && !recreated.has(i.table) && !rebuiltTables.has(i.table)) continue;
     if (tV.has(i.table)) viewIndexes.push(idxSql(i.def));
     else emit(idxSql(i.def));
   }
@@ -734,7 +774,7 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
       const k = fCon.get(`${t.qualified} ${name}`);
       return !k || conChanged(k);
     };
-    const have = f?.clusteredOn && !recreatedIndex(f.clusteredOn) ? f.clusteredOn : undefined;
+    const have = f?.clusteredOn && !rebuiltTables.has(t.qualified) && !recreatedIndex(f.clusteredOn) ? f.clusteredOn : undefined;
     if (have === t.clusteredOn) continue;
     if (t.clusteredOn) emit(`ALTER TABLE ${t.qualified} CLUSTER ON ${quoteIdent(t.clusteredOn)}`);
     else if (have) emit(`ALTER TABLE ${t.qualified} SET WITHOUT CLUSTER`);
@@ -765,7 +805,8 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
     ...to.policies.filter((p) => fPolAll.has(`${p.table} ${p.name}`) && policyRebuilt(p)).map((p) => `POLICY ${quoteIdent(p.name)} ON ${p.table}`),
     ...to.triggers.filter((t) => fTrg.has(`${t.table} ${t.name}`) && triggerRebuilt(t)).map((t) => `TRIGGER ${quoteIdent(t.name)} ON ${t.table}`),
     ...to.constraints.filter((c) => fCon.has(`${c.table} ${c.name}`) && conChanged(fCon.get(`${c.table} ${c.name}`)!)).map((c) => `CONSTRAINT ${quoteIdent(c.name)} ON ${c.table}`),
-    ...to.indexes.filter((i) => fIdx.has(qn(i.schema, i.name)) && (fIdx.get(qn(i.schema, i.name))!.def !== i.def || recreated.has(i.table))).map((i) => `INDEX ${qn(i.schema, i.name)}`),
+    ...to.indexes.filter((i) => fIdx.has(qn(i.schema, i.name)) && (fIdx.get(qn(i.schema, i.name))!.def !== i.def || recreated.has(i.table) || rebuiltTables.has(i.table))).map((i) => `INDEX ${qn(i.schema, i.name)}`),
+    ...[...rebuiltTables].flatMap((k) => [`TABLE ${k}`, ...tT.get(k)!.columns.map((c) => `COLUMN ${k}.${quoteIdent(c.name)}`)]),
     ...[...recreatedFunctions].map((k) => `${fFn.get(k)!.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} ${k}`),
     ...[...recreatedAggregates].map((k) => `AGGREGATE ${k}`),
     ...[...rebuiltTypes].flatMap((k) => [`TYPE ${k}`, `DOMAIN ${k}`]),
@@ -824,7 +865,7 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
   for (const k of typeKeys(to)) if (!fTypes.has(k) || rebuiltTypes.has(k)) freshen('TYPE', k);
   for (const d of to.domains) if (!fDomains.has(qn(d.schema, d.name)) || rebuiltTypes.has(qn(d.schema, d.name))) freshen('DOMAIN', qn(d.schema, d.name));
   for (const sc of to.schemas) if (!from.schemas.includes(sc)) freshen('SCHEMA', quoteIdent(sc));
-  for (const v of recreated) freshen('TABLE', v);
+  for (const v of [...recreated, ...rebuiltTables]) freshen('TABLE', v);
   for (const g of [...from.grants, ...to.grants]) {
     if (g.column !== undefined && (freshColumns.has(`${g.object} ${g.column}`) || recreated.has(g.object) || !fT.has(g.object) && !fV.has(g.object))) freshen('TABLE', g.object, g.column);
   }
