@@ -15,9 +15,9 @@ import { PAIRS, type DiffPair } from '../fixtures/diff-pairs/pairs.ts';
 
 /**
  * Share of the corpus that must round-trip (the rest must be reported as unsupported): the level
- * reached (546/554 on 4 Dec 2026; 436/464 on 3 Dec), raised as classes are fixed, never lowered.
+ * reached (550/557 on 4 Dec 2026; 436/464 on 3 Dec), raised as classes are fixed, never lowered.
  */
-const FLOOR = 0.985;
+const FLOOR = 0.987;
 
 type Outcome = 'round-trip' | 'apply-failed' | 'mismatch';
 interface Result { pair: DiffPair; outcome: Outcome; findings: Finding[]; detail: string; again: number; upgrade: string }

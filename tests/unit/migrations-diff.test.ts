@@ -230,7 +230,7 @@ export const PAIRS: SchemaPair[] = [
         revoke usage on domain app.posint from public;`,
   },
   {
-    name: 'domains whose base type changes are rebuilt with the columns, arrays, defaults and views over them',
+    name: 'domains whose base type changes are rebuilt with the columns, arrays, defaults and views over them (and the views\' column defaults)',
     a: `create schema "Ref";
         create domain "Ref"."Zip Code" as varchar(5) check (value <> '');
         comment on domain "Ref"."Zip Code" is 'postal code';
@@ -238,6 +238,7 @@ export const PAIRS: SchemaPair[] = [
         create table "Ref".addr (id int primary key, "Zip" "Ref"."Zip Code" default '00000', zips "Ref"."Zip Code"[], total amount);
         create index addr_zip on "Ref".addr ("Zip");
         create view "Ref".zips as select "Zip", total from "Ref".addr;
+        alter view "Ref".zips alter column total set default 0;
         insert into "Ref".addr values (1, '75001', '{75001,10115}', 7);`,
     b: `create schema "Ref";
         create domain "Ref"."Zip Code" as varchar(10) check (value <> '');
@@ -245,7 +246,9 @@ export const PAIRS: SchemaPair[] = [
         create domain amount as bigint not null default 0 check (value >= 0);
         create table "Ref".addr (id int primary key, "Zip" "Ref"."Zip Code" default '00000', zips "Ref"."Zip Code"[], total amount);
         create index addr_zip on "Ref".addr ("Zip");
-        create view "Ref".zips as select "Zip", total from "Ref".addr;`,
+        create view "Ref".zips as select "Zip", total from "Ref".addr;
+        alter view "Ref".zips alter column total set default 1;
+        alter view "Ref".zips alter column "Zip" set default '00000';`,
     expectFindings: ['diff_domain_rebuild'],
   },
   {

@@ -765,6 +765,13 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
     emit(`CREATE ${v.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} ${v.qualified}${opts.length ? ` WITH (${opts.join(', ')})` : ''} AS\n${v.def.trim().replace(/;$/, '')}${checkOption ? ` WITH ${checkOption.slice(13).toUpperCase()} CHECK OPTION` : ''}`);
   }
   viewIndexes.forEach(emit);
+  // View column defaults (for INSERTs through the view): a created view starts with none.
+  for (const v of to.views) {
+    const o = fV.has(v.qualified) && !dropViews.has(v.qualified) ? fV.get(v.qualified)!.defaults ?? {} : {};
+    const n = v.defaults ?? {};
+    for (const c of Object.keys(o)) if (!(c in n)) emit(`ALTER VIEW ${v.qualified} ALTER COLUMN ${quoteIdent(c)} DROP DEFAULT`);
+    for (const [c, d] of Object.entries(n)) if (o[c] !== d) emit(`ALTER VIEW ${v.qualified} ALTER COLUMN ${quoteIdent(c)} SET DEFAULT ${d}`);
+  }
   // CLUSTER ON marks one index of a table; an index dropped and recreated above lost the mark.
   for (const t of to.tables) {
     const f = fT.get(t.qualified);
