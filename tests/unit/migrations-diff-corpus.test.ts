@@ -15,7 +15,7 @@ import { PAIRS, type DiffPair } from '../fixtures/diff-pairs/pairs.ts';
 
 /**
  * Share of the corpus that must round-trip (the rest must be reported as unsupported): the level
- * reached (550/557 on 4 Dec 2026; 436/464 on 3 Dec), raised as classes are fixed, never lowered.
+ * reached (553/560 on 4 Dec 2026; 436/464 on 3 Dec), raised as classes are fixed, never lowered.
  */
 const FLOOR = 0.987;
 

@@ -192,8 +192,9 @@ export const PAIRS: SchemaPair[] = [
         alter table parted_2 alter column v set statistics 20;`,
   },
   {
-    name: 'privileges on columns, functions, aggregates, types, domains and schemas; comments on policies, triggers and extensions; aggregates',
-    a: `create extension citext;
+    name: 'privileges on columns, functions, aggregates, types, domains and schemas, to a role with and without grant option; comments on policies, triggers and extensions; aggregates',
+    a: `do $$ begin create role pglab_reader; exception when duplicate_object then null; end $$;
+        create extension citext;
         create schema app;
         create table app.notes (id int primary key, owner text, body text);
         grant select (id, body) on app.notes to public;
@@ -206,12 +207,16 @@ export const PAIRS: SchemaPair[] = [
         create type app.status as enum ('new', 'done');
         create domain app.posint as int check (value > 0);
         insert into app.notes values (1, 'ada', 'x');`,
-    b: `create extension citext;
+    b: `do $$ begin create role pglab_reader; exception when duplicate_object then null; end $$;
+        create extension citext;
         comment on extension citext is 'case-insensitive text';
+        grant usage on schema public to pglab_reader with grant option;
         create schema app;
         grant usage on schema app to public;
         create table app.notes (id int primary key, owner text, body text, tag text);
         grant select (id), update (tag) on app.notes to public;
+        grant select, insert on app.notes to pglab_reader with grant option;
+        revoke grant option for insert on app.notes from pglab_reader;
         create function app.touch() returns trigger language plpgsql as $$ begin return new; end $$;
         revoke execute on function app.touch() from public;
         create trigger notes_touch before insert or update on app.notes for each row execute function app.touch();

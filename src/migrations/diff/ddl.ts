@@ -890,7 +890,11 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
       default: return typeKeys(to).has(g.object) || to.domains.some((d) => qn(d.schema, d.name) === g.object);
     }
   };
-  for (const g of to.grants) if (!fG.has(gKey(g))) emit(`GRANT ${priv(g)} ON ${g.kind} ${g.object} TO ${g.grantee}`);
+  for (const g of to.grants) {
+    const o = fG.get(gKey(g));
+    if (!o || (g.grantable && !o.grantable)) emit(`GRANT ${priv(g)} ON ${g.kind} ${g.object} TO ${g.grantee}${g.grantable ? ' WITH GRANT OPTION' : ''}`);
+    else if (o.grantable && !g.grantable) emit(`REVOKE GRANT OPTION FOR ${priv(g)} ON ${g.kind} ${g.object} FROM ${g.grantee}`);
+  }
   for (const g of baseline) if (!tG.has(gKey(g)) && grantable(g)) emit(`REVOKE ${priv(g)} ON ${g.kind} ${g.object} FROM ${g.grantee}`);
 
   // --- 8. what is gone ----------------------------------------------------------------------

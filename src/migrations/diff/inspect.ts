@@ -69,7 +69,7 @@ export interface Comment { target: string; text: string }
  * read their default ACL when they have none, so a REVOKE from PUBLIC shows as a missing row.
  * kind is the GRANT object word: TABLE, SEQUENCE, FUNCTION, PROCEDURE, TYPE, DOMAIN, SCHEMA.
  */
-export interface Grant { object: string; kind: string; grantee: string; privilege: string; /** A column privilege (GRANT SELECT (col) ON TABLE). */ column?: string }
+export interface Grant { object: string; kind: string; grantee: string; privilege: string; /** A column privilege (GRANT SELECT (col) ON TABLE). */ column?: string; /** Held WITH GRANT OPTION. */ grantable?: boolean }
 /** A user-defined operator (`key` is what DROP OPERATOR takes) or cast, with the statement that creates it. */
 export interface Operator { schema: string; name: string; key: string; def: string }
 export interface Cast { key: string; def: string }
@@ -391,33 +391,33 @@ export async function inspectSchema(db: Queryable, opts: InspectOptions = {}): P
   }
 
   const GRANTEE = `case when x.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(x.grantee)) end`;
-  const grants = (await q<Grant & { column: string | null }>(`
-    select ${Q('n.nspname', 'c.relname')} as object, case c.relkind when 'S' then 'SEQUENCE' else 'TABLE' end as kind, ${GRANTEE} as grantee, x.privilege_type as privilege, null as column
+  const grants = (await q<Grant & { column: string | null; grantable: boolean }>(`
+    select ${Q('n.nspname', 'c.relname')} as object, case c.relkind when 'S' then 'SEQUENCE' else 'TABLE' end as kind, ${GRANTEE} as grantee, x.privilege_type as privilege, null as column, x.is_grantable as grantable
     from pg_class c join pg_namespace n on n.oid = c.relnamespace, aclexplode(c.relacl) x
     where c.relacl is not null and x.grantee <> c.relowner and c.relkind in ('r', 'p', 'v', 'm', 'S') and ${USER_NS} and ${NOT_EXT('pg_class', 'c.oid')}
     union all
-    select ${Q('n.nspname', 'c.relname')}, 'TABLE', ${GRANTEE}, x.privilege_type, a.attname
+    select ${Q('n.nspname', 'c.relname')}, 'TABLE', ${GRANTEE}, x.privilege_type, a.attname, x.is_grantable
     from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace, aclexplode(a.attacl) x
     where a.attacl is not null and a.attnum > 0 and not a.attisdropped and x.grantee <> c.relowner and c.relkind in ('r', 'p', 'v', 'm') and ${USER_NS} and ${NOT_EXT('pg_class', 'c.oid')}
     union all
     -- Functions and types without an ACL hold the default one (EXECUTE / USAGE to PUBLIC): read it, so a revoke shows.
-    select ${Q('n.nspname', 'p.proname')} || '(' || pg_get_function_identity_arguments(p.oid) || ')', case p.prokind when 'p' then 'PROCEDURE' else 'FUNCTION' end, ${GRANTEE}, x.privilege_type, null
+    select ${Q('n.nspname', 'p.proname')} || '(' || pg_get_function_identity_arguments(p.oid) || ')', case p.prokind when 'p' then 'PROCEDURE' else 'FUNCTION' end, ${GRANTEE}, x.privilege_type, null, x.is_grantable
     -- (offset 0 keeps the user's routines apart before the ACLs are exploded: the planner would explode every catalog one.)
     from (select p.*, n.nspname from pg_proc p join pg_namespace n on n.oid = p.pronamespace where p.prokind in ('f', 'p', 'a') and ${USER_NS} and ${NOT_EXT('pg_proc', 'p.oid')}
       and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'i') offset 0) p join pg_namespace n on n.oid = p.pronamespace,
       aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) x
     where x.grantee <> p.proowner
     union all
-    select ${Q('n.nspname', 't.typname')}, case t.typtype when 'd' then 'DOMAIN' else 'TYPE' end, ${GRANTEE}, x.privilege_type, null
+    select ${Q('n.nspname', 't.typname')}, case t.typtype when 'd' then 'DOMAIN' else 'TYPE' end, ${GRANTEE}, x.privilege_type, null, x.is_grantable
     from (select t.* from pg_type t join pg_namespace n on n.oid = t.typnamespace
         where (t.typtype in ('e', 'd', 'r') or (t.typtype = 'c' and (select relkind from pg_class where oid = t.typrelid) = 'c')) and ${USER_NS} and ${NOT_EXT('pg_type', 't.oid')} offset 0) t
       join pg_namespace n on n.oid = t.typnamespace, aclexplode(coalesce(t.typacl, acldefault('T', t.typowner))) x
     where x.grantee <> t.typowner
     union all
-    select quote_ident(n.nspname), 'SCHEMA', ${GRANTEE}, x.privilege_type, null
+    select quote_ident(n.nspname), 'SCHEMA', ${GRANTEE}, x.privilege_type, null, x.is_grantable
     from pg_namespace n, aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) x
     where x.grantee <> n.nspowner and ${USER_NS} and ${NOT_EXT('pg_namespace', 'n.oid')}
-    order by 2, 1, 5, 3, 4`)).map(({ column, ...g }) => ({ ...g, ...(column !== null ? { column } : {}) }));
+    order by 2, 1, 5, 3, 4`)).map(({ column, grantable, ...g }) => ({ ...g, ...(column !== null ? { column } : {}), ...(grantable ? { grantable: true } : {}) }));
 
   // Compared but not generated (a difference is reported as diff_unsupported): nothing left today;
   // kept so a kind the diff cannot write is said, not guessed.
