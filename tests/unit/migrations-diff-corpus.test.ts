@@ -15,9 +15,9 @@ import { PAIRS, type DiffPair } from '../fixtures/diff-pairs/pairs.ts';
 
 /**
  * Share of the corpus that must round-trip (the rest must be reported as unsupported): the level
- * reached (436/464 on 3 Dec 2026), raised as classes are fixed, never lowered.
+ * reached (553/560 on 4 Dec 2026; 436/464 on 3 Dec), raised as classes are fixed, never lowered.
  */
-const FLOOR = 0.939;
+const FLOOR = 0.987;
 
 type Outcome = 'round-trip' | 'apply-failed' | 'mismatch';
 interface Result { pair: DiffPair; outcome: Outcome; findings: Finding[]; detail: string; again: number; upgrade: string }
@@ -51,7 +51,7 @@ const cached = { cachePlans: true };
 
 const unsupported = (r: Result) => r.findings.filter((f) => f.check === 'diff_unsupported' && Object.keys(f.object).length > 0 && f.message.length > 0);
 /** Warnings that say the upgrade may fail on the rows there are (it then fails loudly, changing nothing). */
-const DATA_DEPENDENT = new Set(['diff_set_not_null', 'diff_type_change', 'diff_enum_value_removed']);
+const DATA_DEPENDENT = new Set(['diff_set_not_null', 'diff_type_change', 'diff_enum_value_removed', 'diff_domain_rebuild']);
 /** Said before it runs: unsupported, or a migration that failed on the data after a warning that it could. */
 const reported = (r: Result) => unsupported(r).length > 0 || (r.outcome === 'apply-failed' && r.findings.some((f) => DATA_DEPENDENT.has(f.check) && f.severity !== 'info'));
 

@@ -3,7 +3,7 @@
 // functions and tables are created or altered, then constraints, indexes, views, triggers,
 // policies, comments and privileges are recreated, and finally what is gone is dropped.
 import type { Finding } from '../../analysis/finding.ts';
-import { quoteIdent, splitQualified, type Column, type SchemaModel, type Table, type View } from './inspect.ts';
+import { quoteIdent, splitQualified, type Column, type IdentityOptions, type SchemaModel, type Table, type View } from './inspect.ts';
 
 export type Rename = { kind: 'table'; from: string; to: string } | { kind: 'column'; table: string; from: string; to: string };
 
@@ -25,14 +25,65 @@ const qn = (schema: string, name: string) => `${quoteIdent(schema)}.${quoteIdent
 const byKey = <T>(xs: T[], key: (x: T) => string) => new Map(xs.map((x) => [key(x), x]));
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+const STORAGE: Record<string, string> = { p: 'PLAIN', e: 'EXTERNAL', m: 'MAIN', x: 'EXTENDED' };
+const COMPRESSION: Record<string, string> = { p: 'pglz', l: 'lz4' };
+const INT_RANGE: Record<string, [string, string]> = { smallint: ['-32768', '32767'], integer: ['-2147483648', '2147483647'], bigint: ['-9223372036854775808', '9223372036854775807'] };
+
+/** An identity sequence's options that differ from what GENERATED … AS IDENTITY gives by default. */
+function identityClauses(o: IdentityOptions): string[] {
+  const [lo, hi] = INT_RANGE[o.type] ?? INT_RANGE.bigint;
+  const asc = !o.increment.startsWith('-');
+  const out: string[] = [];
+  if (o.increment !== '1') out.push(`INCREMENT BY ${o.increment}`);
+  if (o.min !== (asc ? '1' : lo)) out.push(`MINVALUE ${o.min}`);
+  if (o.max !== (asc ? hi : '-1')) out.push(`MAXVALUE ${o.max}`);
+  if (o.start !== (asc ? o.min : o.max)) out.push(`START WITH ${o.start}`);
+  if (o.cache !== '1') out.push(`CACHE ${o.cache}`);
+  if (o.cycle) out.push('CYCLE');
+  return out;
+}
+
+/** ALTER COLUMN … SET … for an identity whose sequence options change (the type follows the column's). */
+function identityAlter(o: IdentityOptions, n: IdentityOptions): string[] {
+  const out: string[] = [];
+  if (o.increment !== n.increment) out.push(`SET INCREMENT BY ${n.increment}`);
+  if (o.min !== n.min) out.push(`SET MINVALUE ${n.min}`);
+  if (o.max !== n.max) out.push(`SET MAXVALUE ${n.max}`);
+  if (o.start !== n.start) out.push(`SET START WITH ${n.start}`);
+  if (o.cache !== n.cache) out.push(`SET CACHE ${n.cache}`);
+  if (o.cycle !== n.cycle) out.push(n.cycle ? 'SET CYCLE' : 'SET NO CYCLE');
+  return out;
+}
+
 function columnSql(c: Column): string {
   let s = `${quoteIdent(c.name)} ${c.type}`;
+  if (c.storage) s += ` STORAGE ${STORAGE[c.storage]}`;
+  if (c.compression) s += ` COMPRESSION ${COMPRESSION[c.compression]}`;
   if (c.collation) s += ` COLLATE ${c.collation}`;
   if (c.generated) s += ` GENERATED ALWAYS AS (${c.default}) ${c.generated === 's' ? 'STORED' : 'VIRTUAL'}`;
   else if (c.default !== null) s += ` DEFAULT ${c.default}`;
-  if (c.identity) s += ` GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`;
+  if (c.identity) s += ` ${identitySql(c)}`;
   if (c.notNull) s += ' NOT NULL';
   return s;
+}
+
+function identitySql(c: Column): string {
+  const opts = c.identityOptions ? identityClauses(c.identityOptions) : [];
+  return `GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${opts.length ? ` (${opts.join(' ')})` : ''}`;
+}
+
+/**
+ * ALTER COLUMN clauses that bring a column's storage, compression and statistics target from
+ * `have` to `want`. `have` is what the column holds at that point: after a type change the
+ * storage and compression are the new type's defaults (PostgreSQL resets them), the target stays.
+ */
+function columnSettings(have: Pick<Column, 'storage' | 'compression' | 'statistics'>, want: Column): string[] {
+  const col = quoteIdent(want.name);
+  const out: string[] = [];
+  if (have.storage !== want.storage) out.push(`ALTER COLUMN ${col} SET STORAGE ${want.storage ? STORAGE[want.storage] : 'DEFAULT'}`);
+  if (have.compression !== want.compression) out.push(`ALTER COLUMN ${col} SET COMPRESSION ${want.compression ? COMPRESSION[want.compression] : 'DEFAULT'}`);
+  if (have.statistics !== want.statistics) out.push(`ALTER COLUMN ${col} SET STATISTICS ${want.statistics ?? 'DEFAULT'}`);
+  return out;
 }
 
 function createTable(t: Table): string {
@@ -143,12 +194,14 @@ function applyRenames(m: SchemaModel, renames: Rename[]): SchemaModel {
       t.qualified = r.to;
       for (const x of [...c.constraints, ...c.indexes, ...c.triggers, ...c.policies]) if (x.table === r.from) x.table = r.to;
       for (const g of c.grants) if (g.object === r.from) g.object = r.to;
-      for (const cm of c.comments) cm.target = cm.target.replace(new RegExp(`^(TABLE|COLUMN) ${r.from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|\\.)`), `$1 ${r.to}`);
+      const esc = r.from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      for (const cm of c.comments) cm.target = cm.target.replace(new RegExp(`^(TABLE|COLUMN) ${esc}(?=$|\\.)`), `$1 ${r.to}`).replace(new RegExp(`^((?:POLICY|TRIGGER|CONSTRAINT) .+ ON) ${esc}$`), `$1 ${r.to}`);
     } else {
       const t = c.tables.find((x) => x.qualified === r.table);
       const col = t?.columns.find((x) => x.name === r.from);
       if (!col) throw new Error(`rename: no column ${r.from} in ${r.table}`);
       col.name = r.to;
+      for (const g of c.grants) if (g.object === r.table && g.column === r.from) g.column = r.to;
       for (const cm of c.comments) if (cm.target === `COLUMN ${r.table}.${quoteIdent(r.from)}`) cm.target = `COLUMN ${r.table}.${quoteIdent(r.to)}`;
     }
   }
@@ -179,6 +232,26 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
     }
   }
   for (const t of from.tables) if (!tT.has(t.qualified)) reshaped.add(t.qualified);
+  // A table that becomes partitioned, stops being, or gets a new key is rebuilt: renamed away, created
+  // anew with its partitions, the rows copied through it, the old one dropped. Only a table outside
+  // any inheritance whose old partitions all go (their names are then free); otherwise reported.
+  const rebuiltTables = new Set(to.tables.filter((t) => {
+    const f = fT.get(t.qualified);
+    if (!f || (f.kind === t.kind && f.partitionKey === t.partitionKey)) return false;
+    const inTree = (m: SchemaModel, x: Table) => !!x.partitionOf || x.inherits.length > 0 || m.tables.some((y) => y.inherits.includes(x.qualified));
+    const oldParts = from.tables.filter((x) => x.partitionOf?.parent === t.qualified);
+    return !inTree(from, f) && !inTree(to, t) && oldParts.every((x) => !tT.has(x.qualified) && !from.tables.some((y) => y.partitionOf?.parent === x.qualified));
+  }).map((t) => t.qualified));
+  for (const k of rebuiltTables) reshaped.add(k);
+  /** The table a foreign key's definition references, quoted and qualified. */
+  const referenced = (def: string) => {
+    const m = /REFERENCES ((?:"(?:[^"]|"")+"|[^\s(."]+)(?:\.(?:"(?:[^"]|"")+"|[^\s(."]+))?)\(/.exec(def);
+    if (!m) return null;
+    const parts = splitQualified(m[1]);
+    return parts.length === 1 ? qn('public', parts[0]) : qn(parts[0], parts[1]);
+  };
+  /** Constraints on a rebuilt table, and foreign keys to one, are dropped before and added after. */
+  const conRebuilt = (c: { table: string; type: string; def: string }) => rebuiltTables.has(c.table) || (c.type === 'f' && rebuiltTables.has(referenced(c.def) ?? ''));
   // Enums whose labels are removed or reordered are recreated, and so are the columns using them.
   const recreatedEnums = new Set<string>();
   for (const [k, e] of fE) {
@@ -197,6 +270,27 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
     return from.tables.flatMap((t) => t.columns.filter((c) => names.has(c.type.replace(/\[\]$/, ''))).map((c) => ({ table: t, col: c })));
   };
   for (const k of recreatedEnums) for (const { table } of enumColumns(k)) reshaped.add(table.qualified);
+  // Domains whose base type or collation changes are rebuilt (ALTER DOMAIN cannot): a new domain,
+  // the columns converted to it, the old one dropped and the new one renamed. Only when nothing
+  // but table columns uses it: another domain, a composite, a range or a routine signature would
+  // have to follow, and is reported instead.
+  const fDom = byKey(from.domains, (d) => qn(d.schema, d.name));
+  const domainUsers = (k: string) => {
+    const names = enumTypeNames(k);
+    const uses = (type: string) => names.has(type.replace(/\[\]$/, ''));
+    const [, n] = splitQualified(k);
+    const word = new RegExp(`(^|[^\\w"])("?${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?)($|[^\\w"])`);
+    return [...from.domains.filter((d) => uses(d.base)).map((d) => `domain ${qn(d.schema, d.name)}`),
+      ...from.composites.filter((c) => c.attrs.some((a) => uses(a.type))).map((c) => `type ${qn(c.schema, c.name)}`),
+      ...from.ranges.filter((r) => word.test(r.def)).map((r) => `range ${qn(r.schema, r.name)}`),
+      ...from.functions.filter((f) => word.test(f.def.slice(0, Math.max(0, f.def.indexOf('\n LANGUAGE')) || f.def.length))).map((f) => `function ${f.key}`),
+      ...from.aggregates.filter((a) => word.test(a.def)).map((a) => `aggregate ${a.key}`)];
+  };
+  const rebuiltDomains = new Set(to.domains.map((d) => qn(d.schema, d.name)).filter((k) => {
+    const f = fDom.get(k), d = to.domains.find((x) => qn(x.schema, x.name) === k)!;
+    return f && (f.base !== d.base || f.collation !== d.collation) && domainUsers(k).length === 0;
+  }));
+  for (const k of rebuiltDomains) for (const { table } of enumColumns(k)) reshaped.add(table.qualified);
 
   const viewChanged = (v: View) => {
     const n = tV.get(v.qualified);
@@ -223,8 +317,14 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
   }
   // Views to drop: changed or gone, or reading (transitively) a reshaped table or a dropped view.
   const dropViews = new Set<string>();
+  // Aggregates whose definition changes are dropped and created (with the views calling them),
+  // and so is one over a support function that is recreated.
+  const fA = byKey(from.aggregates, (a) => a.key), tA = byKey(to.aggregates, (a) => a.key);
+  const recreatedAggregates = new Set(from.aggregates.filter((a) => tA.has(a.key) && (tA.get(a.key)!.def !== a.def
+    || [...recreatedFunctions].some((k) => a.def.includes(`= ${k.slice(0, k.indexOf('('))}`)))).map((a) => a.key));
+  const routineKept = (k: string) => (to.functions.some((f) => f.key === k) && !recreatedFunctions.has(k)) || (tA.has(k) && !recreatedAggregates.has(k));
   let grew = true;
-  for (const v of from.views) if (viewChanged(v) || v.functions.some((k) => recreatedFunctions.has(k) || !to.functions.some((f) => f.key === k))) dropViews.add(v.qualified);
+  for (const v of from.views) if (viewChanged(v) || v.functions.some((k) => !routineKept(k))) dropViews.add(v.qualified);
   while (grew) {
     grew = false;
     for (const v of from.views) {
@@ -236,6 +336,11 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
     }
   }
   const recreated = new Set([...dropViews].filter((v) => tV.has(v)));
+
+  /** Types dropped and created again (their comments and privileges are set again). */
+  const rebuiltTypes = new Set<string>(recreatedEnums);
+  /** `table column` of columns added or dropped and added: they start with no privileges. */
+  const freshColumns = new Set<string>();
 
   // --- 0. accepted renames (everything after uses the new names), schemas, extensions -----
   for (const r of renames) {
@@ -268,13 +373,21 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
   }
   for (const v of [...viewOrder(from.views)].reverse()) if (dropViews.has(v.qualified)) emit(`DROP ${v.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} IF EXISTS ${v.qualified}`);
   const tCon = byKey(to.constraints, (c) => `${c.table} ${c.name}`);
-  const conChanged = (c: { table: string; name: string; def: string }) => tCon.get(`${c.table} ${c.name}`)?.def !== c.def;
+  const conChanged = (c: { table: string; name: string; type: string; def: string }) => tCon.get(`${c.table} ${c.name}`)?.def !== c.def || conRebuilt(c);
   for (const c of [...from.constraints].sort((a, b) => (a.type === 'f' ? 0 : 1) - (b.type === 'f' ? 0 : 1))) {
     if (conChanged(c) && fT.has(c.table)) emit(`ALTER TABLE ${c.table} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.name)}`);
   }
   const tIdx = byKey(to.indexes, (i) => qn(i.schema, i.name));
-  for (const i of from.indexes) if (tIdx.get(qn(i.schema, i.name))?.def !== i.def && !dropViews.has(i.table)) emit(`DROP INDEX IF EXISTS ${qn(i.schema, i.name)}`);
+  for (const i of from.indexes) if ((tIdx.get(qn(i.schema, i.name))?.def !== i.def || rebuiltTables.has(i.table)) && !dropViews.has(i.table)) emit(`DROP INDEX IF EXISTS ${qn(i.schema, i.name)}`);
   // After the views that call them are gone.
+  // Operators and casts that change are dropped and created (after the functions they call).
+  const fOp = byKey(from.operators, (o) => o.key), tOp = byKey(to.operators, (o) => o.key);
+  const fCast = byKey(from.casts, (c) => c.key), tCast = byKey(to.casts, (c) => c.key);
+  const recreatedOperators = from.operators.filter((o) => tOp.has(o.key) && tOp.get(o.key)!.def !== o.def).map((o) => o.key);
+  const recreatedCasts = from.casts.filter((c) => tCast.has(c.key) && tCast.get(c.key)!.def !== c.def).map((c) => c.key);
+  for (const k of recreatedCasts) emit(`DROP CAST IF EXISTS ${k}`);
+  for (const k of recreatedAggregates) emit(`DROP AGGREGATE IF EXISTS ${k}`);
+  for (const k of recreatedOperators) emit(`DROP OPERATOR IF EXISTS ${k}`);
   for (const k of recreatedFunctions) emit(`DROP ${fFn.get(k)!.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} IF EXISTS ${k}`);
 
   // --- 2. types ----------------------------------------------------------------------------
@@ -328,9 +441,38 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
       for (const c of d.checks.filter((c) => notValid(c.def))) emit(`ALTER DOMAIN ${k} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.def}`);
       continue;
     }
+    if (rebuiltDomains.has(k)) {
+      const tmpName = `${d.name}__pglab_new`, tmp = qn(d.schema, tmpName);
+      emit(`CREATE DOMAIN ${tmp} AS ${d.base}${d.collation ? ` COLLATE ${d.collation}` : ''}${d.default !== null ? ` DEFAULT ${d.default}` : ''}${d.notNull ? ' NOT NULL' : ''}${d.checks.filter((c) => !notValid(c.def)).map((c) => ` CONSTRAINT ${quoteIdent(c.name)} ${c.def}`).join('')}`);
+      const users = enumColumns(k).filter(({ table }) => tT.has(table.qualified));
+      if (users.length) {
+        const check = users.map(({ table, col }) => `SELECT ${lit(table.qualified)} AS "table", ${lit(col.name)} AS "column", ${quoteIdent(col.name)}::text AS value FROM ${table.qualified} WHERE NOT pg_input_is_valid(${quoteIdent(col.name)}::text, ${lit(`${d.base}${col.type.endsWith('[]') ? '[]' : ''}`)})`).join(' UNION ALL ');
+        findings.push(loss('diff_domain_rebuild', 'warning', { schema: d.schema, table: users[0].table.name, columns: users.map(({ col }) => col.name) },
+          `domain ${k} changes its base type (${f.base} → ${d.base}): it is rebuilt and ${users.map(({ table, col }) => `${table.qualified}.${quoteIdent(col.name)}`).join(', ')} converted`,
+          'ALTER DOMAIN cannot change a base type, so the migration creates the new domain, converts every column to it (rewriting those tables under an ACCESS EXCLUSIVE lock) and drops the old one. The conversion fails on values the new base type does not hold (the migration then changes nothing): the fix lists them.',
+          `${check};`));
+      }
+      for (const { table, col } of users) {
+        const arr = col.type.endsWith('[]') ? '[]' : '';
+        const c = quoteIdent(col.name);
+        if (col.default !== null) emit(`ALTER TABLE ${table.qualified} ALTER COLUMN ${c} DROP DEFAULT`);
+        // Within one type (a new length or precision) the assignment cast errors on a value that does
+        // not fit, where an explicit USING cast would truncate a string: leave USING out there.
+        const retypmod = f.base.replace(/\(.*\)$/, '') === d.base.replace(/\(.*\)$/, '');
+        emit(`ALTER TABLE ${table.qualified} ALTER COLUMN ${c} TYPE ${tmp}${arr}${retypmod ? '' : ` USING ${c}::${tmp}${arr}`}`);
+        // The column now has the target's type (named as the target names it) and no default.
+        col.type = tT.get(table.qualified)?.columns.find((x) => x.name === col.name)?.type ?? `${k}${arr}`;
+        col.default = col.default === null ? null : '\u0000dropped';
+      }
+      emit(`DROP DOMAIN ${k}`);
+      emit(`ALTER DOMAIN ${tmp} RENAME TO ${quoteIdent(d.name)}`);
+      for (const c of d.checks.filter((c) => notValid(c.def))) emit(`ALTER DOMAIN ${k} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.def}`);
+      rebuiltTypes.add(k);
+      continue;
+    }
     if (f.base !== d.base || f.collation !== d.collation) {
-      findings.push(unsupportedFinding({ schema: d.schema }, `domain ${k} changes its base type or collation (${f.base} → ${d.base})`,
-        'ALTER DOMAIN cannot change the base type: create a new domain, convert the columns to it, and drop the old one, in a migration written by hand.'));
+      findings.push(unsupportedFinding({ schema: d.schema }, `domain ${k} changes its base type or collation (${f.base} → ${d.base}), and ${domainUsers(k).join(', ')} use it`,
+        'ALTER DOMAIN cannot change the base type, and the objects using it would have to be rebuilt with it: create a new domain, convert them to it, and drop the old one, in a migration written by hand.'));
       continue;
     }
     if (f.default !== d.default) emit(`ALTER DOMAIN ${k} ${d.default !== null ? `SET DEFAULT ${d.default}` : 'DROP DEFAULT'}`);
@@ -391,6 +533,7 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
         continue;
       }
       emit(`DROP TYPE ${k}`);
+      rebuiltTypes.add(k);
     }
     emit(`CREATE TYPE ${k} AS RANGE (${r.def})`);
   }
@@ -401,14 +544,16 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
     const k = qn(s.schema, s.name);
     const f = fS.get(k);
     const opts = `AS ${s.type} INCREMENT BY ${s.increment} MINVALUE ${s.min} MAXVALUE ${s.max} START WITH ${s.start} CACHE ${s.cache} ${s.cycle ? 'CYCLE' : 'NO CYCLE'}`;
-    if (!f) emit(`CREATE SEQUENCE ${k} ${opts}`);
-    else if (!same({ ...f, ownedBy: null }, { ...s, ownedBy: null })) {
+    if (!f) emit(`CREATE ${s.unlogged ? 'UNLOGGED ' : ''}SEQUENCE ${k} ${opts}`);
+    else if (!same({ ...f, ownedBy: null, unlogged: null }, { ...s, ownedBy: null, unlogged: null })) {
       // New bounds are checked against the current value: restart inside them (and say so).
       const bounds = f.min !== s.min || f.max !== s.max || f.type !== s.type;
       if (bounds) findings.push(loss('diff_sequence_restart', 'warning', { schema: s.schema, sequence: s.name }, `sequence ${k} gets new bounds and restarts at ${s.start}`,
         'PostgreSQL checks the current value against new bounds, so the generated DDL restarts the sequence at its START value. If it feeds a key column already holding higher values, set it past them afterwards with setval().'));
       emit(`ALTER SEQUENCE ${k} ${opts}${bounds ? ` RESTART WITH ${s.start}` : ''}`);
     }
+    // Before the tables: ALTER TABLE SET [UN]LOGGED below carries the sequences it owns along.
+    if (f && !f.unlogged !== !s.unlogged) emit(`ALTER SEQUENCE ${k} SET ${s.unlogged ? 'UNLOGGED' : 'LOGGED'}`);
   }
 
   // --- 4. functions that tables may use (bodies checked later) ------------------------------
@@ -425,13 +570,35 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
   const changedFunctions = to.functions.filter((f) => fF.get(f.key)?.def !== f.def);
   if (changedFunctions.length) emit('SET check_function_bodies = off');
   for (const f of changedFunctions) if (!late(f.def)) emit(f.def.trim());
+  // Operators before the aggregates (a SORTOP), casts last; an operator's COMMUTATOR not made yet becomes a shell its own CREATE fills.
+  for (const o of to.operators) if (!fOp.has(o.key) || recreatedOperators.includes(o.key)) emit(o.def);
+  for (const a of to.aggregates) if (!fA.has(a.key) || recreatedAggregates.has(a.key)) emit(a.def);
+  for (const c of to.casts) if (!fCast.has(c.key) || recreatedCasts.includes(c.key)) emit(c.def);
 
   // --- 5. tables ---------------------------------------------------------------------------
   const ordered = tableOrder(to.tables);
   for (const t of ordered) {
     const f = fT.get(t.qualified);
-    if (!f) {
+    const parentColumn = (name: string) => [...(t.partitionOf ? [t.partitionOf.parent] : []), ...t.inherits].map((p) => tT.get(p)?.columns.find((x) => x.name === name)).find((x) => x);
+    // Per-table column settings go through ONLY: a partition or child states its own.
+    const alterOnly = (what: string[]) => what.forEach((w) => emit(`ALTER TABLE ONLY ${t.qualified} ${w}`));
+    /** A column as ADD COLUMN or CREATE TABLE leaves it: inherited ones copy the parent's storage and compression. */
+    const asCreated = (c: Column) => {
+      const pc = c.inherited ? parentColumn(c.name) : undefined;
+      return pc ? { storage: pc.storage, compression: pc.compression } : { storage: c.storage, compression: c.compression };
+    };
+    if (f && rebuiltTables.has(t.qualified)) {
+      findings.push(loss('diff_table_rebuild', 'warning', { schema: t.schema, table: t.name }, `table ${t.qualified} changes its partitioning (${f.partitionKey ?? 'not partitioned'} → ${t.partitionKey ?? 'not partitioned'}): it is rebuilt and its rows copied`,
+        'A table cannot be partitioned, unpartitioned or given a new key in place: the migration renames it away, creates the new one with its partitions, copies every row (a row no new partition accepts fails the revision, which then changes nothing) and drops the old one, holding an ACCESS EXCLUSIVE lock throughout. The fix shows how much is copied.',
+        `SELECT count(*) AS rows, pg_size_pretty(pg_total_relation_size(${lit(t.qualified)})) AS size FROM ${t.qualified};`));
+      emit(`ALTER TABLE ${t.qualified} RENAME TO ${quoteIdent(`${t.name}__pglab_old`)}`);
+    }
+    if (!f || rebuiltTables.has(t.qualified)) {
       emit(createTable(t));
+      for (const c of t.columns) {
+        alterOnly(columnSettings(asCreated(c), c));
+        freshColumns.add(`${t.qualified} ${c.name}`);
+      }
       continue;
     }
     const alter = (what: string) => emit(`ALTER TABLE ${t.qualified} ${what}`);
@@ -480,7 +647,15 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
       const o = fc.get(c.name);
       if (!o || rebuilt.includes(c)) continue;
       const col = quoteIdent(c.name);
+      const typeChanged = o.type !== c.type || o.collation !== c.collation;
+      // A type change (here or recursing from the parent) resets storage and compression to the new type's.
+      const parentRetyped = c.inherited && [...(t.partitionOf ? [t.partitionOf.parent] : []), ...t.inherits].some((p) => {
+        const a = fT.get(p)?.columns.find((x) => x.name === c.name), b = tT.get(p)?.columns.find((x) => x.name === c.name);
+        return a && b && (a.type !== b.type || a.collation !== b.collation);
+      });
+      const settings = () => alterOnly(columnSettings(typeChanged || parentRetyped ? { statistics: o.statistics } : o, c));
       if (!ownChange(c) || (o.inherited && parentHas(c.name))) {
+        settings();
         // Inherited: the type, generation and identity follow the parent; a local default may differ.
         const pDefault = [...(t.partitionOf ? [t.partitionOf.parent] : []), ...t.inherits].map((p) => tT.get(p)?.columns.find((x) => x.name === c.name)?.default ?? null)[0] ?? null;
         if (!c.generated && o.default !== c.default && c.default !== pDefault) alter(`ALTER COLUMN ${col} ${c.default !== null ? `SET DEFAULT ${c.default}` : 'DROP DEFAULT'}`);
@@ -494,10 +669,11 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
           // Plain ↔ generated: the column is recreated (its values are computed, or were).
           alter(`DROP COLUMN ${col}`);
           alter(`ADD COLUMN ${columnSql(c)}`);
+          freshColumns.add(`${t.qualified} ${c.name}`);
+          alterOnly(columnSettings(asCreated(c), c));
           continue;
         }
       } else if (genChanged) alter(`ALTER COLUMN ${col} SET EXPRESSION AS (${c.default})`);
-      const typeChanged = o.type !== c.type || o.collation !== c.collation;
       const defaultChanged = !c.generated && o.default !== c.default;
       if ((defaultChanged || typeChanged) && o.default !== null && !o.generated && o.default !== '\u0000dropped') alter(`ALTER COLUMN ${col} DROP DEFAULT`);
       if (typeChanged) {
@@ -508,26 +684,57 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
         alter(`ALTER COLUMN ${col} TYPE ${c.type}${c.collation ? ` COLLATE ${c.collation}` : ''} USING ${col}::${c.type}`);
       }
       if ((defaultChanged || typeChanged || o.default === '\u0000dropped') && c.default !== null && !c.generated) alter(`ALTER COLUMN ${col} SET DEFAULT ${c.default}`);
-      if (c.identity && !o.identity) alter(`ALTER COLUMN ${col} ADD GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`);
+      if (c.identity && !o.identity) alter(`ALTER COLUMN ${col} ADD ${identitySql(c)}`);
       else if (c.identity && o.identity !== c.identity) alter(`ALTER COLUMN ${col} SET GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'}`);
+      if (c.identity && o.identity && o.identityOptions && c.identityOptions) {
+        // A type change carries the sequence along: bounds that were the old type's become the new type's.
+        const io = o.identityOptions, [olo, ohi] = INT_RANGE[io.type] ?? INT_RANGE.bigint, [nlo, nhi] = INT_RANGE[c.identityOptions.type] ?? INT_RANGE.bigint;
+        const have = { ...io, type: c.identityOptions.type, min: io.min === olo ? nlo : io.min, max: io.max === ohi ? nhi : io.max };
+        const sets = identityAlter(have, c.identityOptions);
+        const bounds = have.min !== c.identityOptions.min || have.max !== c.identityOptions.max;
+        if (bounds) findings.push(loss('diff_sequence_restart', 'warning', { schema: t.schema, table: t.name, columns: [c.name] }, `identity column ${c.name} of ${t.qualified} gets new bounds and restarts at ${c.identityOptions.start}`,
+          'PostgreSQL checks the current value against new bounds, so the generated DDL restarts the identity at its START value. If the column already holds higher values, set the sequence past them afterwards.',
+          `SELECT setval(pg_get_serial_sequence(${lit(t.qualified)}, ${lit(c.name)}), (SELECT max(${col}) FROM ${t.qualified}));`));
+        if (sets.length) alter(`ALTER COLUMN ${col} ${sets.join(' ')}${bounds ? ` RESTART WITH ${c.identityOptions.start}` : ''}`);
+      }
       if (o.notNull !== c.notNull && !c.identity) {
         if (c.notNull) findings.push(loss('diff_set_not_null', 'warning', { schema: t.schema, table: t.name, columns: [c.name] }, `column ${c.name} of ${t.qualified} becomes NOT NULL`,
           'SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock and fails if any row holds NULL there. Backfill the NULLs first (or add a CHECK … NOT VALID, validate it, then SET NOT NULL).'));
         alter(`ALTER COLUMN ${col} ${c.notNull ? 'SET' : 'DROP'} NOT NULL`);
       }
+      settings();
     }
     for (const c of [...t.columns.filter((c) => !fc.has(c.name) && c.generated), ...rebuilt]) alter(`ADD COLUMN ${columnSql(c)}`);
+    for (const c of t.columns) {
+      if (!fc.has(c.name) || rebuilt.includes(c)) {
+        freshColumns.add(`${t.qualified} ${c.name}`);
+        alterOnly(columnSettings(asCreated(c), c));
+      }
+    }
     if (f.rls !== t.rls) alter(`${t.rls ? 'ENABLE' : 'DISABLE'} ROW LEVEL SECURITY`);
     if (f.forceRls !== t.forceRls) alter(`${t.forceRls ? 'FORCE' : 'NO FORCE'} ROW LEVEL SECURITY`);
   }
+  // The rebuilt tables' rows, copied once every new partition exists (and before the constraints).
+  for (const k of rebuiltTables) {
+    const f = fT.get(k)!, t = tT.get(k)!;
+    const old = qn(t.schema, `${t.name}__pglab_old`);
+    const cols = t.columns.filter((c) => !c.generated && f.columns.some((o) => o.name === c.name && !o.generated)).map((c) => quoteIdent(c.name));
+    if (cols.length) emit(`INSERT INTO ${k} (${cols.join(', ')}) OVERRIDING SYSTEM VALUE SELECT ${cols.join(', ')} FROM ${old}`);
+    for (const c of t.columns.filter((c) => c.identity)) emit(`SELECT setval(pg_get_serial_sequence(${lit(k)}, ${lit(c.name)}), max(${quoteIdent(c.name)})) FROM ${k} HAVING max(${quoteIdent(c.name)}) IS NOT NULL`);
+    // A serial's sequence would go with the old table: kept apart, owned again below.
+    for (const sq of from.sequences) if (sq.ownedBy?.startsWith(`${k}.`)) emit(`ALTER SEQUENCE ${qn(sq.schema, sq.name)} OWNED BY NONE`);
+    emit(`DROP TABLE ${old}`);
+  }
   for (const t of to.tables) {
-    if (fT.has(t.qualified)) continue;
+    if (fT.has(t.qualified) && !rebuiltTables.has(t.qualified)) continue;
     if (t.rls) emit(`ALTER TABLE ${t.qualified} ENABLE ROW LEVEL SECURITY`);
     if (t.forceRls) emit(`ALTER TABLE ${t.qualified} FORCE ROW LEVEL SECURITY`);
   }
   // Dropped tables: partitions first.
   for (const t of [...tableOrder(from.tables)].reverse()) {
     if (tT.has(t.qualified)) continue;
+    // A rebuilt table's old partitions went with it, their rows copied.
+    if (t.partitionOf && rebuiltTables.has(t.partitionOf.parent)) continue;
     findings.push(loss('diff_drop_table', 'error', { schema: t.schema, table: t.name }, `table ${t.qualified} is dropped: all its rows are lost`,
       'The generated upgrade drops the table and its data; the downgrade recreates an empty one. If it was renamed, accept the proposed rename instead.'));
     emit(`DROP TABLE IF EXISTS ${t.qualified}`);
@@ -535,18 +742,19 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
   for (const s of from.sequences) if (!to.sequences.some((x) => x.schema === s.schema && x.name === s.name)) emit(`DROP SEQUENCE IF EXISTS ${qn(s.schema, s.name)}`);
   for (const s of to.sequences) {
     const f = fS.get(qn(s.schema, s.name));
-    if ((f?.ownedBy ?? null) !== s.ownedBy) emit(`ALTER SEQUENCE ${qn(s.schema, s.name)} OWNED BY ${s.ownedBy ?? 'NONE'}`);
+    const owner = s.ownedBy ? rebuiltTables.has(s.ownedBy.slice(0, s.ownedBy.lastIndexOf('.'))) : false;
+    if ((f?.ownedBy ?? null) !== s.ownedBy || owner) emit(`ALTER SEQUENCE ${qn(s.schema, s.name)} OWNED BY ${s.ownedBy ?? 'NONE'}`);
   }
 
   // --- 6. constraints, indexes, views, late functions, triggers, policies --------------------
   const fCon = byKey(from.constraints, (c) => `${c.table} ${c.name}`);
-  const addCons = to.constraints.filter((c) => fCon.get(`${c.table} ${c.name}`)?.def !== c.def);
+  const addCons = to.constraints.filter((c) => fCon.get(`${c.table} ${c.name}`)?.def !== c.def || conRebuilt(c));
   for (const c of addCons.sort((a, b) => (a.type === 'f' ? 1 : 0) - (b.type === 'f' ? 1 : 0))) emit(`ALTER TABLE ${c.table} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.def}`);
   const fIdx = byKey(from.indexes, (i) => qn(i.schema, i.name));
   const idxSql = (def: string) => def.replace(/ ON ONLY /, ' ON ');
   const viewIndexes: string[] = [];
   for (const i of to.indexes) {
-    if (fIdx.get(qn(i.schema, i.name))?.def === i.def && !recreated.has(i.table)) continue;
+    if (fIdx.get(qn(i.schema, i.name))?.def === i.def && !recreated.has(i.table) && !rebuiltTables.has(i.table)) continue;
     if (tV.has(i.table)) viewIndexes.push(idxSql(i.def));
     else emit(idxSql(i.def));
   }
@@ -557,6 +765,27 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
     emit(`CREATE ${v.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} ${v.qualified}${opts.length ? ` WITH (${opts.join(', ')})` : ''} AS\n${v.def.trim().replace(/;$/, '')}${checkOption ? ` WITH ${checkOption.slice(13).toUpperCase()} CHECK OPTION` : ''}`);
   }
   viewIndexes.forEach(emit);
+  // View column defaults (for INSERTs through the view): a created view starts with none.
+  for (const v of to.views) {
+    const o = fV.has(v.qualified) && !dropViews.has(v.qualified) ? fV.get(v.qualified)!.defaults ?? {} : {};
+    const n = v.defaults ?? {};
+    for (const c of Object.keys(o)) if (!(c in n)) emit(`ALTER VIEW ${v.qualified} ALTER COLUMN ${quoteIdent(c)} DROP DEFAULT`);
+    for (const [c, d] of Object.entries(n)) if (o[c] !== d) emit(`ALTER VIEW ${v.qualified} ALTER COLUMN ${quoteIdent(c)} SET DEFAULT ${d}`);
+  }
+  // CLUSTER ON marks one index of a table; an index dropped and recreated above lost the mark.
+  for (const t of to.tables) {
+    const f = fT.get(t.qualified);
+    const recreatedIndex = (name: string) => {
+      const i = fIdx.get(qn(t.schema, name));
+      if (i) return tIdx.get(qn(t.schema, name))?.def !== i.def;
+      const k = fCon.get(`${t.qualified} ${name}`);
+      return !k || conChanged(k);
+    };
+    const have = f?.clusteredOn && !rebuiltTables.has(t.qualified) && !recreatedIndex(f.clusteredOn) ? f.clusteredOn : undefined;
+    if (have === t.clusteredOn) continue;
+    if (t.clusteredOn) emit(`ALTER TABLE ${t.qualified} CLUSTER ON ${quoteIdent(t.clusteredOn)}`);
+    else if (have) emit(`ALTER TABLE ${t.qualified} SET WITHOUT CLUSTER`);
+  }
   for (const f of changedFunctions) if (late(f.def)) emit(f.def.trim());
   const fTrg = byKey(from.triggers, (t) => `${t.table} ${t.name}`);
   const trgState: Record<string, string> = { D: 'DISABLE', R: 'ENABLE REPLICA', A: 'ENABLE ALWAYS', O: 'ENABLE' };
@@ -578,12 +807,24 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
     const parts = splitQualified(m[1]);
     return `${quoteIdent(parts[0])}.${quoteIdent(parts[1])}`;
   };
+  // Objects dropped and created again above lost their comments: set them again.
+  const rebuiltTargets = new Set<string>([
+    ...to.policies.filter((p) => fPolAll.has(`${p.table} ${p.name}`) && policyRebuilt(p)).map((p) => `POLICY ${quoteIdent(p.name)} ON ${p.table}`),
+    ...to.triggers.filter((t) => fTrg.has(`${t.table} ${t.name}`) && triggerRebuilt(t)).map((t) => `TRIGGER ${quoteIdent(t.name)} ON ${t.table}`),
+    ...to.constraints.filter((c) => fCon.has(`${c.table} ${c.name}`) && conChanged(fCon.get(`${c.table} ${c.name}`)!)).map((c) => `CONSTRAINT ${quoteIdent(c.name)} ON ${c.table}`),
+    ...to.indexes.filter((i) => fIdx.has(qn(i.schema, i.name)) && (fIdx.get(qn(i.schema, i.name))!.def !== i.def || recreated.has(i.table) || rebuiltTables.has(i.table))).map((i) => `INDEX ${qn(i.schema, i.name)}`),
+    ...[...rebuiltTables].flatMap((k) => [`TABLE ${k}`, ...tT.get(k)!.columns.map((c) => `COLUMN ${k}.${quoteIdent(c.name)}`)]),
+    ...[...recreatedFunctions].map((k) => `${fFn.get(k)!.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} ${k}`),
+    ...[...recreatedAggregates].map((k) => `AGGREGATE ${k}`),
+    ...[...rebuiltTypes].flatMap((k) => [`TYPE ${k}`, `DOMAIN ${k}`]),
+  ]);
   const fCm = byKey(from.comments, (c) => c.target);
   const tCm = byKey(to.comments, (c) => c.target);
   for (const c of to.comments) {
     const rel = relOf(c.target);
-    if (fCm.get(c.target)?.text !== c.text || (rel && recreated.has(rel))) emit(`COMMENT ON ${c.target} IS ${lit(c.text)}`);
+    if (fCm.get(c.target)?.text !== c.text || (rel && recreated.has(rel)) || rebuiltTargets.has(c.target)) emit(`COMMENT ON ${c.target} IS ${lit(c.text)}`);
   }
+  const onTable = (target: string, kind: string) => new RegExp(`^${kind} (.+) ON (.+)$`).exec(target);
   const exists = (target: string) => {
     const rel = relOf(target);
     if (rel) {
@@ -595,21 +836,75 @@ export function diffModels(source: SchemaModel, to: SchemaModel, opts: DiffOptio
       return tT.has(rel) || tV.has(rel) || to.indexes.some((i) => qn(i.schema, i.name) === rel) || to.sequences.some((s) => qn(s.schema, s.name) === rel);
     }
     if (target.startsWith('FUNCTION ') || target.startsWith('PROCEDURE ')) return to.functions.some((f) => target.endsWith(f.key));
+    if (target.startsWith('AGGREGATE ')) return tA.has(target.slice(10));
     if (target.startsWith('SCHEMA ')) return to.schemas.some((s) => target === `SCHEMA ${quoteIdent(s)}`);
     if (target.startsWith('CONSTRAINT ')) return to.constraints.some((k) => target === `CONSTRAINT ${quoteIdent(k.name)} ON ${k.table}`);
+    if (onTable(target, 'POLICY')) return to.policies.some((p) => target === `POLICY ${quoteIdent(p.name)} ON ${p.table}`);
+    if (onTable(target, 'TRIGGER')) return to.triggers.some((t) => target === `TRIGGER ${quoteIdent(t.name)} ON ${t.table}`);
     return [...to.enums, ...to.domains, ...to.composites, ...to.ranges].some((t) => target.endsWith(qn(t.schema, t.name)));
   };
   for (const c of from.comments) if (!tCm.has(c.target) && exists(c.target)) emit(`COMMENT ON ${c.target} IS NULL`);
-  const gKey = (g: { object: string; grantee: string; privilege: string }) => `${g.object} ${g.grantee} ${g.privilege}`;
-  const fG = byKey(from.grants, gKey), tG = byKey(to.grants, gKey);
-  for (const g of to.grants) if (!fG.has(gKey(g)) || recreated.has(g.object)) emit(`GRANT ${g.privilege} ON ${g.kind} ${g.object} TO ${g.grantee}`);
-  for (const g of from.grants) if (!tG.has(gKey(g)) && (tT.has(g.object) || (tV.has(g.object) && !recreated.has(g.object)) || to.sequences.some((s) => qn(s.schema, s.name) === g.object))) emit(`REVOKE ${g.privilege} ON ${g.kind} ${g.object} FROM ${g.grantee}`);
+  // An extension's comment: set where it differs from the control file's, put back where it no longer does.
+  for (const x of to.extensions) {
+    const f = fX.get(x.name);
+    const have = f && 'comment' in f ? f.comment : undefined;
+    const want = 'comment' in x ? x.comment : undefined;
+    if (have === want) continue;
+    const text = want !== undefined ? want : (f?.defaultComment ?? null);
+    emit(`COMMENT ON EXTENSION ${quoteIdent(x.name)} IS ${text === null ? 'NULL' : lit(text)}`);
+  }
+
+  // Privileges. An object created here starts with its kind's default ACL (EXECUTE on a function
+  // and USAGE on a type to PUBLIC, nothing on the rest); a kept one with what it had.
+  type G = SchemaModel['grants'][number];
+  const gObj = (g: Pick<G, 'kind' | 'object' | 'column'>) => `${g.kind} ${g.object}${g.column !== undefined ? ` ${g.column}` : ''}`;
+  const gKey = (g: G) => `${gObj(g)} ${g.grantee} ${g.privilege}`;
+  const fresh = new Map<string, G[]>();
+  const freshen = (kind: string, object: string, column?: string) => {
+    const dflt = kind === 'FUNCTION' || kind === 'PROCEDURE' ? 'EXECUTE' : kind === 'TYPE' || kind === 'DOMAIN' ? 'USAGE' : null;
+    const g = { kind, object, ...(column !== undefined ? { column } : {}) };
+    fresh.set(gObj(g), dflt ? [{ ...g, grantee: 'PUBLIC', privilege: dflt }] : []);
+  };
+  for (const f of to.functions) if (!fFn.has(f.key) || recreatedFunctions.has(f.key)) freshen(f.kind === 'p' ? 'PROCEDURE' : 'FUNCTION', f.key);
+  for (const a of to.aggregates) if (!fA.has(a.key) || recreatedAggregates.has(a.key)) freshen('FUNCTION', a.key);
+  const typeKeys = (m: SchemaModel) => new Set([...m.enums, ...m.composites, ...m.ranges].map((x) => qn(x.schema, x.name)));
+  const fTypes = typeKeys(from), fDomains = new Set(from.domains.map((d) => qn(d.schema, d.name)));
+  for (const k of typeKeys(to)) if (!fTypes.has(k) || rebuiltTypes.has(k)) freshen('TYPE', k);
+  for (const d of to.domains) if (!fDomains.has(qn(d.schema, d.name)) || rebuiltTypes.has(qn(d.schema, d.name))) freshen('DOMAIN', qn(d.schema, d.name));
+  for (const sc of to.schemas) if (!from.schemas.includes(sc)) freshen('SCHEMA', quoteIdent(sc));
+  for (const v of [...recreated, ...rebuiltTables]) freshen('TABLE', v);
+  for (const g of [...from.grants, ...to.grants]) {
+    if (g.column !== undefined && (freshColumns.has(`${g.object} ${g.column}`) || recreated.has(g.object) || !fT.has(g.object) && !fV.has(g.object))) freshen('TABLE', g.object, g.column);
+  }
+  const baseline = [...from.grants.filter((g) => !fresh.has(gObj(g))), ...[...fresh.values()].flat()];
+  const fG = byKey(baseline, gKey), tG = byKey(to.grants, gKey);
+  const priv = (g: G) => `${g.privilege}${g.column !== undefined ? ` (${quoteIdent(g.column)})` : ''}`;
+  const grantable = (g: G) => {
+    switch (g.kind) {
+      case 'TABLE': return g.column !== undefined ? !!tT.get(g.object)?.columns.some((c) => c.name === g.column) || tV.has(g.object) : tT.has(g.object) || tV.has(g.object);
+      case 'SEQUENCE': return to.sequences.some((s) => qn(s.schema, s.name) === g.object);
+      // The same key may turn from a procedure into a function: the kind must match.
+      case 'FUNCTION': return to.functions.some((f) => f.key === g.object && f.kind !== 'p') || tA.has(g.object);
+      case 'PROCEDURE': return to.functions.some((f) => f.key === g.object && f.kind === 'p');
+      case 'SCHEMA': return to.schemas.some((sc) => quoteIdent(sc) === g.object);
+      default: return typeKeys(to).has(g.object) || to.domains.some((d) => qn(d.schema, d.name) === g.object);
+    }
+  };
+  for (const g of to.grants) {
+    const o = fG.get(gKey(g));
+    if (!o || (g.grantable && !o.grantable)) emit(`GRANT ${priv(g)} ON ${g.kind} ${g.object} TO ${g.grantee}${g.grantable ? ' WITH GRANT OPTION' : ''}`);
+    else if (o.grantable && !g.grantable) emit(`REVOKE GRANT OPTION FOR ${priv(g)} ON ${g.kind} ${g.object} FROM ${g.grantee}`);
+  }
+  for (const g of baseline) if (!tG.has(gKey(g)) && grantable(g)) emit(`REVOKE ${priv(g)} ON ${g.kind} ${g.object} FROM ${g.grantee}`);
 
   // --- 8. what is gone ----------------------------------------------------------------------
   const tF = byKey(to.functions, (f) => f.key);
   for (const r of from.ranges) if (!tR.has(qn(r.schema, r.name))) emit(`DROP TYPE IF EXISTS ${qn(r.schema, r.name)}`);
   // Not the ones dropped before their successor was made: DROP FUNCTION ignores argument names,
   // so it would drop the successor.
+  for (const c of from.casts) if (!tCast.has(c.key)) emit(`DROP CAST IF EXISTS ${c.key}`);
+  for (const a of from.aggregates) if (!tA.has(a.key)) emit(`DROP AGGREGATE IF EXISTS ${a.key}`);
+  for (const o of from.operators) if (!tOp.has(o.key)) emit(`DROP OPERATOR IF EXISTS ${o.key}`);
   for (const f of from.functions) if (!tF.has(f.key) && !recreatedFunctions.has(f.key)) emit(`DROP ${f.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} IF EXISTS ${f.key}`);
   for (const c of from.composites) if (!to.composites.some((x) => x.schema === c.schema && x.name === c.name)) emit(`DROP TYPE IF EXISTS ${qn(c.schema, c.name)}`);
   for (const d of from.domains) if (!to.domains.some((x) => x.schema === d.schema && x.name === d.name)) emit(`DROP DOMAIN IF EXISTS ${qn(d.schema, d.name)}`);
