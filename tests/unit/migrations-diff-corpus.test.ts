@@ -109,7 +109,4 @@ describe(`autogenerate round trips over ${PAIRS.length} schema-diff pairs`, () =
     for (const r of results) for (const f of r.findings) expect(f.message && f.why && f.severity && f.object, `${r.pair.name} ${f.check}`).toBeTruthy();
   });
 
-  it('stays quick enough to run with the unit tests', () => {
-    expect(ms).toBeLessThan(90_000);
-  });
 });
