@@ -7,6 +7,7 @@ export const LEGACY_STORE = 'pglab-db';
 /** The localStorage keys of that playground's draft and history: the first workspace keeps them. */
 export const LEGACY_DRAFT_KEY = 'pglab.draft.v1';
 export const LEGACY_HISTORY_KEY = 'pglab.history.v1';
+export const LEGACY_REVISIONS_KEY = 'pglab.migrations.revisions';
 
 export interface Workspace {
   id: string;
@@ -122,9 +123,14 @@ export function activate(reg: Registry, id: string): Registry {
 }
 
 /** Where a workspace's editor draft and run history are kept (the first one keeps the old keys). */
-export function keysFor(w: Workspace): { draft: string; history: string } {
-  if (w.store === LEGACY_STORE) return { draft: LEGACY_DRAFT_KEY, history: LEGACY_HISTORY_KEY };
-  return { draft: `pglab.draft.v1:${w.id}`, history: `pglab.history.v1:${w.id}` };
+/**
+ * The localStorage keys of a workspace's draft, run history and migration revisions (the
+ * revisions belong with the database whose alembic_version points into them). The first
+ * workspace keeps the keys of the time before workspaces.
+ */
+export function keysFor(w: Workspace): { draft: string; history: string; revisions: string } {
+  if (w.store === LEGACY_STORE) return { draft: LEGACY_DRAFT_KEY, history: LEGACY_HISTORY_KEY, revisions: LEGACY_REVISIONS_KEY };
+  return { draft: `pglab.draft.v1:${w.id}`, history: `pglab.history.v1:${w.id}`, revisions: `pglab.migrations.revisions:${w.id}` };
 }
 
 /** Bytes a saved store holds, from its manifest record (directories `[path]`, files `[path, size, baseLen]`). */

@@ -199,3 +199,34 @@ test('a CSV file is previewed with its guessed types, then loaded into a new tab
   await expect(results(page).filter({ hasText: 'COPY 3' })).toHaveCount(1);
   expect(await firstCell(page, "select string_agg(name || '/' || born || '/' || coalesce(score::text, 'null'), ',' order by id) from people;")).toBe('Ada; Countess/1815-12-10/9.5,Grace/1906-12-09/null,Line\nbreak/1912-06-23/7');
 });
+
+test("each workspace has its own migration revisions, as its database has its own alembic_version", async ({ page }) => {
+  test.setTimeout(240_000);
+  await openApp(page);
+  const saveRevision = async (message: string) => {
+    await page.getByRole('link', { name: 'Migrations' }).click();
+    await page.getByLabel('Message').fill(message);
+    await page.getByLabel('Upgrade SQL').fill(`create table ${message} (id int);`);
+    await page.getByLabel('Downgrade SQL').fill(`drop table ${message};`);
+    await page.getByRole('button', { name: 'Save revision' }).click();
+    await expect(page.getByText(/^Saved revision [0-9a-f]{12}\.$/)).toBeVisible();
+  };
+  const revisions = (page: Page) => page.getByRole('table', { name: 'Revisions' }).getByRole('row');
+  await saveRevision('ws_first_rev');
+  await expect(revisions(page).filter({ hasText: 'ws_first_rev' })).toHaveCount(1);
+
+  await page.getByRole('link', { name: 'Playground' }).click();
+  await createWorkspace(page, 'other');
+  await page.getByRole('link', { name: 'Migrations' }).click();
+  await expect(page.getByText('No revisions yet: write the first one below.')).toBeVisible();
+  await saveRevision('ws_other_rev');
+  await expect(revisions(page).filter({ hasText: 'ws_first_rev' })).toHaveCount(0);
+
+  await page.getByRole('link', { name: 'Playground' }).click();
+  await openPanel(page);
+  await panel(page).getByRole('button', { name: 'Open playground' }).click();
+  await expect(page.getByRole('button', { name: 'Workspace: playground' })).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('link', { name: 'Migrations' }).click();
+  await expect(revisions(page).filter({ hasText: 'ws_first_rev' })).toHaveCount(1);
+  await expect(revisions(page).filter({ hasText: 'ws_other_rev' })).toHaveCount(0);
+});

@@ -14,7 +14,7 @@ describe('workspace registry', () => {
     const reg = readRegistry(null, NOW);
     expect(reg.workspaces).toEqual([{ id: 'playground', name: 'playground', store: LEGACY_STORE, created: NOW }]);
     expect(reg.active).toBe('playground');
-    expect(keysFor(reg.workspaces[0])).toEqual({ draft: LEGACY_DRAFT_KEY, history: LEGACY_HISTORY_KEY });
+    expect(keysFor(reg.workspaces[0])).toEqual({ draft: LEGACY_DRAFT_KEY, history: LEGACY_HISTORY_KEY, revisions: 'pglab.migrations.revisions' });
   });
 
   it('adopts the store a real pglab saved (fixture): the workspace points at it, so its every byte is the same', () => {
@@ -51,7 +51,7 @@ describe('workspace registry', () => {
     const made = add(reg, '  orders   demo ', { now: NOW, id: 'w1' });
     reg = made.reg;
     expect(made.workspace).toEqual({ id: 'w1', name: 'orders demo', store: 'pglab-ws-w1', created: NOW });
-    expect(keysFor(made.workspace)).toEqual({ draft: 'pglab.draft.v1:w1', history: 'pglab.history.v1:w1' });
+    expect(keysFor(made.workspace)).toEqual({ draft: 'pglab.draft.v1:w1', history: 'pglab.history.v1:w1', revisions: 'pglab.migrations.revisions:w1' });
     reg = add(reg, 'shared link', { now: NOW, id: 'w2', scratch: true }).reg;
     expect(reg.workspaces[2].scratch).toBe(true);
     reg = keep(reg, 'w2', 'kept repro');

@@ -1,4 +1,4 @@
-// The migrations workbench's state: the workspace's revisions (kept in localStorage), the
+// The migrations workbench's state: the workspace's revisions (kept in localStorage, per workspace), the
 // graph, the database's current revision, a draft linted before it is saved, and upgrade /
 // downgrade / merge / export. The component only renders this and calls its methods.
 import type { Finding } from '../../analysis/finding.ts';
@@ -12,8 +12,6 @@ import { downloadText } from '../analyze/download.ts';
 import { measureRolledBack, type Measurement } from '../../migrations/measure.ts';
 import { modelOfScript } from '../../migrations/diff/scratch.ts';
 import { autogenerateFromModels, inspectSchema, toScript, type Rename } from '../../migrations/diff/index.ts';
-
-const KEY = 'pglab.migrations.revisions';
 
 export class MigrationsWorkbench {
   revisions = $state.raw<Revision[]>([]);
@@ -35,7 +33,7 @@ export class MigrationsWorkbench {
 
   constructor(private pg: Playground) {
     try {
-      const saved = localStorage.getItem(KEY);
+      const saved = localStorage.getItem(this.pg.keys.revisions);
       if (saved) this.revisions = revisionsFromJson(saved);
     } catch (e) {
       this.error = `The saved revisions could not be read (${(e as Error).message}); they are left untouched in this browser's storage.`;
@@ -67,7 +65,7 @@ export class MigrationsWorkbench {
   private persist(next: Revision[]) {
     new RevisionGraph(next); // refuses a bad graph before anything is stored
     this.revisions = next;
-    localStorage.setItem(KEY, revisionsToJson(next));
+    localStorage.setItem(this.pg.keys.revisions, revisionsToJson(next));
   }
 
   private async guard(what: () => Promise<void>) {

@@ -107,6 +107,7 @@ export class Workspaces {
       const keys = keysFor(w);
       localStorage.removeItem(keys.draft);
       localStorage.removeItem(keys.history);
+      localStorage.removeItem(keys.revisions);
       await this.refresh();
     });
   }
@@ -150,7 +151,8 @@ export const isSql = (f: File) => /\.sql$/i.test(f.name) || f.type === 'applicat
 function copyKeys(from: Workspace, to: Workspace) {
   const a = keysFor(from), b = keysFor(to);
   try {
-    for (const [x, y] of [[a.draft, b.draft], [a.history, b.history]]) {
+    // The copy's database has the same alembic_version, so it gets the same revisions.
+    for (const [x, y] of [[a.draft, b.draft], [a.history, b.history], [a.revisions, b.revisions]]) {
       const v = localStorage.getItem(x);
       if (v !== null) localStorage.setItem(y, v);
     }
