@@ -225,7 +225,7 @@ const api = {
     for (const [v, blob] of Object.entries(snapshots) as [Variant, Blob][]) files[v] = await unpack(`${chapter.id}/${v}`, blob);
     // A spare copy per variant, restored while the learner reads the feedback: a check does not
     // wait for a restore (sandbox.ts).
-    sandbox = ChapterSandbox.fromSnapshots(chapter, files, engineOptions(), { spares: true });
+    sandbox = ChapterSandbox.fromSnapshots(chapter, files, engineOptions, { spares: true });
     const box = sandbox;
     ctx = {
       async withDatabase(variant, mode, fn, prepare) {

@@ -125,26 +125,36 @@ export class ChapterSandbox implements CheckContext {
   private refilling: Promise<void> = Promise.resolve();
   private readonly options: SandboxOptions;
 
-  private readonly engineOptions: EngineOptions;
+  private readonly givenOptions: EngineOptions | (() => EngineOptions);
 
   /**
    * `engineOptions` go to every instance created (restores override loadDataDir with the
    * snapshot); without start parameters of their own, the copies get CHECKER_SETTINGS.
    */
-  private constructor(readonly chapter: Chapter, engineOptions: EngineOptions = {}, options: SandboxOptions = {}) {
-    this.engineOptions = { startParams: startParams(CHECKER_SETTINGS), ...engineOptions };
+  private constructor(readonly chapter: Chapter, engineOptions: EngineOptions | (() => EngineOptions) = {}, options: SandboxOptions = {}) {
+    this.givenOptions = engineOptions;
     this.options = options;
   }
 
+  /**
+   * Options for one new instance. A factory is called each time: options that hold a file system
+   * (the browser's prepared data directory) must not be shared by two instances, so the browser
+   * passes one (two builds on one file system, main and second copy, never finished).
+   */
+  private get engineOptions(): EngineOptions {
+    const given = typeof this.givenOptions === 'function' ? this.givenOptions() : this.givenOptions;
+    return { startParams: startParams(CHECKER_SETTINGS), ...given };
+  }
+
   /** Builds both copies of the chapter's database and snapshots them. Takes a few seconds each. */
-  static async build(chapter: Chapter, variants: Variant[] = ['main', 'perturbed'], engineOptions: EngineOptions = {}, options: SandboxOptions = {}): Promise<ChapterSandbox> {
+  static async build(chapter: Chapter, variants: Variant[] = ['main', 'perturbed'], engineOptions: EngineOptions | (() => EngineOptions) = {}, options: SandboxOptions = {}): Promise<ChapterSandbox> {
     const box = new ChapterSandbox(chapter, engineOptions, options);
     for (const v of variants) await box.prepare(v);
     return box;
   }
 
   /** A sandbox over snapshots prepared elsewhere (the browser's lesson worker); add the missing copies with add(). */
-  static fromSnapshots(chapter: Chapter, snapshots: Partial<Record<Variant, DataDirSnapshot>>, engineOptions: EngineOptions = {}, options: SandboxOptions = {}): ChapterSandbox {
+  static fromSnapshots(chapter: Chapter, snapshots: Partial<Record<Variant, DataDirSnapshot>>, engineOptions: EngineOptions | (() => EngineOptions) = {}, options: SandboxOptions = {}): ChapterSandbox {
     const box = new ChapterSandbox(chapter, engineOptions, options);
     for (const [v, s] of Object.entries(snapshots) as [Variant, DataDirSnapshot][]) box.snapshots.set(v, s);
     return box;

@@ -127,7 +127,8 @@ create index items_name_idx on items (name);`;
   await chooser.setFiles(sqlPath);
   await expect(page.getByRole('button', { name: 'Workspace: from dump' })).toBeVisible({ timeout: 60_000 });
   await expect(page.getByRole('button', { name: 'Run' })).toBeEnabled({ timeout: 120_000 });
-  await expect(results(page).filter({ hasText: 'INSERT 0 1' }).first()).toBeVisible();
+  // The dump's 300 rows arrive as one multi-row INSERT (--rows-per-insert).
+  await expect(results(page).filter({ hasText: 'INSERT 0 300' }).first()).toBeVisible();
   expect(await firstCell(page, check)).toBe(before);
 
   // The archive, into another: the exact data directory.
