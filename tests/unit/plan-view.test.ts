@@ -11,7 +11,7 @@ import { explainQuery } from '../../src/analysis/plan/explain.ts';
 import type { Finding } from '../../src/analysis/finding.ts';
 import type { Plan } from '../../src/analysis/plan/types.ts';
 import {
-  allCollapsible, defaultCollapsed, REVEAL_ROWS_MAX, fmtBuffers, fmtMs, fmtPct, hasChildren, misestimate, nodeFacts, outline,
+  allCollapsible, collapsedFor, defaultCollapsed, REVEAL_ROWS_MAX, fmtBuffers, fmtMs, fmtPct, hasChildren, misestimate, nodeFacts, outline,
   planFromResult, planModel, planSummary, planToText, revealNode, visibleRows, OPEN_ROWS_BUDGET, REVEAL_MAX, SMALL_PLAN_NODES,
 } from '../../src/ui/plan/plan-view.ts';
 import {
@@ -130,6 +130,25 @@ describe('planModel and collapsing', () => {
     const many = big.nodes.filter((n) => n.nodeType === 'Seq Scan').map((n): Finding => ({ ...warn, object: { node: nodeRef(n) } }));
     const m2 = planModel(big, many);
     expect(visibleRows(m2, defaultCollapsed(m2)).length).toBe(41 + 4 * REVEAL_MAX);
+  });
+
+  it("the reader's Expand all is kept when the plan's findings arrive later; another plan starts from its default", () => {
+    // A plain EXPLAIN's findings come after the plan (they read the table statistics): a new
+    // findings list makes a new model of the same plan, which must not collapse it again.
+    const big = bigPlan(40, 5);
+    const leaf = big.nodes[big.nodes.length - 1];
+    const before = planModel(big, []);
+    expect(visibleRows(before, collapsedFor(before, big, null)).length).toBe(41);
+    const choice = { plan: big, collapsed: new Set<string>() };
+    expect(visibleRows(before, collapsedFor(before, big, choice)).length).toBe(big.nodes.length);
+    const warn: Finding = { check: 'seq_scan_selective_filter', severity: 'warning', object: { node: nodeRef(leaf) }, message: 'm', why: 'w' };
+    const after = planModel(big, [warn]);
+    expect(visibleRows(after, collapsedFor(after, big, choice)).length).toBe(big.nodes.length);
+    // Before any choice, the late finding still opens the way to its node.
+    expect(visibleRows(after, collapsedFor(after, big, null)).length).toBe(41 + 4);
+    const other = bigPlan(40, 5);
+    const m = planModel(other, []);
+    expect(visibleRows(m, collapsedFor(m, other, choice)).length).toBe(41);
   });
 
   it('a warning inside a wide Append stays a click away rather than opening a hundred rows', () => {

@@ -122,6 +122,20 @@ export function defaultCollapsed(model: PlanModel): Set<string> {
   return out;
 }
 
+/** A reader's expand/collapse choice, for the plan it was made on. */
+export interface CollapseChoice {
+  plan: Plan;
+  collapsed: Set<string>;
+}
+
+/**
+ * The collapsed nodes to draw: the reader's choice while the same plan is shown, else the default
+ * (recomputed when findings arrive, so a late finding can still open its node).
+ */
+export function collapsedFor(model: PlanModel, plan: Plan, choice: CollapseChoice | null): Set<string> {
+  return choice?.plan === plan ? choice.collapsed : defaultCollapsed(model);
+}
+
 /** The rows to draw: descendants of collapsed nodes skipped. */
 export function visibleRows(model: PlanModel, collapsed: ReadonlySet<string>): NodeRow[] {
   const out: NodeRow[] = [];
