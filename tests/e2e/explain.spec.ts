@@ -99,10 +99,9 @@ test('a plan of 300 nodes opens collapsed to a readable size and expands at once
   expect(shown).toBeLessThan(total / 2);
   // Estimates only: the view says so.
   await expect(plan).toContainText('Estimates only');
-  const t0 = Date.now();
+  // How fast it expands is measured in `npm run bench playground` (target ≤ 2 s), not asserted here.
   await plan.getByRole('button', { name: 'Expand all' }).click();
   await expect(nodes).toHaveCount(total);
-  expect(Date.now() - t0).toBeLessThan(2_000);
   await plan.getByRole('button', { name: 'Collapse all' }).click();
   // The root and its inputs.
   await expect.poll(() => nodes.count()).toBeLessThanOrEqual(3);
