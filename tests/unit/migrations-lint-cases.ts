@@ -27,6 +27,7 @@ export interface Case {
 export const CASES: Case[] = [
   { check: 'transaction_nesting', bad: 'begin;\ncreate table t1 (id bigint);\ncommit;', good: 'create table t1 (id bigint);' },
   { check: 'missing_lock_timeout', bad: 'alter table orders add column flag boolean;', good: "set lock_timeout = '2s';\nalter table orders add column flag boolean;" },
+  { check: 'missing_statement_timeout', bad: "set lock_timeout = '2s';\nalter table orders add column flag boolean;", good: "set lock_timeout = '2s';\nset statement_timeout = '30s';\nalter table orders add column flag boolean;" },
   { check: 'adding_not_null_column', bad: 'alter table orders add column region text not null;', badError: /contains null values/, good: "alter table orders add column region text not null default 'eu';" },
   { check: 'adding_volatile_default', bad: 'alter table orders add column ref uuid default gen_random_uuid();', good: 'alter table orders add column created timestamptz default now();' },
   { check: 'adding_stored_generated_column', bad: 'alter table orders add column double_total numeric generated always as (total * 2) stored;', good: 'alter table orders add column double_total numeric generated always as (total * 2) virtual;' },
@@ -53,8 +54,8 @@ export const checksOf = async (sql: string) => (await lintMigration(sql)).findin
 
 /** A fresh public schema with the set-up data. */
 export async function resetSetup(db: Engine): Promise<void> {
-  // A SET lock_timeout of an earlier example stays on the session otherwise.
-  for (const s of ['reset lock_timeout', 'drop schema public cascade', 'create schema public']) expect((await db.run(s)).ok).toBe(true);
+  // A SET lock_timeout or statement_timeout of an earlier example stays on the session otherwise.
+  for (const s of ['reset lock_timeout', 'reset statement_timeout', 'drop schema public cascade', 'create schema public']) expect((await db.run(s)).ok).toBe(true);
   for (const s of await parseMigration(SETUP)) {
     const r = await db.run(s.text);
     expect(r.ok, `${s.text}: ${!r.ok ? r.error.message : ''}`).toBe(true);

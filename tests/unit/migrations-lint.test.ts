@@ -76,7 +76,7 @@ describe('migration lint rules', () => {
   });
 
   it('names the line and the objects', async () => {
-    const { findings } = await lintMigration("set lock_timeout = '1s';\n\ncreate index orders_customer on public.orders (customer_id);");
+    const { findings } = await lintMigration("set lock_timeout = '1s'; set statement_timeout = '30s';\n\ncreate index orders_customer on public.orders (customer_id);");
     expect(findings).toEqual([
       expect.objectContaining({
         check: 'non_concurrent_index',
@@ -90,5 +90,20 @@ describe('migration lint rules', () => {
 
   it('refuses a script that does not parse, with its line', async () => {
     await expect(lintMigration('create table a (id int);\nalter tabel a add b int;')).rejects.toThrow(/line 2: syntax error at or near "tabel"/);
+  });
+});
+
+describe('statement_timeout', () => {
+  it('missing_statement_timeout reads statement_timeout as PostgreSQL does, apart from lock_timeout', async () => {
+    const alter = "\nset lock_timeout = '2s';\nalter table orders add column x int;";
+    for (const off of ['0', "'0s'", 'default']) expect(await checksOf(`set statement_timeout = ${off};${alter}`), off).toContain('missing_statement_timeout');
+    for (const on of ["'30s'", '30000', "'1min'"]) expect(await checksOf(`set statement_timeout = ${on};${alter}`), on).not.toContain('missing_statement_timeout');
+    expect(await checksOf(`select set_config('statement_timeout', '30s', true);${alter}`)).not.toContain('missing_statement_timeout');
+    expect(await checksOf(`set statement_timeout = '30s';\nreset all;${alter}`)).toContain('missing_statement_timeout');
+    // statement_timeout alone does not silence missing_lock_timeout, nor the other way round.
+    expect(await checksOf("set statement_timeout = '30s';\nalter table orders add column x int;")).toContain('missing_lock_timeout');
+    expect(await checksOf("set statement_timeout = '30s';\nalter table orders add column x int;")).not.toContain('missing_statement_timeout');
+    // A CONCURRENTLY build needs no timeout (one would cut it short).
+    expect(await checksOf('create index concurrently if not exists orders_c on orders (customer_id);')).not.toContain('missing_statement_timeout');
   });
 });

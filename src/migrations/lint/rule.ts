@@ -10,6 +10,8 @@ export interface LintContext {
   createdBefore: Set<string>;
   /** A `SET lock_timeout` ran before this statement. */
   lockTimeoutSet: boolean;
+  /** A `SET statement_timeout` (non-zero) ran before this statement. */
+  statementTimeoutSet: boolean;
 }
 
 export interface Rule {
