@@ -7,12 +7,17 @@ import { lintMigration } from '../../src/migrations/lint/index.ts';
 import { parseMigration } from '../../src/migrations/statements.ts';
 
 export const SETUP = `
-create table customers (id bigint primary key, email text);
+create table customers (id bigint primary key, email text, name text not null default '');
 create table orders (id bigint primary key, customer_id bigint, note text, status text, total numeric, code varchar(10));
+create table invoices (id bigint primary key, customer_id bigint references customers (id), amount numeric);
+create domain positive_qty as int;
+create table stock (id bigint primary key, qty positive_qty);
 create type mood as enum ('ok', 'bad');
 create index orders_note on orders (note);
 insert into customers select g, 'c' || g from generate_series(1, 50) g;
-insert into orders select g, 1 + g % 50, 'n' || g, 'new', g, 'x' from generate_series(1, 200) g;`;
+insert into orders select g, 1 + g % 50, 'n' || g, 'new', g, 'x' from generate_series(1, 200) g;
+insert into invoices select g, 1 + g % 50, g from generate_series(1, 100) g;
+insert into stock select g, g from generate_series(1, 30) g;`;
 
 export interface Case {
   check: string;
@@ -28,6 +33,7 @@ export const CASES: Case[] = [
   { check: 'transaction_nesting', bad: 'begin;\ncreate table t1 (id bigint);\ncommit;', good: 'create table t1 (id bigint);' },
   { check: 'missing_lock_timeout', bad: 'alter table orders add column flag boolean;', good: "set lock_timeout = '2s';\nalter table orders add column flag boolean;" },
   { check: 'missing_statement_timeout', bad: "set lock_timeout = '2s';\nalter table orders add column flag boolean;", good: "set lock_timeout = '2s';\nset statement_timeout = '30s';\nalter table orders add column flag boolean;" },
+  { check: 'non_robust_statement', bad: 'create index concurrently orders_customer on orders (customer_id);', good: 'drop index concurrently if exists orders_customer;\ncreate index concurrently if not exists orders_customer on orders (customer_id);' },
   { check: 'adding_not_null_column', bad: 'alter table orders add column region text not null;', badError: /contains null values/, good: "alter table orders add column region text not null default 'eu';" },
   { check: 'adding_volatile_default', bad: 'alter table orders add column ref uuid default gen_random_uuid();', good: 'alter table orders add column created timestamptz default now();' },
   { check: 'adding_stored_generated_column', bad: 'alter table orders add column double_total numeric generated always as (total * 2) stored;', good: 'alter table orders add column double_total numeric generated always as (total * 2) virtual;' },
@@ -36,13 +42,19 @@ export const CASES: Case[] = [
   { check: 'constraint_without_not_valid', bad: 'alter table orders add foreign key (customer_id) references customers (id);', good: 'alter table orders add constraint orders_customer_fk foreign key (customer_id) references customers (id) not valid;\nalter table orders validate constraint orders_customer_fk;' },
   { check: 'unique_without_index', bad: 'alter table customers add constraint customers_email_key unique (email);', good: 'create unique index concurrently customers_email_key on customers (email);\nalter table customers add constraint customers_email_key unique using index customers_email_key;' },
   { check: 'set_not_null', bad: 'alter table orders alter column status set not null;', good: 'alter table orders add constraint status_nn check (status is not null) not valid;\nalter table orders validate constraint status_nn;\nalter table orders alter column status set not null;' },
+  { check: 'drop_not_null', bad: 'alter table customers alter column name drop not null;', good: "alter table customers alter column name set default 'unknown';" },
   { check: 'column_type_change', bad: 'alter table orders alter column total type bigint using total::bigint;', good: 'alter table orders add column total_cents bigint;' },
   { check: 'rename_column', bad: 'alter table orders rename column note to remark;', good: 'alter table orders add column remark text;', },
   { check: 'rename_table', bad: 'alter table orders rename to purchases;', good: 'create view purchases as select * from orders;', fixKeepsOperation: true },
   { check: 'drop_column', bad: 'alter table orders drop column note;', good: "comment on column orders.note is 'deprecated: unused since v2';" },
   { check: 'drop_table', bad: 'drop table orders;', good: 'create table orders_archive (like orders);\ndrop table orders_archive;' },
+  { check: 'truncate_table', bad: 'truncate orders;', good: 'delete from orders where id <= 10;' },
+  { check: 'truncate_cascade', bad: 'truncate customers cascade;', good: 'truncate invoices, customers;' },
+  { check: 'drop_database', bad: 'drop database if exists pglab_lint_scratch;', good: 'select pg_database_size(current_database());' },
   { check: 'vacuum_full', bad: 'vacuum full orders;', good: 'vacuum (analyze) orders;' },
   { check: 'enum_value_change', bad: "alter type mood rename value 'bad' to 'sad';", good: "create table moods (m mood default 'ok');" },
+  { check: 'create_domain_with_constraint', bad: 'create domain percent as int check (value between 0 and 100);', good: 'create domain percent as int;' },
+  { check: 'alter_domain_add_constraint', bad: 'alter domain positive_qty add constraint positive_qty_check check (value > 0);', good: 'alter domain positive_qty add constraint positive_qty_check check (value > 0) not valid;\nalter domain positive_qty validate constraint positive_qty_check;' },
   { check: 'serial_column', bad: 'create table t2 (id serial primary key, name text);', good: 'create table t2 (id bigint generated by default as identity primary key, name text);' },
   { check: 'int_primary_key', bad: 'create table t3 (id integer primary key, name text);', good: 'create table t3 (id bigint primary key, name text);' },
   { check: 'char_column', bad: 'create table t4 (id bigint primary key, code char(3));', good: 'create table t4 (id bigint primary key, code text check (length(code) = 3));' },

@@ -4,7 +4,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { localEngine } from '../support/pglite.ts';
 import type { LocalEngine } from '../../src/db/local-engine.ts';
 import { RULES, lintMigration, lockTimeoutMs } from '../../src/migrations/lint/index.ts';
-import { CASES, checkCase, checksOf } from './migrations-lint-cases.ts';
+import { CASES, checkCase, checksOf, resetSetup } from './migrations-lint-cases.ts';
 
 describe('migration lint rules', () => {
   let db: LocalEngine;
@@ -93,7 +93,62 @@ describe('migration lint rules', () => {
   });
 });
 
-describe('statement_timeout', () => {
+describe('the rules squawk and strong_migrations add', () => {
+  let db: LocalEngine;
+  beforeAll(async () => {
+    db = await localEngine();
+  });
+
+  it('non_robust_statement: only what a failure after a statement outside the transaction leaves applied', async () => {
+    const robust = (sql: string) => checksOf(sql).then((c) => c.filter((x) => x === 'non_robust_statement').length);
+    // All-or-nothing: one transaction rolls back whole, nothing to rerun.
+    expect(await robust('create table t8 (id bigint primary key);\ncreate index t8_id on t8 (id);\nalter table orders add column a int;')).toBe(0);
+    // Up to and including the last statement that commits on its own; not after it.
+    expect(await robust('create table t8 (id bigint primary key);\ncreate index concurrently orders_c on orders (customer_id);\ncreate table t9 (id bigint primary key);')).toBe(2);
+    // Inside the script's own BEGIN … COMMIT everything rolls back together.
+    expect(await robust('begin;\ncreate table t8 (id bigint primary key);\ncommit;\ncreate index concurrently orders_c on orders (customer_id);')).toBe(1);
+    // The rerunnable pairs: DROP CONSTRAINT IF EXISTS then ADD CONSTRAINT; DROP INDEX CONCURRENTLY IF EXISTS then build it.
+    expect(await robust('alter table orders drop constraint if exists orders_total_check;\nalter table orders add constraint orders_total_check check (total >= 0) not valid;\ndrop index concurrently if exists orders_c;\ncreate index concurrently orders_c on orders (customer_id);')).toBe(0);
+    // IF NOT EXISTS alone would keep the INVALID index a failed CONCURRENTLY build leaves.
+    const kept = (await lintMigration('create index concurrently if not exists orders_c on orders (customer_id);')).findings.filter((f) => f.check === 'non_robust_statement');
+    expect(kept.map((f) => f.fix)).toEqual(['DROP INDEX CONCURRENTLY IF EXISTS orders_c;\ncreate index concurrently if not exists orders_c on orders (customer_id);']);
+  });
+
+  it('non_robust_statement: the fixed migration runs twice where the original fails the second time (a retry after a failure halfway)', async () => {
+    const migration = [
+      'create table t8 (id bigint primary key, v int)',
+      'create sequence t8_seq',
+      "alter table orders add column region text, drop column code, add constraint orders_total_check check (total >= 0) not valid",
+      'create view t8_view as select id from t8',
+      'drop index orders_note',
+      "alter type mood add value 'meh'",
+      "create index concurrently orders_c on orders (customer_id)",
+      "update orders set status = 'meh' where id = 1",
+    ];
+    const sql = migration.map((m) => `${m};`).join('\n');
+    const { statements, findings } = await lintMigration(sql);
+    const flagged = findings.filter((f) => f.check === 'non_robust_statement');
+    // Every statement up to the CONCURRENTLY build is flagged; the UPDATE after it is not.
+    expect(flagged.map((f) => Number(/^line (\d+):/.exec(f.message)![1]))).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(flagged.every((f) => f.fix)).toBe(true);
+    const fixed = statements.map((s) => flagged.find((f) => f.object.query === s.text)?.fix ?? `${s.text};`).join('\n');
+    expect(await checksOf(fixed)).not.toContain('non_robust_statement');
+
+    const runAll = async (script: string) => {
+      for (const s of (await lintMigration(script)).statements) {
+        const r = await db.run(s.text);
+        if (!r.ok) return `${s.text}: ${r.error.message}`;
+      }
+      return 'ok';
+    };
+    await resetSetup(db);
+    expect(await runAll(sql)).toBe('ok');
+    expect(await runAll(sql)).toMatch(/already exists/);
+    await resetSetup(db);
+    expect(await runAll(fixed)).toBe('ok');
+    expect(await runAll(fixed)).toBe('ok');
+  });
+
   it('missing_statement_timeout reads statement_timeout as PostgreSQL does, apart from lock_timeout', async () => {
     const alter = "\nset lock_timeout = '2s';\nalter table orders add column x int;";
     for (const off of ['0', "'0s'", 'default']) expect(await checksOf(`set statement_timeout = ${off};${alter}`), off).toContain('missing_statement_timeout');
@@ -105,5 +160,28 @@ describe('statement_timeout', () => {
     expect(await checksOf("set statement_timeout = '30s';\nalter table orders add column x int;")).not.toContain('missing_statement_timeout');
     // A CONCURRENTLY build needs no timeout (one would cut it short).
     expect(await checksOf('create index concurrently if not exists orders_c on orders (customer_id);')).not.toContain('missing_statement_timeout');
+  });
+
+  it('truncate_cascade: its fix lists every table CASCADE would also empty', async () => {
+    await resetSetup(db);
+    const f = (await lintMigration('truncate customers cascade;')).findings.find((x) => x.check === 'truncate_cascade')!;
+    const r = await db.query<{ also_emptied: string }>(f.fix!.replace(/;\s*$/, ''));
+    expect(r.rows.map((x) => x.also_emptied).sort()).toEqual(['customers', 'invoices']);
+  });
+
+  it('domain constraints: a domain made in this migration checks no column yet; NOT NULL has no NOT VALID form', async () => {
+    expect(await checksOf('create domain d8 as int;\nalter domain d8 add check (value > 0);')).not.toContain('alter_domain_add_constraint');
+    const notNull = (await lintMigration('alter domain positive_qty set not null;')).findings.find((x) => x.check === 'alter_domain_add_constraint');
+    expect(notNull?.message).toBe('line 1: domain positive_qty is made NOT NULL');
+    expect(notNull?.fix).toBeUndefined();
+    // PostgreSQL names an unnamed domain check <domain>_check: the fix names it so, and VALIDATE finds it.
+    await resetSetup(db);
+    const f = (await lintMigration('alter domain positive_qty add check (value > 0);')).findings[0];
+    for (const s of (await lintMigration(f.fix!)).statements) expect((await db.run(s.text)).ok, s.text).toBe(true);
+    const con = await db.query<{ conname: string; convalidated: boolean }>("select conname, convalidated from pg_constraint where contypid = 'positive_qty'::regtype");
+    expect(con.rows).toEqual([{ conname: 'positive_qty_check', convalidated: true }]);
+    // CREATE DOMAIN keeps its DEFAULT when the CHECK and NOT NULL are taken out.
+    const c = (await lintMigration('create domain percent as int default 0 check (value between 0 and 100) not null;')).findings[0];
+    expect(c.fix!.split('\n')[0]).toBe('create domain percent as int default 0;');
   });
 });

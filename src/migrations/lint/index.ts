@@ -18,11 +18,17 @@ import { uniqueWithoutIndex } from './unique-without-index.ts';
 import { enumValueChange } from './enum-value-change.ts';
 import { transactionNesting } from './transaction-nesting.ts';
 import { missingStatementTimeout } from './missing-statement-timeout.ts';
+import { dropNotNull } from './drop-not-null.ts';
+import { truncateCascade, truncateTable } from './truncate.ts';
+import { dropDatabase } from './drop-database.ts';
+import { alterDomainAddConstraint, createDomainWithConstraint } from './domain-constraints.ts';
+import { nonRobustStatement } from './non-robust-statement.ts';
 
 export const RULES: Rule[] = [
   transactionNesting,
   missingLockTimeout,
   missingStatementTimeout,
+  nonRobustStatement,
   addingNotNullColumn,
   addingVolatileDefault,
   addingStoredGeneratedColumn,
@@ -31,13 +37,19 @@ export const RULES: Rule[] = [
   constraintWithoutNotValid,
   uniqueWithoutIndex,
   setNotNull,
+  dropNotNull,
   columnTypeChange,
   renameColumn,
   renameTable,
   dropColumn,
   dropTable,
+  truncateTable,
+  truncateCascade,
+  dropDatabase,
   vacuumFull,
   enumValueChange,
+  createDomainWithConstraint,
+  alterDomainAddConstraint,
   serialKey,
   intPrimaryKey,
   charType,
