@@ -10,6 +10,7 @@ export const SETUP = `
 create table customers (id bigint primary key, email text, name text not null default '');
 create table orders (id bigint primary key, customer_id bigint, note text, status text, total numeric, code varchar(10));
 create table invoices (id bigint primary key, customer_id bigint references customers (id), amount numeric);
+create table bookings (id bigint primary key, room int, during int4range);
 create domain positive_qty as int;
 create table stock (id bigint primary key, qty positive_qty);
 create type mood as enum ('ok', 'bad');
@@ -17,6 +18,7 @@ create index orders_note on orders (note);
 insert into customers select g, 'c' || g from generate_series(1, 50) g;
 insert into orders select g, 1 + g % 50, 'n' || g, 'new', g, 'x' from generate_series(1, 200) g;
 insert into invoices select g, 1 + g % 50, g from generate_series(1, 100) g;
+insert into bookings select g, 1, int4range(g * 10, g * 10 + 5) from generate_series(1, 20) g;
 insert into stock select g, g from generate_series(1, 30) g;`;
 
 export interface Case {
@@ -41,6 +43,7 @@ export const CASES: Case[] = [
   { check: 'non_concurrent_index_drop', bad: 'drop index orders_note;', good: 'drop index concurrently orders_note;' },
   { check: 'constraint_without_not_valid', bad: 'alter table orders add foreign key (customer_id) references customers (id);', good: 'alter table orders add constraint orders_customer_fk foreign key (customer_id) references customers (id) not valid;\nalter table orders validate constraint orders_customer_fk;' },
   { check: 'unique_without_index', bad: 'alter table customers add constraint customers_email_key unique (email);', good: 'create unique index concurrently customers_email_key on customers (email);\nalter table customers add constraint customers_email_key unique using index customers_email_key;' },
+  { check: 'adding_exclusion_constraint', bad: 'alter table bookings add constraint bookings_no_overlap exclude using gist (during with &&);', good: 'create table rooms_booked (id bigint primary key, during int4range, exclude using gist (during with &&));' },
   { check: 'set_not_null', bad: 'alter table orders alter column status set not null;', good: 'alter table orders add constraint status_nn check (status is not null) not valid;\nalter table orders validate constraint status_nn;\nalter table orders alter column status set not null;' },
   { check: 'drop_not_null', bad: 'alter table customers alter column name drop not null;', good: "alter table customers alter column name set default 'unknown';" },
   { check: 'column_type_change', bad: 'alter table orders alter column total type bigint using total::bigint;', good: 'alter table orders add column total_cents bigint;' },
@@ -51,6 +54,7 @@ export const CASES: Case[] = [
   { check: 'truncate_table', bad: 'truncate orders;', good: 'delete from orders where id <= 10;' },
   { check: 'truncate_cascade', bad: 'truncate customers cascade;', good: 'truncate invoices, customers;' },
   { check: 'drop_database', bad: 'drop database if exists pglab_lint_scratch;', good: 'select pg_database_size(current_database());' },
+  { check: 'backfill_with_schema_change', bad: "alter table orders add column region text;\nupdate orders set region = 'eu';", good: "update orders set status = 'done' where id <= 100;" },
   { check: 'vacuum_full', bad: 'vacuum full orders;', good: 'vacuum (analyze) orders;' },
   { check: 'enum_value_change', bad: "alter type mood rename value 'bad' to 'sad';", good: "create table moods (m mood default 'ok');" },
   { check: 'create_domain_with_constraint', bad: 'create domain percent as int check (value between 0 and 100);', good: 'create domain percent as int;' },
@@ -60,6 +64,7 @@ export const CASES: Case[] = [
   { check: 'char_column', bad: 'create table t4 (id bigint primary key, code char(3));', good: 'create table t4 (id bigint primary key, code text check (length(code) = 3));' },
   { check: 'varchar_limit', bad: 'create table t5 (id bigint primary key, name varchar(40));', good: 'create table t5 (id bigint primary key, name text check (length(name) <= 40));' },
   { check: 'timestamp_without_time_zone', bad: 'create table t6 (id bigint primary key, at timestamp without time zone);', good: 'create table t6 (id bigint primary key, at timestamptz);' },
+  { check: 'json_column', bad: 'alter table orders add column payload json;', good: 'alter table orders add column payload jsonb;' },
 ];
 
 export const checksOf = async (sql: string) => (await lintMigration(sql)).findings.map((f) => f.check);
@@ -103,3 +108,18 @@ export async function checkCase(db: Engine, c: Case): Promise<void> {
   if (f.fix && !c.fixKeepsOperation) expect(await checksOf(f.fix)).not.toContain(c.check);
 }
 
+/** What json_column says: json has no equality operator (42883), jsonb has one. */
+export async function checkJsonEquality(db: Engine): Promise<void> {
+  await db.run('drop table if exists jt');
+  expect((await db.run('create table jt (j json, b jsonb)')).ok).toBe(true);
+  expect((await db.run(`insert into jt values ('{"a": 1}', '{"a": 1}'), ('{"a": 1}', '{"a": 1}')`)).ok).toBe(true);
+  const distinct = await db.run('select distinct j from jt');
+  expect(!distinct.ok && distinct.error.message).toMatch(/could not identify an equality operator for type json/);
+  for (const q of ['select distinct j from jt', 'select j from jt union select j from jt', 'select j from jt group by j', 'select count(*) from jt where j = j']) {
+    const r = await db.run(q);
+    expect(!r.ok && r.error.code, q).toBe('42883');
+  }
+  const n = await db.query<{ n: string }>('select count(distinct b)::text as n from jt');
+  expect(n.rows[0].n).toBe('1');
+  await db.run('drop table jt');
+}

@@ -8,11 +8,15 @@ import { localEngine } from '../support/pglite.ts';
 import { PgQueryable } from '../../src/cli/pg-queryable.ts';
 import type { Engine } from '../../src/db/types.ts';
 import type { LocalEngine } from '../../src/db/local-engine.ts';
-import { measureMigration, type Measurement, type MeasuredStatement } from '../../src/migrations/measure.ts';
+import { measureMigration, measureRolledBack, type Measurement, type MeasuredStatement } from '../../src/migrations/measure.ts';
 import { lintMigration } from '../../src/migrations/lint/index.ts';
-import { CASES, checkCase, resetSetup } from './migrations-lint-cases.ts';
+import { strongest } from '../../src/migrations/locks.ts';
+import { CASES, checkCase, checkJsonEquality, resetSetup } from './migrations-lint-cases.ts';
 
 const lockOn = (s: MeasuredStatement, relation: string) => s.locks.find((l) => l.relation === relation)?.mode;
+// held lists every lock the transaction holds, several per relation: the strongest is what others wait for.
+const heldOn = (s: MeasuredStatement, relation: string) => strongest(s.held.filter((l) => l.relation === relation).map((l) => l.mode));
+const line = (m: Measurement, n: number) => m.statements.find((s) => s.line === n)!;
 
 /** Each case is one migration, measured on a fresh set-up; what it shows is checked against the database's pg_locks. */
 const LOCK_CASES: { check: string; sql: string; expect: (m: Measurement) => void }[] = [
@@ -52,6 +56,16 @@ const LOCK_CASES: { check: string; sql: string; expect: (m: Measurement) => void
     },
   },
   {
+    check: 'adding_exclusion_constraint',
+    sql: 'alter table bookings add constraint bookings_no_overlap exclude using gist (during with &&);',
+    expect: (m) => {
+      const [x] = m.statements;
+      expect(lockOn(x, 'bookings')).toBe('AccessExclusiveLock');
+      expect(x.locks.find((l) => l.relation === 'bookings_no_overlap')?.existing).toBe(false);
+      expect(x.strongest).toMatchObject({ relation: 'bookings', mode: 'AccessExclusiveLock' });
+    },
+  },
+  {
     check: 'alter_domain_add_constraint',
     sql: 'alter domain positive_qty add constraint positive_qty_check check (value > 0);\nalter domain positive_qty drop constraint positive_qty_check;\nalter domain positive_qty add constraint positive_qty_check check (value > 0) not valid;\nalter domain positive_qty validate constraint positive_qty_check;\nalter table stock add constraint stock_qty_positive check (qty > 0) not valid;\nalter table stock validate constraint stock_qty_positive;',
     expect: (m) => {
@@ -72,6 +86,17 @@ const LOCK_CASES: { check: string; sql: string; expect: (m: Measurement) => void
       expect(lockOn(tableValidate, 'stock')).toBe('ShareUpdateExclusiveLock');
     },
   },
+  {
+    check: 'backfill_with_schema_change',
+    sql: "begin;\nalter table orders add column region text;\nupdate orders set region = 'eu';\ncommit;",
+    expect: (m) => {
+      const update = line(m, 3);
+      // The UPDATE took only ROW EXCLUSIVE itself, but its transaction holds the ALTER's ACCESS EXCLUSIVE while it writes every row.
+      expect(lockOn(update, 'orders')).toBe('RowExclusiveLock');
+      expect(heldOn(update, 'orders')).toBe('AccessExclusiveLock');
+      expect(update.rowsWritten).toEqual({ orders: 200 });
+    },
+  },
 ];
 
 /** The lint flags what each lock case measures. */
@@ -89,6 +114,11 @@ async function measureCases(db: Engine) {
     expect(m.failed, `${c.check}: ${m.statements.find((s) => !s.ok)?.error}`).toBe(false);
     c.expect(m);
   }
+  // As the page measures (one transaction, rolled back): the backfill's transaction holds the ALTER's lock too.
+  await resetSetup(db);
+  const page = await measureRolledBack(db, "alter table orders add column region text;\nupdate orders set region = 'eu';");
+  expect(heldOn(page.statements[1], 'orders')).toBe('AccessExclusiveLock');
+  expect(page.statements[1].rowsWritten).toEqual({ orders: 200 });
 }
 
 describe('lint findings measured on PGlite', () => {
@@ -130,4 +160,7 @@ describe('the migration lint on the native PostgreSQL 18', () => {
     await measureCases(conn);
   });
 
+  it('json has no equality operator there either (json_column)', async () => {
+    await checkJsonEquality(conn);
+  });
 });

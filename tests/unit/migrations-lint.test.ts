@@ -4,7 +4,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { localEngine } from '../support/pglite.ts';
 import type { LocalEngine } from '../../src/db/local-engine.ts';
 import { RULES, lintMigration, lockTimeoutMs } from '../../src/migrations/lint/index.ts';
-import { CASES, checkCase, checksOf, resetSetup } from './migrations-lint-cases.ts';
+import { CASES, checkCase, checkJsonEquality, checksOf, resetSetup } from './migrations-lint-cases.ts';
 
 describe('migration lint rules', () => {
   let db: LocalEngine;
@@ -160,6 +160,25 @@ describe('the rules squawk and strong_migrations add', () => {
     expect(await checksOf("set statement_timeout = '30s';\nalter table orders add column x int;")).not.toContain('missing_statement_timeout');
     // A CONCURRENTLY build needs no timeout (one would cut it short).
     expect(await checksOf('create index concurrently if not exists orders_c on orders (customer_id);')).not.toContain('missing_statement_timeout');
+  });
+
+  it('backfill_with_schema_change: only after a strong lock, in the same transaction', async () => {
+    const backfill = (sql: string) => checksOf(sql).then((c) => c.includes('backfill_with_schema_change'));
+    expect(await backfill("update orders set status = 'x';\nalter table orders add column a int;")).toBe(false);
+    expect(await backfill("alter table orders add column a int;\ninsert into orders (id) values (1000);")).toBe(false);
+    expect(await backfill('alter table orders add column a int;\ninsert into customers (id) select id + 1000 from orders;')).toBe(true);
+    expect(await backfill('alter table orders add column a int;\ndelete from invoices where amount < 10;')).toBe(true);
+    // A statement that commits on its own ends the transaction the lock belonged to.
+    expect(await backfill("alter table orders add column a int;\ncreate index concurrently orders_a on orders (a);\nupdate orders set a = 1;")).toBe(false);
+    // A new table locks nobody.
+    expect(await backfill("create table t8 (id bigint primary key);\ninsert into t8 select id from orders;")).toBe(false);
+  });
+
+  it('json_column: json has no equality operator (DISTINCT, UNION, GROUP BY, = fail), jsonb has one; the fix names jsonb', async () => {
+    await checkJsonEquality(db);
+    expect(await checksOf('create table t8 (id bigint primary key, a json[], b jsonb, c pg_catalog.json);')).toEqual(['json_column', 'json_column']);
+    const { findings } = await lintMigration('create table t8 (id bigint primary key, a json[], b jsonb, c pg_catalog.json);');
+    expect(findings[0].fix).toBe('create table t8 (id bigint primary key, a jsonb[], b jsonb, c jsonb);');
   });
 
   it('truncate_cascade: its fix lists every table CASCADE would also empty', async () => {

@@ -23,6 +23,9 @@ import { truncateCascade, truncateTable } from './truncate.ts';
 import { dropDatabase } from './drop-database.ts';
 import { alterDomainAddConstraint, createDomainWithConstraint } from './domain-constraints.ts';
 import { nonRobustStatement } from './non-robust-statement.ts';
+import { addingExclusionConstraint } from './exclusion-constraint.ts';
+import { jsonColumn } from './json-column.ts';
+import { backfillWithSchemaChange } from './backfill-with-schema-change.ts';
 
 export const RULES: Rule[] = [
   transactionNesting,
@@ -36,6 +39,7 @@ export const RULES: Rule[] = [
   nonConcurrentIndexDrop,
   constraintWithoutNotValid,
   uniqueWithoutIndex,
+  addingExclusionConstraint,
   setNotNull,
   dropNotNull,
   columnTypeChange,
@@ -46,6 +50,7 @@ export const RULES: Rule[] = [
   truncateTable,
   truncateCascade,
   dropDatabase,
+  backfillWithSchemaChange,
   vacuumFull,
   enumValueChange,
   createDomainWithConstraint,
@@ -55,6 +60,7 @@ export const RULES: Rule[] = [
   charType,
   varcharLimit,
   timestampWithoutTimeZone,
+  jsonColumn,
 ];
 
 export interface LintOptions {
