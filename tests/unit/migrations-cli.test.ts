@@ -60,7 +60,7 @@ describe('pglab diff', () => {
 
 describe('pglab migration lint', () => {
   it('reports findings per file, in text, markdown and json, with --fail-on', async () => {
-    const m = file('m1.sql', "set lock_timeout = '2s';\nalter table orders add column note text not null;\ncreate index orders_note on orders (note);");
+    const m = file('m1.sql', "set lock_timeout = '2s'; set statement_timeout = '30s';\nalter table orders add column note text not null;\ncreate index orders_note on orders (note);");
     const text = await cli('migration', 'lint', m);
     expect(text.status).toBe(0);
     expect(text.out.replace(/\s+/g, ' ')).toMatch(/m1\.sql:2: column note is added to orders as NOT NULL with no default/);

@@ -17,10 +17,21 @@ import { charType, intPrimaryKey, serialKey, timestampWithoutTimeZone, varcharLi
 import { uniqueWithoutIndex } from './unique-without-index.ts';
 import { enumValueChange } from './enum-value-change.ts';
 import { transactionNesting } from './transaction-nesting.ts';
+import { missingStatementTimeout } from './missing-statement-timeout.ts';
+import { dropNotNull } from './drop-not-null.ts';
+import { truncateCascade, truncateTable } from './truncate.ts';
+import { dropDatabase } from './drop-database.ts';
+import { alterDomainAddConstraint, createDomainWithConstraint } from './domain-constraints.ts';
+import { nonRobustStatement } from './non-robust-statement.ts';
+import { addingExclusionConstraint } from './exclusion-constraint.ts';
+import { jsonColumn } from './json-column.ts';
+import { backfillWithSchemaChange } from './backfill-with-schema-change.ts';
 
 export const RULES: Rule[] = [
   transactionNesting,
   missingLockTimeout,
+  missingStatementTimeout,
+  nonRobustStatement,
   addingNotNullColumn,
   addingVolatileDefault,
   addingStoredGeneratedColumn,
@@ -28,19 +39,28 @@ export const RULES: Rule[] = [
   nonConcurrentIndexDrop,
   constraintWithoutNotValid,
   uniqueWithoutIndex,
+  addingExclusionConstraint,
   setNotNull,
+  dropNotNull,
   columnTypeChange,
   renameColumn,
   renameTable,
   dropColumn,
   dropTable,
+  truncateTable,
+  truncateCascade,
+  dropDatabase,
+  backfillWithSchemaChange,
   vacuumFull,
   enumValueChange,
+  createDomainWithConstraint,
+  alterDomainAddConstraint,
   serialKey,
   intPrimaryKey,
   charType,
   varcharLimit,
   timestampWithoutTimeZone,
+  jsonColumn,
 ];
 
 export interface LintOptions {
@@ -48,10 +68,10 @@ export interface LintOptions {
   exclude?: string[];
 }
 
-// lock_timeout's units (milliseconds without one), as PostgreSQL reads a time setting.
+// A time setting's units (milliseconds without one), as PostgreSQL reads lock_timeout and statement_timeout.
 const TIME_UNITS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** A lock_timeout value in milliseconds as PostgreSQL rounds it ('0.0', '00', '0h' are all 0), or undefined when it cannot be read. */
+/** A lock_timeout (or statement_timeout) value in milliseconds as PostgreSQL rounds it ('0.0', '00', '0h' are all 0), or undefined when it cannot be read. */
 export function lockTimeoutMs(value: string): number | undefined {
   const m = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)\s*([a-z]*)\s*$/i.exec(value);
   if (!m) return undefined;
@@ -70,15 +90,15 @@ const constText = (n: Node | undefined): string | undefined => {
 };
 
 /**
- * What the statement does to lock_timeout: 'on' when it sets a timeout, 'off' when it sets none
- * (0, RESET, DEFAULT, RESET ALL), undefined when it leaves it alone. set_config('lock_timeout', …)
- * counts like SET.
+ * What the statement does to a timeout setting (lock_timeout, statement_timeout): 'on' when it
+ * sets a timeout, 'off' when it sets none (0, RESET, DEFAULT, RESET ALL), undefined when it
+ * leaves it alone. set_config(name, …) counts like SET.
  */
-export function lockTimeoutChange(s: MigrationStatement): 'on' | 'off' | undefined {
+export function timeoutChange(s: MigrationStatement, setting: string): 'on' | 'off' | undefined {
   const b = s.body;
   if (s.node === 'VariableSetStmt') {
     if (b.kind === 'VAR_RESET_ALL') return 'off';
-    if (b.name !== 'lock_timeout') return undefined;
+    if (b.name !== setting) return undefined;
     if (b.kind !== 'VAR_SET_VALUE') return b.kind === 'VAR_SET_DEFAULT' || b.kind === 'VAR_RESET' ? 'off' : undefined;
     const v = constText(((b.args as Node[] | undefined) ?? [])[0]);
     const ms = v === undefined ? undefined : lockTimeoutMs(v);
@@ -90,7 +110,7 @@ export function lockTimeoutChange(s: MigrationStatement): 'on' | 'off' | undefin
       const f = ((t.ResTarget as Node | undefined)?.val as Node | undefined)?.FuncCall as Node | undefined;
       const name = ((f?.funcname as Node[] | undefined) ?? []).map((n) => (n.String as Node)?.sval).pop();
       const args = (f?.args as Node[] | undefined) ?? [];
-      if (name !== 'set_config' || constText(args[0])?.trim().toLowerCase() !== 'lock_timeout') continue;
+      if (name !== 'set_config' || constText(args[0])?.trim().toLowerCase() !== setting) continue;
       const v = constText(args[1]);
       const ms = v === undefined ? undefined : lockTimeoutMs(v);
       found = ms !== undefined && ms > 0 ? 'on' : 'off';
@@ -100,14 +120,18 @@ export function lockTimeoutChange(s: MigrationStatement): 'on' | 'off' | undefin
   return undefined;
 }
 
+/** What the statement does to lock_timeout (see timeoutChange). */
+export const lockTimeoutChange = (s: MigrationStatement) => timeoutChange(s, 'lock_timeout');
+
 /** Lints parsed statements (parse once, lint and measure the same statements). */
 export function lintStatements(sql: string, statements: MigrationStatement[], opts: LintOptions = {}): Finding[] {
   const rules = RULES.filter((r) => !opts.exclude?.includes(r.check));
   const createdBefore = new Set<string>();
   let lockTimeoutSet = false;
+  let statementTimeoutSet = false;
   const out: Finding[] = [];
   for (const s of statements) {
-    const ctx: LintContext = { sql, statements, createdBefore, lockTimeoutSet };
+    const ctx: LintContext = { sql, statements, createdBefore, lockTimeoutSet, statementTimeoutSet };
     for (const r of rules) out.push(...r.findings(s, ctx));
     if (s.node === 'CreateStmt' || s.node === 'CreateTableAsStmt') {
       const r = rel(s.node === 'CreateStmt' ? s.body.relation : ((s.body.into as Node)?.rel));
@@ -115,6 +139,8 @@ export function lintStatements(sql: string, statements: MigrationStatement[], op
     }
     const t = lockTimeoutChange(s);
     if (t) lockTimeoutSet = t === 'on';
+    const st = timeoutChange(s, 'statement_timeout');
+    if (st) statementTimeoutSet = st === 'on';
   }
   return out;
 }

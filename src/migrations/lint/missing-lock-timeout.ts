@@ -3,7 +3,7 @@ import { cmds, finding, isNew, rel, relSql, type LintContext, type Rule } from '
 import type { MigrationStatement } from '../statements.ts';
 
 /** Statements that take a lock which blocks reads or writes of an existing table. */
-function locksExisting(s: MigrationStatement, ctx: LintContext): ReturnType<typeof rel> | undefined {
+export function locksExisting(s: MigrationStatement, ctx: LintContext): ReturnType<typeof rel> | undefined {
   const r = s.body.relation ? rel(s.body.relation) : undefined;
   switch (s.node) {
     case 'AlterTableStmt':

@@ -10,6 +10,8 @@ export interface LintContext {
   createdBefore: Set<string>;
   /** A `SET lock_timeout` ran before this statement. */
   lockTimeoutSet: boolean;
+  /** A `SET statement_timeout` (non-zero) ran before this statement. */
+  statementTimeoutSet: boolean;
 }
 
 export interface Rule {
@@ -71,6 +73,11 @@ export const constraintsOf = (col: Node): Node[] => ((col.constraints as Node[] 
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
+
+/** The character index of a parse-tree byte offset (libpg-query locations are UTF-8 bytes). */
+export function charIndex(text: string, byteLocation: number): number {
+  return dec.decode(enc.encode(text).slice(0, byteLocation)).length;
+}
 
 /** Replaces `length` characters of the statement at a parse-tree byte offset (libpg-query locations are UTF-8 bytes). */
 export function replaceAt(text: string, byteLocation: number, match: RegExp, replacement: string): string | undefined {
