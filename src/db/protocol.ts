@@ -1,5 +1,6 @@
 // The page ↔ worker protocol: request ids, whole errors, notices inside outcomes.
 // Typed from one object so the two sides cannot drift apart.
+import type { Progress } from '../workspaces/progress.ts';
 import type { PgliteAssets } from './pglite-assets.ts';
 
 /** 'idb': pglab's IndexedDB store (idb-store.ts); 'idbfs': PGlite's own, kept for comparison. */
@@ -32,6 +33,12 @@ export interface DownloadEvent {
   event: 'download';
   received: number;
   total: number;
+}
+
+/** How far a long call (a workspace's SQL dump) has got: src/workspaces/progress.ts. */
+export interface ProgressEvent {
+  event: 'progress';
+  progress: Progress;
 }
 
 /** Why a database is not being saved, with the browser's figures (bytes) where it gives them. */

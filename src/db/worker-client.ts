@@ -1,6 +1,6 @@
 // The page's side of the database worker: an Engine whose calls cross to the worker, plus
 // restart (the only way to stop a running statement) and reset.
-import type { DownloadEvent, InitInfo, WasmCache } from './protocol.ts';
+import type { DownloadEvent, InitInfo, ProgressEvent, WasmCache } from './protocol.ts';
 import type { StartOptions } from './start-options.ts';
 import type { WorkerApi } from './worker.ts';
 import { RpcEngine, WorkerRpc } from './worker-rpc.ts';
@@ -19,6 +19,7 @@ export class WorkerEngine extends RpcEngine<WorkerApi> {
     super();
     this.rpc = new WorkerRpc<WorkerApi>(makeWorker, 'The database worker crashed.', (m) => {
       if ((m as DownloadEvent | null)?.event === 'download') onDownload?.(m as DownloadEvent);
+      if ((m as ProgressEvent | null)?.event === 'progress') this.onProgress?.((m as ProgressEvent).progress);
     });
     this.extensions = options.extensions;
   }
@@ -51,6 +52,14 @@ export class WorkerEngine extends RpcEngine<WorkerApi> {
   archive(): Promise<Blob> {
     return this.rpc.call('archive');
   }
+
+  /** The data directory packed, not compressed (the page gzips it with progress). */
+  packedSnapshot(): Promise<Blob> {
+    return this.rpc.call('packedSnapshot');
+  }
+
+  /** Hears the progress a long call reports (dumpSql's). */
+  onProgress?: (p: ProgressEvent['progress']) => void;
 
   /** The open workspace as a SQL dump written by pg_dump. */
   dumpSql(): Promise<string> {

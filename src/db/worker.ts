@@ -6,7 +6,7 @@ import { createEngine, type EngineOptions } from './engine.ts';
 import { extensions as allExtensions, extensionsFor, namesOf, shippedExtensions } from './extensions.ts';
 import { LocalEngine } from './local-engine.ts';
 import { serveRpc } from './worker-rpc.ts';
-import type { DownloadEvent, InitInfo, Storage, WasmCache } from './protocol.ts';
+import type { DownloadEvent, InitInfo, ProgressEvent, Storage, WasmCache } from './protocol.ts';
 import { storageFailure } from './error-info.ts';
 import { refusal, SaveWatch, unsavedInfo } from './save-watch.ts';
 import { Downloads, fetchSeed, initdbModule, loadPgliteAssets, noInitdb, START_BYTES, type DownloadProgress } from './pglite-assets.ts';
@@ -14,6 +14,7 @@ import { startOptionsFromName, type StartOptions } from './start-options.ts';
 import { deleteDatabase, IdbFs, IdbStore } from './idb-store.ts';
 import { packSnapshot, snapshotFs, takeSnapshot } from './datadir-snapshot.ts';
 import { dumpSql } from '../workspaces/dump.ts';
+import { throttled } from '../workspaces/progress.ts';
 import { ownStatement } from './own-statements.ts';
 import { WalHousekeeper } from './wal-housekeeping.ts';
 
@@ -250,8 +251,12 @@ const api = {
     const packed = packSnapshot(await takeSnapshot(db));
     return new Response(packed.stream().pipeThrough(new CompressionStream('gzip'))).blob();
   },
-  /** The database as a SQL script by pg_dump (src/workspaces/dump.ts). */
-  dumpSql: () => dumpSql(need().db),
+  /** The data directory packed but not compressed: the page compresses it with progress and Cancel (src/workspaces/archive.ts). */
+  async packedSnapshot(): Promise<Blob> {
+    return packSnapshot(await takeSnapshot(need().db));
+  },
+  /** The database as a SQL script by pg_dump (src/workspaces/dump.ts), reporting progress events as it goes. */
+  dumpSql: () => dumpSql(need().db, throttled((progress) => (self as unknown as DedicatedWorkerGlobalScope).postMessage({ event: 'progress', progress } satisfies ProgressEvent))),
   query: (sql: string, params?: unknown[]) => need().query(sql, params),
   rawQuery: (sql: string, params?: unknown[]) => need().rawQuery(sql, params),
   describe: (sql: string) => need().describe(sql),

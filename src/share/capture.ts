@@ -51,7 +51,8 @@ export async function mentionedRelations(sql: string): Promise<{ schema?: string
 const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const qn = (schema: string, name: string) => `${q(schema)}.${q(name)}`;
 
-function planRelationNames(plan: unknown): { schema?: string; name: string }[] {
+/** The relations a plan reads (`Relation Name`, with `Schema` in a VERBOSE plan). */
+export function planRelationNames(plan: unknown): { schema?: string; name: string }[] {
   const out: { schema?: string; name: string }[] = [];
   const stack: unknown[] = [plan];
   while (stack.length) {
@@ -66,7 +67,7 @@ function planRelationNames(plan: unknown): { schema?: string; name: string }[] {
 }
 
 /** Resolves names (unqualified ones through the search_path) to pg_class oids; unknown names (CTEs) are skipped. */
-async function resolve(db: Queryable, names: { schema?: string; name: string }[]): Promise<number[]> {
+export async function resolveRelations(db: Queryable, names: { schema?: string; name: string }[]): Promise<number[]> {
   if (!names.length) return [];
   const texts = names.map((n) => (n.schema ? qn(n.schema, n.name) : q(n.name)));
   const { rows } = await db.query<{ oid: number | null }>('select to_regclass(n)::oid::int8 as oid from unnest($1::text[]) as n', [texts]);
@@ -247,7 +248,7 @@ export async function captureRepro(db: Queryable, sql: string, opts: CaptureOpti
   const vp = typeof verbosePlan === 'string' ? JSON.parse(verbosePlan) : verbosePlan;
 
   const names = [...planRelationNames(vp), ...(await mentionedRelations(query))];
-  const oids = await expand(db, await resolve(db, names));
+  const oids = await expand(db, await resolveRelations(db, names));
   const settings = await planSettings(db);
   // The DDL is written with only pg_catalog on the search_path, so pg_get_*def qualify every name
   // (as pg_dump does): the receiver's search_path is the server's, set after the set-up.

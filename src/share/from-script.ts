@@ -5,7 +5,8 @@
 import type { Queryable } from '../db/types.ts';
 import { splitScript, statementAt } from '../db/splitter.ts';
 import { explainSql } from './replay.ts';
-import { makePack, PLAN_SETTINGS, PackError, type PackSetting, type SharePack } from './format.ts';
+import { LIMITS, makePack, PLAN_SETTINGS, PackError, type PackSetting, type SharePack } from './format.ts';
+import { loadedRows, ROWS_BUDGET } from './loaded-rows.ts';
 
 /** `EXPLAIN (…) q` or `EXPLAIN ANALYZE q` → `q`: the pack holds the query, the receiver explains it. */
 export function stripExplain(sql: string): string {
@@ -47,8 +48,18 @@ export async function packFromScript(db: Queryable, doc: string, cursor: number)
   } catch (e) {
     notes.push(`The sender's database could not explain the query: ${(e as Error).message}`);
   }
+  // Rows the script does not make (\copy from a file, a CSV import, a dump) are carried after it
+  // while they fit, and named when they do not (loaded-rows.ts).
+  let setup = doc.slice(0, piece.from).trim() + '\n';
+  const room = Math.min(ROWS_BUDGET, LIMITS.setupChars - setup.length - 4096);
+  const loaded = await loadedRows(db, setup, query, Math.max(0, room)).catch((e) => {
+    notes.push(`Whether the tables' rows come from the script could not be checked: ${(e as Error).message}`);
+    return null;
+  });
+  if (loaded) setup = loaded.setup;
+  if (loaded) notes.push(...loaded.notes);
   return makePack({
-    kind: 'script', source: 'pglab playground', setup: doc.slice(0, piece.from).trim() + '\n', settings: await sessionSettings(db),
+    kind: 'script', source: 'pglab playground', setup, settings: await sessionSettings(db),
     query, plan, stats: null, redacted: [], notes,
   });
 }

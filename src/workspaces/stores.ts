@@ -1,8 +1,11 @@
 // The workspaces' IndexedDB stores as the page sees them: their sizes, the browser's quota,
 // deleting one, filling a new one from an archive, and whether another tab has one open.
 import { deleteDatabase, IdbStore, openDatabase } from '../db/idb-store.ts';
-import { SnapshotFormatError, unpackShippedSnapshot } from '../db/datadir-snapshot.ts';
-import { fits, manifestBytes, WorkspaceError } from './registry.ts';
+import { SnapshotFormatError } from '../db/datadir-snapshot.ts';
+import { manifestBytes, WorkspaceError } from './registry.ts';
+import { roomVerdict, type RoomNeed, type StorageEstimate } from './room.ts';
+import { declaredArchiveSize, readArchive } from './archive.ts';
+import { Cancelled, throwIfCancelled, type Progress } from './progress.ts';
 
 /** Bytes of the data directory a store holds (0: nothing saved yet). */
 export async function storeBytes(name: string): Promise<number> {
@@ -20,17 +23,14 @@ export async function storeBytes(name: string): Promise<number> {
   }
 }
 
-export async function quota(): Promise<{ usage?: number; quota?: number }> {
+export async function quota(): Promise<StorageEstimate> {
   return (await navigator.storage?.estimate?.().catch(() => undefined)) ?? {};
 }
 
-/** Refuses, before anything is written, what would not fit the browser's room. */
-export async function ensureRoom(bytes: number, what: string): Promise<void> {
-  const e = await quota();
-  if (!fits(bytes, e)) {
-    const mb = (n = 0) => `${(n / 1e6).toFixed(1)} MB`;
-    throw new WorkspaceError(`${what} needs about ${mb(bytes)}, but the browser gives this site ${mb(e.quota)} and ${mb(e.usage)} of it is used. Nothing was written: free room by deleting a workspace.`);
-  }
+/** Refuses, before anything is written, what would not fit the browser's room (room.ts decides). */
+export async function ensureRoom(need: RoomNeed): Promise<void> {
+  const verdict = roomVerdict(need, await quota());
+  if (!verdict.ok) throw new WorkspaceError(verdict.message);
 }
 
 export const deleteStore = (name: string) => deleteDatabase(name);
@@ -41,17 +41,34 @@ export async function openElsewhere(name: string): Promise<boolean> {
   return navigator.locks.request(name, { ifAvailable: true }, (lock) => lock === null);
 }
 
-/** Fills the (new, empty) store `name` with an archive's data directory; a bad file is refused whole. */
-export async function storeArchive(name: string, archive: Blob): Promise<string[]> {
+export interface StoreArchiveOptions {
+  onProgress?: (p: Progress) => void;
+  /** Cancels before the store is complete: the new store is deleted, nothing else was touched. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Fills the (new, empty) store `name` with an archive's data directory; a bad file is refused
+ * whole. The room is checked three times, each before the step that would need it: from the
+ * size the file declares (before decompressing), from the packed header's sizes (before the
+ * files are decompressed) and from the data directory itself (before it is written).
+ */
+export async function storeArchive(name: string, archive: Blob, opts: StoreArchiveOptions = {}): Promise<string[]> {
+  const what = 'This archive';
+  const declared = await declaredArchiveSize(archive);
+  await ensureRoom({ what, ...declared });
   let seed;
   try {
-    seed = await unpackShippedSnapshot(archive);
+    seed = await readArchive(archive, { ...opts, checkDeclared: (s) => ensureRoom({ what, ...s }) });
   } catch (e) {
+    if (e instanceof WorkspaceError || e instanceof Cancelled) throw e;
     const why = e instanceof SnapshotFormatError ? e.message : (e as Error).message;
     throw new WorkspaceError(`This file is not a pglab database archive (${why}). Nothing was written.`);
   }
   if (!seed.entries.some((e) => e.path === '/PG_VERSION')) throw new WorkspaceError('This archive holds no PostgreSQL data directory (no PG_VERSION). Nothing was written.');
-  await ensureRoom(seed.bytes, 'This archive');
+  await ensureRoom({ what, bytes: seed.bytes, basis: 'its data directory' });
+  throwIfCancelled(opts.signal);
+  opts.onProgress?.({ step: `Saving ${(seed.bytes / 1e6).toFixed(1)} MB into the browser` });
   const store = new IdbStore(name);
   try {
     await store.storeSeed(seed);
@@ -61,6 +78,11 @@ export async function storeArchive(name: string, archive: Blob): Promise<string[
     throw new WorkspaceError(`The browser would not save the archive (${(e as Error).name}: ${(e as Error).message}). Nothing was kept.`);
   }
   await store.close();
+  if (opts.signal?.aborted) {
+    // Cancelled while saving: the new store is the only thing written, and it goes.
+    await deleteDatabase(name);
+    throw new Cancelled();
+  }
   return seed.extensions;
 }
 

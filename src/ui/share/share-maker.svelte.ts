@@ -15,6 +15,8 @@ export class ShareMaker {
   link = $state<string | null>(null);
   copied = $state(false);
   fileUrl = $state<string | null>(null);
+  /** What the pack could not carry or carries besides the script (its notes), for the sender to read. */
+  notes = $state.raw<string[]>([]);
   readonly limit = LINK_LIMIT;
 
   /** Packs the statement at `cursor` with the script before it; the plan comes from `db` (plain EXPLAIN). */
@@ -24,7 +26,9 @@ export class ShareMaker {
     this.copied = false;
     try {
       const [{ packFromScript }, { sharePack }] = await Promise.all([import('../../share/from-script.ts'), import('../../share/codec.ts')]);
-      const out = sharePack(await packFromScript(db, doc, cursor));
+      const pack = await packFromScript(db, doc, cursor);
+      const out = sharePack(pack);
+      this.notes = pack.notes;
       this.output = out;
       this.link = out.fitsLink ? location.href.replace(/#.*$/, '') + out.fragment : null;
       if (this.fileUrl) URL.revokeObjectURL(this.fileUrl);
@@ -58,6 +62,7 @@ export class ShareMaker {
 
   close() {
     this.output = null;
+    this.notes = [];
     this.link = null;
     this.error = null;
   }

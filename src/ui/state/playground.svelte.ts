@@ -12,6 +12,8 @@ import { saveExtensions } from '../../db/start-options.ts';
 import { loadHistory, pushHistory, type HistoryEntry } from './history.ts';
 import { tabWorkspace } from '../../workspaces/saved-registry.ts';
 import { keysFor } from '../../workspaces/registry.ts';
+import { ensureRoom } from '../../workspaces/stores.ts';
+import { csvNeed } from '../../workspaces/room.ts';
 import { describeProgress, progressAfter, type RunProgress } from '../../db/run-progress.ts';
 
 export type Status = 'starting' | 'ready' | 'running' | 'restarting' | 'failed';
@@ -208,6 +210,13 @@ export class Playground {
 
   /** A `\copy … from FILE` request answered with the file the user chose: its result joins the others. */
   async copyFromFile(sql: string, file: File) {
+    // The rows go inline to COPY, then into the table: refused before reading what cannot fit.
+    try {
+      await ensureRoom(csvNeed(file.size, file.name, 'Nothing was read or loaded.'));
+    } catch (e) {
+      this.message = (e as Error).message;
+      return;
+    }
     const data = await file.text();
     const r = await this.exclusive(() => this.session.copyFromFile(sql, data));
     if (r) this.results = [...this.results, r];

@@ -4,6 +4,7 @@
 import type { Playground } from '../state/playground.svelte.ts';
 import type { CsvPreview } from '../../workspaces/csv.ts';
 import { ensureRoom } from '../../workspaces/stores.ts';
+import { csvNeed } from '../../workspaces/room.ts';
 import { quoteIdent } from '../../workspaces/sql-names.ts';
 
 // The CSV parser (papaparse) loads on the first import, not with the playground.
@@ -28,7 +29,7 @@ export class CsvImport {
     this.preview = null;
     try {
       // COPY's inline rows and the table both take room: refuse before reading what cannot fit.
-      await ensureRoom(file.size * 3, `${file.name}`);
+      await ensureRoom(csvNeed(file.size, file.name, 'Nothing was read or loaded.'));
       this.text = await file.text();
     } catch (e) {
       this.error = (e as Error).message;

@@ -6,6 +6,9 @@ import { loadRegistry, setTabWorkspace, updateRegistry } from '../../workspaces/
 import { deleteStore, ensureRoom, openElsewhere, putPendingScript, quota, storeArchive, storeBytes, takePendingScript } from '../../workspaces/stores.ts';
 import { saveExtensions, savedExtensions } from '../../db/start-options.ts';
 import { download, fileStem } from './download.ts';
+import { dumpNeed, scriptNeed } from '../../workspaces/room.ts';
+import { gzipWithProgress } from '../../workspaces/archive.ts';
+import { Cancelled, throttled, type Progress } from '../../workspaces/progress.ts';
 
 export class Workspaces {
   reg = $state.raw<Registry>(loadRegistry());
@@ -15,6 +18,15 @@ export class Workspaces {
   error = $state<string | null>(null);
   /** What is under way (an export, an import), for the progress line. */
   busy = $state<string | null>(null);
+  /** How far an export or import has got (src/workspaces/progress.ts), null for a quick action. */
+  progress = $state.raw<Progress | null>(null);
+  /** The progress line's accessible name: "Export progress", "Import progress". */
+  progressName = $state('Workspace progress');
+  /** Whether Cancel can stop what is under way without losing anything. */
+  cancelable = $state(false);
+  /** A plain outcome that is no error (a cancelled export). */
+  notice = $state<string | null>(null);
+  private onCancel: (() => void) | null = null;
 
   constructor(readonly pg: Playground) {}
 
@@ -33,17 +45,36 @@ export class Workspaces {
   }
 
   /** Runs an action with its progress line and a clear message when it fails. */
-  private async act(label: string, fn: () => Promise<void>) {
+  private async act(label: string, fn: () => Promise<void>, progressName = 'Workspace progress') {
     this.error = null;
+    this.notice = null;
     this.busy = label;
+    this.progressName = progressName;
     try {
       await fn();
     } catch (e) {
-      this.error = e instanceof WorkspaceError ? e.message : `${label} failed: ${(e as Error).message}`;
+      if (e instanceof Cancelled) this.notice = `${label} was cancelled. Nothing was written: your workspaces are as they were.`;
+      else this.error = e instanceof WorkspaceError ? e.message : `${label} failed: ${(e as Error).message}`;
     } finally {
       this.busy = null;
+      this.progress = null;
+      this.cancelable = false;
+      this.onCancel = null;
     }
   }
+
+  /** Cancel on the progress line: only offered (cancelable) while it loses nothing. */
+  cancel() {
+    if (this.cancelable) this.onCancel?.();
+  }
+
+  /** An AbortSignal that Cancel aborts, while `cancelable` is set. */
+  private cancelWith(signal: AbortController) {
+    this.onCancel = () => signal.abort();
+    this.cancelable = true;
+  }
+
+  private readonly report = () => throttled((p) => (this.progress = p));
 
   /**
    * Opens another workspace: this one's saves are flushed first (a refused save is confirmed
@@ -66,15 +97,20 @@ export class Workspaces {
       const chosen = name.trim() || freeName(loadRegistry(), from ? from.name.replace(/\.[^.]+$/, '') : 'workspace');
       const { workspace } = add(loadRegistry(), chosen, { now: Date.now() });
       if (from && isSql(from)) {
-        await ensureRoom(from.size * 2, 'This dump');
+        // The dump runs once its workspace opens, with the script's own progress bar.
+        await ensureRoom(dumpNeed(from.size, 'This dump'));
         await putPendingScript(workspace.id, await from.text());
       } else if (from) {
-        const extensions = await storeArchive(workspace.store, from);
+        // Nothing of the user's is touched before the new store is complete: Cancel is safe throughout.
+        const abort = new AbortController();
+        this.cancelWith(abort);
+        const extensions = await storeArchive(workspace.store, from, { onProgress: this.report(), signal: abort.signal });
+        this.cancelable = false;
         saveExtensions([...new Set([...savedExtensions(), ...extensions])]);
       }
       this.reg = updateRegistry((r) => ({ ...r, workspaces: [...r.workspaces, workspace] }));
       await this.switchTo(workspace.id);
-    });
+    }, from ? 'Import progress' : undefined);
   }
 
   /** A copy of the open workspace (its archive, written into a new store). */
@@ -112,16 +148,61 @@ export class Workspaces {
     });
   }
 
+  /**
+   * pg_dump runs in the database worker as one call: it reports its tables as it reads them. It
+   * can only be stopped by restarting the worker, which reopens the saved database: Cancel is
+   * offered when that loses nothing (no open transaction, every change saved).
+   */
   exportSql() {
     return this.act('Exporting a SQL dump', async () => {
-      const sql = await this.pg.engine.dumpSql();
+      const { pg } = this;
+      if (pg.status !== 'ready') throw new WorkspaceError('The database is busy: wait for the run to end, then export.');
+      const safe = !pg.session.inTransaction && (await pg.engine.saveState().catch(() => 'unknown')) === undefined;
+      let stopping: Promise<void> | undefined;
+      if (safe) {
+        this.onCancel = () => {
+          this.cancelable = false;
+          stopping ??= pg.stop();
+        };
+        this.cancelable = true;
+      }
+      this.progress = { step: 'Starting pg_dump' };
+      pg.engine.onProgress = (p) => (this.progress = p);
+      let sql: string | undefined;
+      try {
+        sql = await pg.exclusive(() => pg.engine.dumpSql());
+      } finally {
+        pg.engine.onProgress = undefined;
+      }
+      if (stopping) {
+        await stopping;
+        pg.message = 'The SQL dump was cancelled: the database restarted from its saved state, which holds everything (no transaction was open and every change was saved).';
+        throw new Cancelled();
+      }
+      if (sql === undefined) throw new WorkspaceError('The database is busy: wait for the run to end, then export.');
       download(`${fileStem(this.current.name)}.sql`, sql, 'application/sql');
-    });
+    }, 'Export progress');
   }
 
+  /** The data directory is copied in the worker (a checkpoint, then the files), then gzip'd here with progress; Cancel stops the compression. */
   exportArchive() {
     return this.act('Exporting an archive', async () => {
-      download(`${fileStem(this.current.name)}.pgdata.gz`, await this.pg.engine.archive());
+      this.progress = { step: 'Checkpointing and copying the data directory' };
+      const packed = await this.pg.exclusive(() => this.pg.engine.packedSnapshot());
+      if (!packed) throw new WorkspaceError('The database is busy: wait for the run to end, then export.');
+      const abort = new AbortController();
+      this.cancelWith(abort);
+      const archive = await gzipWithProgress(packed, 'Compressing the data directory', { onProgress: this.report(), signal: abort.signal });
+      download(`${fileStem(this.current.name)}.pgdata.gz`, archive);
+    }, 'Export progress');
+  }
+
+  /** A .sql file's text into the editor, nothing run; refused when running it would not fit the browser's room. */
+  openScript(f: File) {
+    return this.act(`Opening ${f.name}`, async () => {
+      if (!isSql(f)) throw new WorkspaceError(`${f.name} is not a .sql file. Nothing was opened.`);
+      await ensureRoom(scriptNeed(f.size, f.name));
+      this.pg.openInEditor(await f.text());
     });
   }
 
