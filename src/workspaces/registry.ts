@@ -141,8 +141,3 @@ export function manifestBytes(record: unknown): number {
   return n;
 }
 
-/** Whether `bytes` more fit in the browser's room, with a margin for what a save writes besides. */
-export function fits(bytes: number, estimate: { quota?: number; usage?: number } | undefined, margin = 1.1): boolean {
-  if (!estimate?.quota) return true; // the browser says nothing: let the save itself decide
-  return (estimate.usage ?? 0) + bytes * margin <= estimate.quota;
-}

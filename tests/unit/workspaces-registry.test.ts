@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { brotliDecompressSync } from 'node:zlib';
 import {
-  activate, add, checkName, fits, freeName, keep, keysFor, LEGACY_DRAFT_KEY, LEGACY_HISTORY_KEY, LEGACY_STORE,
+  activate, add, checkName, freeName, keep, keysFor, LEGACY_DRAFT_KEY, LEGACY_HISTORY_KEY, LEGACY_STORE,
   manifestBytes, migrate, readRegistry, remove, rename, WorkspaceError,
 } from '../../src/workspaces/registry.ts';
 import { manifestFrom } from '../../src/db/store-layout.ts';
@@ -85,11 +85,5 @@ describe('workspace registry', () => {
     expect(freeName(reg, 'demo')).toBe('demo 3');
     expect(freeName(reg, 'playground')).toBe('playground 2');
     expect(freeName(reg, '  ')).toBe('workspace');
-  });
-
-  it('says whether a file fits the browser’s room before anything is written', () => {
-    expect(fits(10e6, { quota: 100e6, usage: 80e6 })).toBe(true);
-    expect(fits(20e6, { quota: 100e6, usage: 80e6 })).toBe(false);
-    expect(fits(1e12, undefined)).toBe(true);
   });
 });
