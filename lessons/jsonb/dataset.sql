@@ -89,6 +89,13 @@ from (
 update products set attrs = jsonb_set(attrs, '{color}', jsonb_build_array('white', 'navy'))
 where :perturbed and category = 'clothing' and id % 97 = 0;
 
+-- Some suppliers state the warranty as JSON null (not known yet) or as a word ("lifetime"), not a
+-- number: a missing key, a null and a word mean three different things to the feed. Other ids
+-- on the second copy, and there more words than nulls.
+update products set attrs = jsonb_set(attrs, '{specs,warranty_years}',
+                                      case when id % (case when :perturbed then 3 else 2 end) = 0 then 'null' else '"lifetime"' end::jsonb)
+where category = 'electronics' and id % (case when :perturbed then 37 else 43 end) = 0;
+
 -- 40 000 reviews of the first 20 000 products (most products have none: an API must say []).
 create table reviews (
   id         int primary key,
@@ -146,7 +153,8 @@ create table product_manuals (
 insert into product_manuals
 select p, jsonb_build_object(
          'version', 1,
-         'stock', 10,
+         -- Changed by the warehouse many times a day, inside a 20 kB document.
+         'stock', case when :perturbed then random(0, 500) else random(0, 60) end,
          'sections', (select jsonb_agg(jsonb_build_object('title', 'Section ' || s, 'text', md5(random()::text || p) || md5(random()::text) || md5(random()::text)))
                       from generate_series(1, 150) s where p > 0))
 from generate_series(1, 100) p;
