@@ -2,6 +2,7 @@
 // fails: intact, and the :perturbed placeholder of a dataset.
 import { describe, it, expect } from 'vitest';
 import { datasetSql, LessonError, loadLessons } from '../../src/lessons/loader.ts';
+import { exerciseText } from '../support/exercise-text.ts';
 
 const CHAPTER = `---
 title: Format
@@ -17,36 +18,8 @@ create table t (id int primary key, d date not null);
 insert into t select i, case when :perturbed then date '2024-01-01' else date '2024-01-01' + i end from generate_series(1, 10) i;
 `;
 
-const exercise = (checks: string, fails = 'result') => `---
-title: An exercise
----
-
-## Task
-
-Do it.
-
-## Solution
-
-\`\`\`sql
-select id from t;
-\`\`\`
-
-## Checks
-
-\`\`\`yaml
-${checks}
-\`\`\`
-
-## Wrong answers
-
-### Wrong
-
-\`\`\`sql
-select 1 as id;
-\`\`\`
-
-fails: ${fails}
-`;
+const exercise = (checks: string, fails = 'result') =>
+  exerciseText({ title: 'An exercise', task: 'Do it.', solution: 'select id from t;', checks, wrong: { title: 'Wrong', sql: 'select 1 as id;', fails } });
 
 const load = (checks: string, fails?: string) =>
   loadLessons({ 'lessons/f/chapter.md': CHAPTER, 'lessons/f/dataset.sql': DATASET, 'lessons/f/exercises/01-x.md': exercise(checks, fails) })[0];
