@@ -1220,7 +1220,9 @@ async function checkConstraint(db: Engine, a: ConstraintAssertion): Promise<Chec
   for (const r of [...rows, ...domains]) {
     if (!a.contains) holds.set(r, true);
     else if (terms && r.expr !== null) {
-      const have = await conjuncts(r.expr);
+      // A domain's rule is spelled on VALUE, of the base type: spelled again on the table's
+      // column, as the wanted rule is (a column of the domain's type may print a cast).
+      const have = r.domain ? (await wantedTerms(db, a.table, r.expr)) ?? (await conjuncts(r.expr)) : await conjuncts(r.expr);
       holds.set(r, !!have && terms.every((t) => have.includes(t)));
     } else holds.set(r, await containsTokens(r.def, a.contains));
   }
