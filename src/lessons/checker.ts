@@ -876,6 +876,12 @@ async function planOf(db: Engine, check: PlanCheck, query: string): Promise<Chec
     const hit = all.find((n) => isType(n, types) && onRelation(n, check.relation) && usesIndex(n, check.index));
     if (hit) good.push(`uses ${describe([labelOf(hit)], check)}`);
     else problems.push(`has no ${describe(types, check)}: ${shown}`);
+    // The index must serve the query, not a side part of it: with the one table named, a Seq
+    // Scan of it anywhere in the plan (the result read from the whole table, an EXISTS beside
+    // it read through the index) fails, unless the check asks for one.
+    const seq = hit && check.relation && !types.some((t) => t.toLowerCase() === 'seq scan')
+      ? all.find((n) => labelOf(n) === 'Seq Scan' && onRelation(n, check.relation)) : undefined;
+    if (seq) problems.push(`also reads all of ${seq['Relation Name']} with a Seq Scan: the index serves only a part of the query, not the rows it returns`);
   }
   if (check.avoids) {
     const hit = all.find((n) => isType(n, check.avoids!) && onRelation(n, check.relation));
