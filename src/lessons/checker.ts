@@ -1402,7 +1402,10 @@ async function checkColumn(db: Engine, a: ColumnAssertion): Promise<CheckOutcome
     problems.push(`its NOT NULL constraint ${col.unproven} was added NOT VALID and never validated, so the rows already there may hold NULL (ALTER TABLE ${a.table} VALIDATE CONSTRAINT ${quoteIdent(col.unproven)}; proves them)`);
   }
   const have = a.default !== undefined ? await defaultOf(db, oid, a.column) : undefined;
-  if (have && a.default !== undefined) {
+  if (have && a.default === 'none') {
+    // No default asked: a new row gets NULL there unless its writer says otherwise.
+    if (have.expr !== null) problems.push(`it has the default ${have.expr}, the task gives it none (ALTER TABLE ${a.table} ALTER COLUMN ${quoteIdent(a.column)} DROP DEFAULT;)`);
+  } else if (have && a.default !== undefined) {
     const { same, wantText, why } = await sameDefault(db, have, a.default, col.type);
     if (!same) problems.push(have.expr === null ? `it has no default, the task asks for DEFAULT ${wantText}` : `its default is ${have.expr}, not ${wantText}${why ? ` (${why})` : ''}`);
   }

@@ -208,6 +208,7 @@ export interface ColumnAssertion {
    * The column's DEFAULT as you would write it: the same when PostgreSQL deparses both alike, or
    * when neither is volatile and both give the same value in one transaction (`now()` is
    * `current_timestamp`, `'{}'` is `array[]::text[]`; `statement_timestamp()` is not `now()`).
+   * `none`: the column has no default.
    */
   default?: string;
   exists?: boolean;

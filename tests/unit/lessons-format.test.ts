@@ -74,6 +74,20 @@ describe('the lesson format', () => {
     expect(problem('- behavior:\n    sql: select 1\n    expect: ok\n    copies: second', 'behavior')).toMatch(/01-x\.md:\d+: copies is "main" \(the default\) or "both" \(got "second"\)/);
   });
 
+  it('reads a constraint assertion\'s validated (true, false or any), a column\'s default none, and refuses another value with its line', () => {
+    const ch = load(`- catalog:
+    constraint: { table: t, type: check, contains: "id > 0", validated: false }
+- catalog:
+    constraint: { table: t, type: check, validated: any }
+- catalog:
+    column: { table: t, column: d, default: none }`, 'catalog');
+    const [a, b, c] = ch.exercises[0].checks;
+    expect(a).toMatchObject({ constraint: { contains: 'id > 0', validated: false } });
+    expect(b).toMatchObject({ constraint: { validated: 'any' } });
+    expect(c).toMatchObject({ column: { default: 'none' } });
+    expect(problem('- catalog:\n    constraint: { table: t, type: check, validated: maybe }', 'catalog')).toMatch(/01-x\.md:\d+: validated is true, false or any/);
+  });
+
   it('replaces :perturbed with true only on the second copy', () => {
     const ch = load('- result: {}');
     expect(datasetSql(ch, 'main')).toContain('case when false then');
