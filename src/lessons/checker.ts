@@ -14,7 +14,7 @@ import type { Engine } from '../db/types.ts';
 import { CONDITION_NAMES } from './loader.ts';
 import { changes, contentDigest, fingerprint, forbiddenChanges, keptColumns, rowCounts, touchedTables, type Change, type Fingerprint } from './intact.ts';
 import {
-  canonicalExpression, constructCounts, constructWords, objectChanges, parseScript, roleEscape, tableReads, type ParsedStatement,
+  canonicalExpression, conjuncts, constructCounts, constructWords, containsTokens, definitionTokens, objectChanges, parseScript, roleEscape, tableReads, type ParsedStatement,
 } from './sql-shape.ts';
 import { LEARNER_ROLE } from './sandbox-role.ts';
 import { checkLint } from './lint-check.ts';
@@ -876,6 +876,12 @@ async function planOf(db: Engine, check: PlanCheck, query: string): Promise<Chec
     const hit = all.find((n) => isType(n, types) && onRelation(n, check.relation) && usesIndex(n, check.index));
     if (hit) good.push(`uses ${describe([labelOf(hit)], check)}`);
     else problems.push(`has no ${describe(types, check)}: ${shown}`);
+    // The index must serve the query, not a side part of it: with the one table named, a Seq
+    // Scan of it anywhere in the plan (the result read from the whole table, an EXISTS beside
+    // it read through the index) fails, unless the check asks for one.
+    const seq = hit && check.relation && !types.some((t) => t.toLowerCase() === 'seq scan')
+      ? all.find((n) => labelOf(n) === 'Seq Scan' && onRelation(n, check.relation)) : undefined;
+    if (seq) problems.push(`also reads all of ${seq['Relation Name']} with a Seq Scan: the index serves only a part of the query, not the rows it returns`);
   }
   if (check.avoids) {
     const hit = all.find((n) => isType(n, check.avoids!) && onRelation(n, check.relation));
@@ -958,9 +964,6 @@ const INDEX_SQL = `
   join pg_catalog.pg_am am on am.oid = c.relam
   where i.indrelid = $1 and i.indisvalid
   order by c.relname`;
-
-/** A definition's text with case and spacing ignored outside its string literals (which keep both). */
-const norm = (s: string) => s.split(/('(?:[^']|'')*')/).map((part, i) => (i % 2 ? part : part.toLowerCase().replace(/\s+/g, ''))).join('');
 
 /** Whether each declared index column states its order (ASC/DESC, NULLS FIRST/LAST), read from the parse tree. */
 function statedKeyParts(columns: string[]): { direction: boolean }[] {
@@ -1137,29 +1140,74 @@ const CONTYPE: Record<ConstraintAssertion['type'], string[]> = {
   key: ['p', 'u'],
 };
 
+/** A constraint as the checks read it: a table's own, or (for `check`) one of a column's domain. */
+interface ConstraintRow {
+  name: string;
+  def: string;
+  cols: string[];
+  /** The key columns that may be null (a "key" on them lets rows without a value in). */
+  nullable: string[];
+  /** pg_constraint.convalidated: false for a constraint added NOT VALID and never validated. */
+  validated: boolean;
+  /** pg_constraint.conenforced: false for a CHECK or foreign key declared NOT ENFORCED (PostgreSQL 18), which checks nothing. */
+  enforced: boolean;
+  /** A CHECK's expression as PostgreSQL deparses it (null for other kinds). */
+  expr: string | null;
+  /** An exclusion constraint with a WHERE: it checks only the rows of that condition. */
+  partial?: boolean;
+  domain?: string;
+}
+
+/** `VALUE` in a domain's CHECK spelled as the column it types (outside string literals). */
+const valueAsColumn = (text: string, col: string) =>
+  text.split(/('(?:[^']|'')*')/).map((part, i) => (i % 2 ? part : part.replace(/\bVALUE\b/g, quoteIdent(col)))).join('');
+
 /**
  * The CHECK constraints of the domains that type the table's columns (and of the domains under
  * them): a rule a column's type enforces on every write, as a table CHECK does. Their VALUE is
  * spelled as the column, so `contains: "quantity >= 1"` reads both alike.
  */
-async function domainChecks(db: Engine, oid: number): Promise<{ name: string; def: string; cols: string[]; nullable: string[]; domain: string }[]> {
-  const { rows } = await db.query<{ name: string; def: string; col: string; domain: string }>(
+async function domainChecks(db: Engine, oid: number): Promise<ConstraintRow[]> {
+  const { rows } = await db.query<{ name: string; def: string; expr: string; col: string; domain: string; validated: boolean; enforced: boolean }>(
     `with recursive typed(col, typ) as (
        select a.attname::text, a.atttypid from pg_catalog.pg_attribute a where a.attrelid = $1 and a.attnum > 0 and not a.attisdropped
        union all
        select typed.col, t.typbasetype from typed join pg_catalog.pg_type t on t.oid = typed.typ where t.typtype = 'd')
-     select con.conname as name, pg_catalog.pg_get_constraintdef(con.oid, true) as def, typed.col, pg_catalog.format_type(con.contypid, null) as domain
+     select con.conname as name, pg_catalog.pg_get_constraintdef(con.oid, true) as def, pg_catalog.pg_get_expr(con.conbin, 0, true) as expr,
+            typed.col, pg_catalog.format_type(con.contypid, null) as domain, con.convalidated as validated, true as enforced
      from typed join pg_catalog.pg_constraint con on con.contypid = typed.typ and con.contype = 'c' order by 1`, [oid]);
-  const asColumn = (def: string, col: string) =>
-    def.split(/('(?:[^']|'')*')/).map((part, i) => (i % 2 ? part : part.replace(/\bVALUE\b/g, quoteIdent(col)))).join('');
-  return rows.map((r) => ({ name: r.name, def: asColumn(r.def, r.col), cols: [r.col], nullable: [], domain: r.domain }));
+  return rows.map((r) => ({
+    name: r.name, def: valueAsColumn(r.def, r.col), expr: valueAsColumn(r.expr, r.col), cols: [r.col], nullable: [], validated: r.validated, enforced: r.enforced, domain: r.domain,
+  }));
 }
+
+/**
+ * The terms of a CHECK rule the assertion's `contains` asks for, as PostgreSQL spells them on
+ * this table (a CHECK with it is added to an empty copy of the table and read back, so casts,
+ * `IN (…)` and `BETWEEN` come out as in the learner's constraint), split at its top-level ANDs.
+ * Undefined when `contains` is no expression on the table (a fragment such as `NOT VALID`).
+ */
+async function wantedTerms(db: Engine, table: string, contains: string): Promise<string[] | undefined> {
+  const expr = await scratch(db, async () => {
+    await db.query(`create temp table pglab_shape (like ${table})`);
+    await db.query(`alter table pglab_shape add constraint pglab_probe check (${contains}) not valid`);
+    return (await db.query<{ e: string }>(
+      `select pg_catalog.pg_get_expr(conbin, conrelid, true) as e from pg_catalog.pg_constraint where conrelid = 'pglab_shape'::regclass and conname = 'pglab_probe'`)).rows[0]?.e;
+  }).catch(() => undefined);
+  return expr === undefined ? undefined : conjuncts(expr);
+}
+
+/** The statement that replaces a table's constraint by another definition, under the same name. */
+const redeclare = (table: string, name: string, def: string) =>
+  `ALTER TABLE ${table} DROP CONSTRAINT ${quoteIdent(name)}, ADD CONSTRAINT ${quoteIdent(name)} ${def};`;
 
 async function checkConstraint(db: Engine, a: ConstraintAssertion): Promise<CheckOutcome> {
   const oid = await tableOid(db, a.table);
   if (oid === null) return { kind: 'catalog', passed: false, message: `The table ${a.table} does not exist.`, details: {} };
-  const { rows } = await db.query<{ name: string; cols: string[]; def: string; nullable: string[] }>(
-    `select con.conname as name, pg_catalog.pg_get_constraintdef(con.oid, true) as def,
+  const { rows } = await db.query<ConstraintRow>(
+    `select con.conname as name, pg_catalog.pg_get_constraintdef(con.oid, true) as def, con.convalidated as validated, con.conenforced as enforced,
+            case when con.contype = 'c' then pg_catalog.pg_get_expr(con.conbin, con.conrelid, true) end as expr,
+            con.contype = 'x' and exists (select from pg_catalog.pg_index i where i.indexrelid = con.conindid and i.indpred is not null) as partial,
             array(select a.attname::text from unnest(con.conkey) with ordinality k(n, o)
                   join pg_catalog.pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.o) as cols,
             array(select a.attname::text from unnest(con.conkey) with ordinality k(n, o)
@@ -1168,19 +1216,44 @@ async function checkConstraint(db: Engine, a: ConstraintAssertion): Promise<Chec
      from pg_catalog.pg_constraint con where con.conrelid = $1 and con.contype = any($2) order by 1`,
     [oid, CONTYPE[a.type]],
   );
-  const fits = (r: { name: string; cols: string[]; def: string }) =>
+  const domains = a.type === 'check' ? await domainChecks(db, oid) : [];
+  // `contains` by meaning: a CHECK holds the wanted rule when each of the rule's AND-ed terms is
+  // one of its own (parse trees compared, operands in a fixed order); anything else (a foreign
+  // key's `references orders(id)`) when its tokens come in a row in the definition. Never a
+  // substring: `quantity >= 1` is not in `quantity >= 10`, `status = 'a'` not in `status = 'ab'`.
+  const terms = a.contains && a.type === 'check' ? await wantedTerms(db, a.table, a.contains) : undefined;
+  const holds = new Map<ConstraintRow, boolean>();
+  for (const r of [...rows, ...domains]) {
+    if (!a.contains) holds.set(r, true);
+    else if (terms && r.expr !== null) {
+      // A domain's rule is spelled on VALUE, of the base type: spelled again on the table's
+      // column, as the wanted rule is (a column of the domain's type may print a cast).
+      const have = r.domain ? (await wantedTerms(db, a.table, r.expr)) ?? (await conjuncts(r.expr)) : await conjuncts(r.expr);
+      holds.set(r, !!have && terms.every((t) => have.includes(t)));
+    } else holds.set(r, await containsTokens(r.def, a.contains));
+  }
+  // Validated unless the assertion says otherwise: a constraint added NOT VALID never proved the
+  // rows already there, so the rule does not hold "for every row". `exists: false` counts any.
+  const validity = a.validated ?? true;
+  const validOk = (r: ConstraintRow) => a.exists === false || validity === 'any' || r.validated === validity;
+  // NOT ENFORCED (PostgreSQL 18) is a constraint in name only: no write is ever checked.
+  const enforcedOk = (r: ConstraintRow) => a.exists === false || r.enforced;
+  // A partial exclusion constraint leaves the rows outside its WHERE unchecked: it is the one
+  // asked for only when `contains` states a WHERE (as a partial index needs its predicate).
+  const wantsWhere = !!a.contains && !!(await definitionTokens(a.contains))?.includes('where');
+  const shapeFits = (r: ConstraintRow, name = r.name) =>
     (!a.columns || (r.cols.length === a.columns.length && a.columns.every((c) => r.cols.includes(c)))) &&
-    (!a.name || r.name === a.name) &&
-    (!a.contains || norm(r.def).replace(/[()]/g, '').includes(norm(a.contains).replace(/[()]/g, '')));
-  const shaped = rows.filter(fits);
+    (!a.name || name === a.name) && holds.get(r)! && (!r.partial || wantsWhere || a.exists === false);
+  const fits = (r: ConstraintRow, name = r.name) => shapeFits(r, name) && validOk(r) && enforcedOk(r);
+  const shaped = rows.filter((r) => fits(r));
   // A rule on a column's values may live in the column's domain. Not when the task names the
   // constraint (it asks for that table constraint), nor for `exists: false` (a domain is not a
   // helper constraint left on the table).
-  const domains = a.type === 'check' ? await domainChecks(db, oid) : [];
-  const byDomain = a.name || a.exists === false ? [] : domains.filter(fits);
+  const byDomain = a.name || a.exists === false ? [] : domains.filter((r) => fits(r));
   const matches = a.type === 'key' ? shaped.filter((r) => !r.nullable.length) : [...shaped, ...byDomain];
   const what = a.type === 'key' ? 'key (a primary key, or a unique constraint on NOT NULL columns)' : `${a.type} constraint`;
-  const want = `${what}${a.name ? ` named ${a.name}` : ''} on ${a.table}${a.columns ? ` (${a.columns.join(', ')})` : ''}${a.contains ? ` with ${a.contains}` : ''}`;
+  const state = validity === false ? 'NOT VALID ' : '';
+  const want = `${state}${what}${a.name ? ` named ${a.name}` : ''} on ${a.table}${a.columns ? ` (${a.columns.join(', ')})` : ''}${a.contains ? ` with ${a.contains}` : ''}`;
   const details = { found: [...rows.map((r) => `${r.name}: ${r.def}`), ...domains.map((d) => `${d.name} (domain ${d.domain} of ${d.cols[0]}): ${d.def}`)] };
   if (a.exists === false) {
     return matches.length
@@ -1188,15 +1261,44 @@ async function checkConstraint(db: Engine, a: ConstraintAssertion): Promise<Chec
       : { kind: 'catalog', passed: true, message: `No ${want}, as asked.`, details };
   }
   if (!matches.length) {
+    const ok = (r: ConstraintRow) => a.type !== 'key' || !r.nullable.length;
+    const idle = rows.find((r) => shapeFits(r) && !enforcedOk(r) && ok(r));
+    if (idle) {
+      return {
+        kind: 'catalog', passed: false,
+        message: `No ${want} that is enforced: ${idle.name} (${idle.def}) is declared NOT ENFORCED, so PostgreSQL checks no row against it. Declare it again without that: ${redeclare(a.table, idle.name, idle.def.replace(/\s+NOT ENFORCED\b/, '').replace(/\s+NOT VALID$/, ''))}`,
+        details,
+      };
+    }
+    // The right constraint, in the wrong state: added NOT VALID and never validated (or the other way round).
+    const unproven = [...rows, ...(a.name ? [] : domains)].find((r) => shapeFits(r) && !validOk(r) && ok(r));
+    if (unproven) {
+      const on = unproven.domain ? `DOMAIN ${unproven.domain}` : `TABLE ${a.table}`;
+      return {
+        kind: 'catalog', passed: false,
+        message: validity === true
+          ? `No ${want} that holds for every row: ${unproven.name} (${unproven.def}) was added NOT VALID and never validated, so the rows already there were never checked against it. Prove them: ALTER ${on} VALIDATE CONSTRAINT ${quoteIdent(unproven.name)};`
+          : `${unproven.name} (${unproven.def}) is validated, and the task asks for it NOT VALID: added that way, it checks new rows only and leaves the existing ones unread.`,
+        details,
+      };
+    }
     // A unique constraint of the right shape on a nullable column: say which column lets rows without a value in.
     const near = shaped.find((r) => r.nullable.length);
     if (near) return { kind: 'catalog', passed: false, message: `No ${want}: ${near.name} (${near.def}) is on ${near.nullable.join(', ')}, which may be null, and a key's columns never are.`, details };
     // The task names a table constraint: a domain's CHECK enforces a rule, but it is not that constraint.
-    const inDomain = a.name ? domains.find((d) => fits({ ...d, name: a.name! })) : undefined;
+    const inDomain = a.name ? domains.find((d) => fits(d, a.name)) : undefined;
     if (inDomain) {
       return {
         kind: 'catalog', passed: false,
         message: `No ${want}: the task asks for a CHECK constraint of the table ${a.table} named ${a.name}. The rule is enforced by the domain ${inDomain.domain} of ${inDomain.cols[0]} (${inDomain.name}: ${inDomain.def}), which is not a table constraint: add it to the table with ALTER TABLE ${a.table} ADD CONSTRAINT ${a.name} CHECK (…).`,
+        details,
+      };
+    }
+    const partial = rows.find((r) => r.partial && holds.get(r) && (!a.name || r.name === a.name));
+    if (partial) {
+      return {
+        kind: 'catalog', passed: false,
+        message: `No ${want}: ${partial.name} (${partial.def}) is partial, so the rows outside its WHERE are never checked against each other. Declare it again without the WHERE: ${redeclare(a.table, partial.name, partial.def.replace(/\s+WHERE\s+\(.*\)$/s, ''))}`,
         details,
       };
     }
@@ -1205,7 +1307,7 @@ async function checkConstraint(db: Engine, a: ConstraintAssertion): Promise<Chec
     return { kind: 'catalog', passed: false, message: `No ${want}.${list}`, details };
   }
   const m = matches[0];
-  const by = 'domain' in m ? ` (the domain ${m.domain} of ${m.cols[0]})` : '';
+  const by = m.domain ? ` (the domain ${m.domain} of ${m.cols[0]})` : '';
   return { kind: 'catalog', passed: true, message: `Found ${m.name}${by}: ${m.def}.`, details };
 }
 
@@ -1269,9 +1371,13 @@ async function sameDefault(db: Engine, have: DefaultRow, want: string, type: str
 async function checkColumn(db: Engine, a: ColumnAssertion): Promise<CheckOutcome> {
   const oid = await tableOid(db, a.table);
   if (oid === null) return { kind: 'catalog', passed: false, message: `The table ${a.table} does not exist.`, details: {} };
-  const { rows } = await db.query<{ type: string; notnull: boolean }>(
-    `select pg_catalog.format_type(atttypid, atttypmod) as type, attnotnull as notnull
-     from pg_catalog.pg_attribute where attrelid = $1 and attname = $2 and attnum > 0 and not attisdropped`,
+  // A NOT NULL added NOT VALID (PostgreSQL 18) sets attnotnull but never read the rows already
+  // there: its constraint's name is kept, to say so.
+  const { rows } = await db.query<{ type: string; notnull: boolean; unproven: string | null }>(
+    `select pg_catalog.format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as notnull,
+            (select con.conname from pg_catalog.pg_constraint con
+             where con.conrelid = a.attrelid and con.contype = 'n' and con.conkey[1] = a.attnum and not con.convalidated limit 1) as unproven
+     from pg_catalog.pg_attribute a where a.attrelid = $1 and a.attname = $2 and a.attnum > 0 and not a.attisdropped`,
     [oid, a.column],
   );
   const col = rows[0];
@@ -1292,8 +1398,14 @@ async function checkColumn(db: Engine, a: ColumnAssertion): Promise<CheckOutcome
     else if (canonicalType(want) !== canonicalType(col.type)) problems.push(`its type is ${col.type}, not ${want}`);
   }
   if (a.notNull !== undefined && col.notnull !== a.notNull) problems.push(col.notnull ? 'it is NOT NULL' : 'it accepts NULL');
+  else if (a.notNull === true && col.unproven) {
+    problems.push(`its NOT NULL constraint ${col.unproven} was added NOT VALID and never validated, so the rows already there may hold NULL (ALTER TABLE ${a.table} VALIDATE CONSTRAINT ${quoteIdent(col.unproven)}; proves them)`);
+  }
   const have = a.default !== undefined ? await defaultOf(db, oid, a.column) : undefined;
-  if (have && a.default !== undefined) {
+  if (have && a.default === 'none') {
+    // No default asked: a new row gets NULL there unless its writer says otherwise.
+    if (have.expr !== null) problems.push(`it has the default ${have.expr}, the task gives it none (ALTER TABLE ${a.table} ALTER COLUMN ${quoteIdent(a.column)} DROP DEFAULT;)`);
+  } else if (have && a.default !== undefined) {
     const { same, wantText, why } = await sameDefault(db, have, a.default, col.type);
     if (!same) problems.push(have.expr === null ? `it has no default, the task asks for DEFAULT ${wantText}` : `its default is ${have.expr}, not ${wantText}${why ? ` (${why})` : ''}`);
   }

@@ -183,8 +183,18 @@ export interface ConstraintAssertion {
   type: 'check' | 'unique' | 'primary key' | 'foreign key' | 'exclusion' | 'not null' | 'key';
   columns?: string[];
   name?: string;
-  /** Text that pg_get_constraintdef() must contain (whitespace and case ignored). */
+  /**
+   * What the constraint must say. For a `check`: an expression whose AND-ed terms are each one of
+   * the CHECK's top-level terms (parse trees compared); otherwise tokens that must come in a row
+   * in pg_get_constraintdef() (`references orders(id)`), case, spacing and parentheses ignored.
+   */
   contains?: string;
+  /**
+   * `true` (the default): the constraint is validated, so it holds for the rows already there;
+   * `false`: it must be NOT VALID (an exercise about checking new rows only); `any`: either.
+   * Ignored with `exists: false`.
+   */
+  validated?: boolean | 'any';
   exists?: boolean;
 }
 
@@ -198,6 +208,7 @@ export interface ColumnAssertion {
    * The column's DEFAULT as you would write it: the same when PostgreSQL deparses both alike, or
    * when neither is volatile and both give the same value in one transaction (`now()` is
    * `current_timestamp`, `'{}'` is `array[]::text[]`; `statement_timestamp()` is not `now()`).
+   * `none`: the column has no default.
    */
   default?: string;
   exists?: boolean;

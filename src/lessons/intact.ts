@@ -53,6 +53,8 @@ const TABLES_SQL = `
          -- every stored row means, though no row is written.
          array(select a.attname || E'\\t' || pg_catalog.format_type(a.atttypid, null) || E'\\t'
                       || (select string_agg(pg_catalog.quote_literal(e.enumlabel), ', ' order by e.enumsortorder) from pg_catalog.pg_enum e where e.enumtypid = a.atttypid)
+                      -- Each value's oid with its label: a renamed value keeps its oid, an added one has a new one.
+                      || E'\\t' || (select string_agg(e.oid::text || '=' || pg_catalog.quote_literal(e.enumlabel), ', ' order by e.enumsortorder) from pg_catalog.pg_enum e where e.enumtypid = a.atttypid)
                from pg_catalog.pg_attribute a join pg_catalog.pg_type t on t.oid = a.atttypid
                where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and t.typtype = 'e' order by a.attnum) as enums,
          array(select con.conname || E'\\t' || pg_catalog.pg_get_constraintdef(con.oid, true)
@@ -152,9 +154,13 @@ export function changes(before: Fingerprint, after: Fingerprint, countsBefore: R
       }
       else if (b.enums[c] !== undefined && a.enums[c] !== b.enums[c]) {
         // The same enum type with other values: said once per type, under the type's own key.
-        const [type, was] = b.enums[c].split('\t');
-        const now = a.enums[c]?.split('\t')[1] ?? '';
-        if (!out.some((x) => x.key === `enum:${type}`)) out.push({ key: `enum:${type}`, message: `the values of the type ${type} were (${was}), they are now (${now})` });
+        // Values only added (the old ones all there, in their order) change no stored row;
+        // a renamed, dropped or reordered one changes what rows mean: another key, so a
+        // reference that adds a value does not allow a learner to rename one.
+        const [type, was, wasIds] = b.enums[c].split('\t');
+        const [nowType, now = '', nowIds = ''] = a.enums[c]?.split('\t') ?? [];
+        const key = (nowType === type && keepsInOrder(labels(wasIds ?? ''), labels(nowIds)) ? 'enum-add:' : 'enum:') + type;
+        if (!out.some((x) => x.key === key)) out.push({ key, message: `the values of the type ${type} were (${was}), they are now (${now})` });
       }
     }
     for (const [c, def] of Object.entries(b.constraints)) {
@@ -193,9 +199,23 @@ export function changes(before: Fingerprint, after: Fingerprint, countsBefore: R
   return out;
 }
 
+/** An enum's values as the fingerprint lists them with their oids (`12=\'a\', 13=\'b\'`): one `oid=label` each. */
+function labels(list: string): string[] {
+  return [...list.matchAll(/(\d+)='((?:[^']|'')*)'/g)].map((m) => `${m[1]}=${m[2]}`);
+}
+
+/** Whether `now` holds every value of `was` (same oid, same label), in the same order (more may stand between them). */
+function keepsInOrder(was: string[], now: string[]): boolean {
+  let i = 0;
+  for (const l of now) if (i < was.length && l === was[i]) i++;
+  return i === was.length;
+}
+
 /** The learner's changes the reference solution does not make (a change of rows allows one of data). */
 export function forbiddenChanges(learner: Change[], reference: Change[]): Change[] {
   const allowed = new Set(reference.filter((c) => !c.key.startsWith('rewrite:')).map((c) => c.key));
   for (const c of reference) if (c.key.startsWith('rows:')) allowed.add('data:' + c.key.slice(5));
+  // A reference that changes an enum's values in any way allows adding one too.
+  for (const c of reference) if (c.key.startsWith('enum:')) allowed.add('enum-add:' + c.key.slice(5));
   return learner.filter((c) => !allowed.has(c.key) && !(c.key.startsWith('data:') && allowed.has('rows:' + c.key.slice(5))));
 }

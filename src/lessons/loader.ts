@@ -529,13 +529,17 @@ function parseIndexAlternatives(list: YamlValue[], line: number): IndexAssertion
 const CONSTRAINT_TYPES = ['check', 'unique', 'primary key', 'foreign key', 'exclusion', 'not null', 'key'];
 
 function parseConstraintAssertion(o: Record<string, YamlValue>, line: number): ConstraintAssertion {
-  onlyKeys(o, ['table', 'type', 'columns', 'name', 'contains', 'exists'], 'constraint option', line);
+  onlyKeys(o, ['table', 'type', 'columns', 'name', 'contains', 'validated', 'exists'], 'constraint option', line);
   const type = str(o.type, 'constraint type', line).toLowerCase();
   if (!CONSTRAINT_TYPES.includes(type)) throw new FileProblem(`constraint type is one of ${CONSTRAINT_TYPES.join(', ')}`, line);
   const a: ConstraintAssertion = { table: str(o.table, 'constraint table', line), type: type as ConstraintAssertion['type'] };
   if (o.columns !== undefined) a.columns = strList(o.columns, 'columns', line);
   if (o.name !== undefined) a.name = str(o.name, 'name', line);
   if (o.contains !== undefined) a.contains = str(o.contains, 'contains', line);
+  if (o.validated !== undefined) {
+    if (o.validated !== true && o.validated !== false && o.validated !== 'any') throw new FileProblem('validated is true, false or any', line);
+    a.validated = o.validated;
+  }
   a.exists = optBool(o, 'exists', line);
   return a;
 }

@@ -2,7 +2,7 @@
 // from its text: how many statements, which constructs, which tables it reads, whether it tries
 // to change the role it runs as. Also the canonical form of an expression, so `'pending' = status`
 // and `status = 'pending'` compare equal while `'Pending'` does not.
-import { parse, parsePlPgSQLSync, parseSync } from 'libpg-query';
+import { parse, parsePlPgSQLSync, parseSync, scan } from 'libpg-query';
 import { splitScript } from '../db/splitter.ts';
 
 type Json = unknown;
@@ -339,6 +339,20 @@ function canon(v: Json): Json {
   return o;
 }
 
+/** The canonical tree of an expression (see canonicalExpression), or undefined when it does not parse as one. */
+async function canonicalTree(expr: string): Promise<Json | undefined> {
+  try {
+    const { stmts } = (await parse(`select where ${expr}`)) as unknown as { stmts: { stmt: { SelectStmt: Node } }[] };
+    if (stmts.length !== 1 || stmts[0].stmt.SelectStmt.whereClause === undefined) return undefined;
+    const s = stmts[0].stmt.SelectStmt;
+    // `x group by y` parses too, but is no single expression: only the WHERE may be there.
+    if (Object.keys(s).some((k) => k !== 'whereClause' && k !== 'limitOption' && k !== 'op')) return undefined;
+    return canon(strip(s.whereClause));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A canonical form of a boolean expression, for comparing meaning rather than spelling: operands
  * of commutative operators and of AND/OR in a fixed order, `a < b` written `b > a` when that
@@ -346,11 +360,55 @@ function canon(v: Json): Json {
  * Undefined when the text does not parse as an expression.
  */
 export async function canonicalExpression(expr: string): Promise<string | undefined> {
+  const tree = await canonicalTree(expr);
+  return tree === undefined ? undefined : JSON.stringify(tree);
+}
+
+/**
+ * The top-level AND-ed terms of an expression, each in canonical form: `a >= 1 and b = 'x'` is
+ * two. A CHECK "contains" a wanted rule when every term of the rule is one of its terms, so
+ * `quantity >= 1` is in `quantity >= 1 and quantity <= 100` but not in `quantity >= 10`.
+ */
+export async function conjuncts(expr: string): Promise<string[] | undefined> {
+  const tree = await canonicalTree(expr);
+  if (tree === undefined) return undefined;
+  const b = (tree as Node).BoolExpr as Node | undefined;
+  const terms = b && b.boolop === 'AND_EXPR' ? (b.args as Json[]) : [tree];
+  return terms.map((t) => JSON.stringify(t));
+}
+
+/**
+ * A definition as PostgreSQL's scanner reads it: one string per token, keywords and unquoted
+ * names in lower case (a quoted name that needs no quotes loses them), string literals as
+ * written, parentheses and comments left out (deparsed definitions add parentheses freely).
+ * Undefined when the text does not scan (an unterminated literal).
+ */
+export async function definitionTokens(text: string): Promise<string[] | undefined> {
   try {
-    const { stmts } = (await parse(`select where ${expr}`)) as unknown as { stmts: { stmt: { SelectStmt: Node } }[] };
-    if (stmts.length !== 1) return undefined;
-    return JSON.stringify(canon(strip(stmts[0].stmt.SelectStmt.whereClause)));
+    const { tokens } = await scan(text);
+    const out: string[] = [];
+    for (const t of tokens) {
+      if (t.text === '(' || t.text === ')' || /COMMENT/.test(t.tokenName)) continue;
+      if (t.tokenName === 'SCONST' || t.text.startsWith("'") || /^[eEbBxXuU]&?'/.test(t.text)) out.push(t.text);
+      else if (t.text.startsWith('"')) {
+        const name = t.text.slice(1, -1).replace(/""/g, '"');
+        out.push(/^[a-z_][a-z0-9_$]*$/.test(name) ? name : t.text);
+      } else out.push(t.text.toLowerCase());
+    }
+    return out;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether `want` occurs in `def` as whole tokens in a row: `references orders(id)` is in a
+ * foreign key's definition, `quantity >= 1` is not in `quantity >= 10`, `'a'` not in `'ab'`.
+ */
+export async function containsTokens(def: string, want: string): Promise<boolean> {
+  const d = await definitionTokens(def);
+  const w = await definitionTokens(want);
+  if (!d || !w || !w.length) return false;
+  for (let i = 0; i + w.length <= d.length; i++) if (w.every((t, j) => d[i + j] === t)) return true;
+  return false;
 }

@@ -9,37 +9,10 @@ import { loadLessons } from '../../src/lessons/loader.ts';
 import { checkExercise, canonicalType } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
 import type { CheckReport, Exercise } from '../../src/lessons/format.ts';
+import { exerciseText } from '../support/exercise-text.ts';
 
-const exercise = (title: string, solution: string, checks: string) => `---
-title: ${title}
----
-
-## Task
-
-${title}.
-
-## Solution
-
-\`\`\`sql
-${solution}
-\`\`\`
-
-## Checks
-
-\`\`\`yaml
-${checks}
-\`\`\`
-
-## Wrong answers
-
-### Nothing
-
-\`\`\`sql
-select 1 as x;
-\`\`\`
-
-fails: catalog
-`;
+const exercise = (title: string, solution: string, checks: string) =>
+  exerciseText({ title, solution, checks, wrong: { title: 'Nothing', sql: 'select 1 as x;', fails: 'catalog' } });
 
 const FILES: Record<string, string> = {
   'lessons/t/chapter.md': '---\ntitle: Meaning\norder: 9\nsummary: For the checker\'s tests.\n---\n\n# Lines\n',

@@ -2,6 +2,7 @@
 // fails: intact, and the :perturbed placeholder of a dataset.
 import { describe, it, expect } from 'vitest';
 import { datasetSql, LessonError, loadLessons } from '../../src/lessons/loader.ts';
+import { exerciseText } from '../support/exercise-text.ts';
 
 const CHAPTER = `---
 title: Format
@@ -17,36 +18,8 @@ create table t (id int primary key, d date not null);
 insert into t select i, case when :perturbed then date '2024-01-01' else date '2024-01-01' + i end from generate_series(1, 10) i;
 `;
 
-const exercise = (checks: string, fails = 'result') => `---
-title: An exercise
----
-
-## Task
-
-Do it.
-
-## Solution
-
-\`\`\`sql
-select id from t;
-\`\`\`
-
-## Checks
-
-\`\`\`yaml
-${checks}
-\`\`\`
-
-## Wrong answers
-
-### Wrong
-
-\`\`\`sql
-select 1 as id;
-\`\`\`
-
-fails: ${fails}
-`;
+const exercise = (checks: string, fails = 'result') =>
+  exerciseText({ title: 'An exercise', task: 'Do it.', solution: 'select id from t;', checks, wrong: { title: 'Wrong', sql: 'select 1 as id;', fails } });
 
 const load = (checks: string, fails?: string) =>
   loadLessons({ 'lessons/f/chapter.md': CHAPTER, 'lessons/f/dataset.sql': DATASET, 'lessons/f/exercises/01-x.md': exercise(checks, fails) })[0];
@@ -99,6 +72,20 @@ describe('the lesson format', () => {
     const ch = load('- behavior:\n    sql: select 1\n    expect: ok\n    copies: both', 'behavior');
     expect(ch.exercises[0].checks[0]).toEqual({ kind: 'behavior', sql: 'select 1', expect: 'ok', copies: 'both' });
     expect(problem('- behavior:\n    sql: select 1\n    expect: ok\n    copies: second', 'behavior')).toMatch(/01-x\.md:\d+: copies is "main" \(the default\) or "both" \(got "second"\)/);
+  });
+
+  it('reads a constraint assertion\'s validated (true, false or any), a column\'s default none, and refuses another value with its line', () => {
+    const ch = load(`- catalog:
+    constraint: { table: t, type: check, contains: "id > 0", validated: false }
+- catalog:
+    constraint: { table: t, type: check, validated: any }
+- catalog:
+    column: { table: t, column: d, default: none }`, 'catalog');
+    const [a, b, c] = ch.exercises[0].checks;
+    expect(a).toMatchObject({ constraint: { contains: 'id > 0', validated: false } });
+    expect(b).toMatchObject({ constraint: { validated: 'any' } });
+    expect(c).toMatchObject({ column: { default: 'none' } });
+    expect(problem('- catalog:\n    constraint: { table: t, type: check, validated: maybe }', 'catalog')).toMatch(/01-x\.md:\d+: validated is true, false or any/);
   });
 
   it('replaces :perturbed with true only on the second copy', () => {

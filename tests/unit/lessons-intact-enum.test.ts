@@ -22,9 +22,27 @@ describe('the intact check and enum values', () => {
     const after = await fingerprint(db);
     const found = changes(before, after, {}, {});
     expect(found).toEqual([{ key: 'enum:order_status', message: "the values of the type order_status were ('pending', 'paid', 'shipped'), they are now ('pending', 'paid', 'sent')" }]);
-    // A reference that adds a value allows enum changes of that type to the learner.
+    // A reference that renames a value allows enum changes of that type to the learner; one
+    // that only adds a value does not allow a rename.
     expect(forbiddenChanges(found, [{ key: 'enum:order_status', message: '' }])).toEqual([]);
+    expect(forbiddenChanges(found, [{ key: 'enum-add:order_status', message: '' }])).toHaveLength(1);
     expect(forbiddenChanges(found, [])).toHaveLength(1);
+  });
+
+  it('a value added is a change of its own kind, and a rename dressed up as an addition is not one', async () => {
+    const before = await fingerprint(db);
+    await db.run(`alter type order_status add value 'refunded' after 'paid'`);
+    const added = changes(before, await fingerprint(db), {}, {});
+    expect(added.map((c) => c.key)).toEqual(['enum-add:order_status']);
+    expect(forbiddenChanges(added, [{ key: 'enum-add:order_status', message: '' }])).toEqual([]);
+    expect(forbiddenChanges(added, [{ key: 'enum:order_status', message: '' }])).toEqual([]);
+    // The old labels are all still there, in their order, as after an addition, but the rows
+    // that were 'sent' now read 'returned': the label 'sent' is a new value.
+    const before2 = await fingerprint(db);
+    await db.run(`alter type order_status rename value 'sent' to 'returned'; alter type order_status add value 'sent'`);
+    const trick = changes(before2, await fingerprint(db), {}, {});
+    expect(trick.map((c) => c.key)).toEqual(['enum:order_status']);
+    expect(forbiddenChanges(trick, [{ key: 'enum-add:order_status', message: '' }])).toHaveLength(1);
   });
 
   it('a column whose type changes is still a column change', async () => {
