@@ -13,6 +13,7 @@ import { checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
 import type { Chapter, CheckReport } from '../../src/lessons/format.ts';
 import type { Corpus } from '../fixtures/adversarial/corpus.ts';
+import { AUDIT } from '../fixtures/adversarial/audit.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const lessonFiles = (id: string) => readLessonFiles(join(root, 'lessons', id));
@@ -46,6 +47,28 @@ export function adversarialSuite(chapterId: string, exercises: Record<string, Co
           const r = await checkExercise(box, ex, sql);
           expect(r.passed, `right answer failed: ${sql}\n→ ${why(r)}`).toBe(true);
         }
+      }, 240_000);
+    }
+
+    // The outsider's audit (tests/fixtures/adversarial/audit.ts), on the same built copies.
+    const exercise = (slug: string) => {
+      const ex = chapter.exercises.find((e) => e.slug.replace(/^\d+-/, '') === slug || e.slug === slug);
+      if (!ex) throw new Error(`no exercise ${slug} in ${chapterId}`);
+      return ex;
+    };
+    const audit = AUDIT[chapterId] ?? { wrong: [], right: [] };
+    for (const p of audit.wrong) {
+      it(`audit, wrong (${p.probe}): ${p.ex}: ${p.sql.split('\n')[0].slice(0, 60)}`, async () => {
+        const ex = exercise(p.ex);
+        expect(ex.wrongAnswers.some((w) => w.sql.trim() === p.sql.trim()), 'a listed wrong answer').toBe(false);
+        const r = await checkExercise(box, ex, p.sql);
+        expect(r.passed, `wrong answer passed (${p.probe}): ${p.sql}`).toBe(false);
+      }, 240_000);
+    }
+    for (const p of audit.right) {
+      it(`audit, right (${p.probe}): ${p.ex}: ${p.sql.split('\n')[0].slice(0, 60)}`, async () => {
+        const r = await checkExercise(box, exercise(p.ex), p.sql);
+        expect(r.passed, `right answer failed (${p.probe}): ${p.sql}\n→ ${why(r)}`).toBe(true);
       }, 240_000);
     }
   });
