@@ -203,5 +203,68 @@ from generate_series(1, 15000) i;
 insert into app_users (email, name)
 select email, name || ' (again)' from app_users where deleted_at is not null order by id limit 10;
 
-drop table s_suppliers, s_products, s_customers, s_orders;
+-- API tokens of the accounts, for soft delete and foreign keys. One account in three has one to
+-- three tokens; a token is open (revoked_at null) or revoked. Every token of a deleted account is
+-- revoked, at its deletion or before (the loader kept that rule; nothing in the schema does). A
+-- live account's token is revoked one time in four (one in two on the second copy).
+create table api_tokens (
+  id         int generated always as identity primary key,
+  user_id    int not null references app_users,
+  created_at timestamptz not null,
+  revoked_at timestamptz,
+  check (revoked_at >= created_at)
+);
+insert into api_tokens (user_id, created_at, revoked_at)
+select u.id, c.created,
+       case when u.deleted_at is not null then
+              case when k = 1 then c.created + (u.deleted_at - c.created) / 2 else u.deleted_at end
+            when random() < case when :perturbed then 0.5 else 0.25 end then c.created + interval '9 days'
+       end
+from app_users u
+cross join generate_series(1, 1 + (u.id / 3) % 3) k
+cross join lateral (select timestamptz '2025-01-01' + random(0, 140 + k * 0) * interval '1 day' as created) c
+where u.id % 3 = 0;
+create index on api_tokens (user_id);
+
+-- A media library built on PostgreSQL's own table inheritance: books and films inherit media,
+-- whose own rows are the other media (maps, sheet music). The parent's primary key and unique
+-- barcode cover its own rows only, and loans has no foreign key, because one to media would refuse
+-- every loan of a book or a film. Ids are unique across the three tables (the loader drew them
+-- from one series), but only by the loader's care. Which table an id lands in is a pattern on the
+-- main copy and random on the second.
+create table media (
+  id       int primary key,
+  title    text not null,
+  barcode  text not null unique,
+  added_on date not null
+);
+create table books (pages int not null check (pages > 0)) inherits (media);
+create table films (minutes int not null check (minutes > 0)) inherits (media);
+create temp table s_media as
+select i as id, case when :perturbed then (array['book','book','book','film','film','other'])[random(1, 6)]
+                     else (array['book','film','book','other','book','film'])[1 + i % 6] end as kind,
+       random(10000000, 99999999) as code, date '2015-01-01' + random(0, 3600) as added_on
+from generate_series(1, 1500) i;
+insert into media select id, 'Map ' || id, 'MAP-' || code || '-' || id, added_on from s_media where kind = 'other';
+insert into books select id, 'Book ' || id, 'BK-' || code || '-' || id, added_on, random(40, 900) from s_media where kind = 'book';
+insert into films select id, 'Film ' || id, 'FM-' || code || '-' || id, added_on, random(5, 240) from s_media where kind = 'film';
+create table loans (
+  id          int generated always as identity primary key,
+  media_id    int not null,
+  lent_on     date not null,
+  returned_on date,
+  check (returned_on >= lent_on)
+);
+insert into loans (media_id, lent_on, returned_on)
+select random(1, 1500), d, case when random() < 0.9 then d + random(1, 28) end
+from (select date '2025-01-01' + random(0, 330) as d from generate_series(1, 4000)) s;
+-- The catalogue as exported before any change, one row per item with its kind: what a move of
+-- these tables must keep (the checks compare against it; it is not in public).
+create schema archive;
+create table archive.media_export as
+select m.tableoid::regclass::text as kind, m.id, m.title, m.barcode, m.added_on, b.pages, f.minutes
+from media m left join books b on b.id = m.id and m.tableoid = 'books'::regclass
+left join films f on f.id = m.id and m.tableoid = 'films'::regclass;
+
+drop table s_suppliers, s_products, s_customers, s_orders, s_media;
 vacuum analyze;
