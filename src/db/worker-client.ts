@@ -66,6 +66,11 @@ export class WorkerEngine extends RpcEngine<WorkerApi> {
     return this.rpc.call('dumpSql');
   }
 
+  /** Another workspace's schema, read from a read-only copy of its saved store (never written). */
+  inspectStore(store: string) {
+    return this.rpc.call('inspectStore', store);
+  }
+
   async reset(): Promise<InitInfo> {
     this.info = await this.rpc.call('reset');
     this.extensions = this.info.extensions;

@@ -17,6 +17,7 @@ import { dumpSql } from '../workspaces/dump.ts';
 import { throttled } from '../workspaces/progress.ts';
 import { ownStatement } from './own-statements.ts';
 import { WalHousekeeper } from './wal-housekeeping.ts';
+import { schemaOfStoredWorkspace } from '../migrations/stored-copy.ts';
 
 const DB_NAME = 'pglab';
 /** The IndexedDB database of the default storage (idb-store.ts): the open workspace's (src/workspaces). */
@@ -257,6 +258,36 @@ const api = {
   },
   /** The database as a SQL script by pg_dump (src/workspaces/dump.ts), reporting progress events as it goes. */
   dumpSql: () => dumpSql(need().db, throttled((progress) => (self as unknown as DedicatedWorkerGlobalScope).postMessage({ event: 'progress', progress } satisfies ProgressEvent))),
+  /** Another workspace's schema, read from a read-only in-memory copy of its store (src/migrations/stored-copy.ts). */
+  async inspectStore(name: string) {
+    if (!cache) throw new Error('The database is not started yet.');
+    const wasm = { pgliteWasmModule: cache.pglite, initdbWasmModule: cache.initdb ?? noInitdb(), fsBundle: cache.fsBundle };
+    const stores = new Map<unknown, IdbStore>();
+    return schemaOfStoredWorkspace(name, storeName, extensionNames, {
+      savedStores: async () => (await indexedDB.databases()).map((d) => d.name ?? ''),
+      async openCopy(store, names) {
+        const readOnly = new IdbStore(store, true);
+        try {
+          const db = await createEngine({ fs: new IdbFs(readOnly), extensions: extensionsFor(names), ...wasm });
+          stores.set(db, readOnly);
+          return db;
+        } catch (e) {
+          await readOnly.close();
+          throw e;
+        }
+      },
+      async closeCopy(db) {
+        try {
+          await db.close();
+        } finally {
+          await stores.get(db)?.close();
+          stores.delete(db);
+        }
+      },
+      engineOf: (db) => new LocalEngine(db),
+      shipped: shippedExtensions,
+    });
+  },
   query: (sql: string, params?: unknown[]) => need().query(sql, params),
   rawQuery: (sql: string, params?: unknown[]) => need().rawQuery(sql, params),
   describe: (sql: string) => need().describe(sql),

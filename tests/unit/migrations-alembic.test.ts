@@ -143,6 +143,14 @@ describe.skipIf(!python)('the exported project under the real Alembic (python3-a
     expect(history).toContain('2b3c4d5e6f70, 3c4d5e6f7081 -> 4d5e6f708192 (head) (mergepoint), merge');
   });
 
+  it('every migration runs with a lock_timeout and a statement_timeout (the offline script shows the session settings)', () => {
+    const sql = alembic('upgrade', 'head', '--sql');
+    expect(sql).toContain("SET lock_timeout = '5s'");
+    expect(sql).toContain("SET statement_timeout = '30s'");
+    const env = readFileSync(join(dir, 'migrations/env.py'), 'utf8');
+    expect(env).toContain('-c lock_timeout={LOCK_TIMEOUT} -c statement_timeout={STATEMENT_TIMEOUT}');
+  });
+
   it('env.py reads DATABASE_URL and says so when it is missing', () => {
     const r = spawnSync(python!, ['-m', 'alembic', '-c', join(dir, 'alembic.ini'), 'current'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } });
     expect(r.status).not.toBe(0);

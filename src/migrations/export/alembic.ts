@@ -94,6 +94,8 @@ export interface AlembicProjectOptions {
   modelsPath?: string;
   /** lock_timeout every migration runs with (env ALEMBIC_LOCK_TIMEOUT overrides). Default 5s. */
   lockTimeout?: string;
+  /** statement_timeout every migration runs with (env ALEMBIC_STATEMENT_TIMEOUT overrides). Default 30s. */
+  statementTimeout?: string;
 }
 
 const NAMING = `{
@@ -154,6 +156,9 @@ function envPy(o: AlembicProjectOptions): string {
 - The database comes from the DATABASE_URL environment variable (never from alembic.ini).
 - Every migration runs with a lock_timeout (ALEMBIC_LOCK_TIMEOUT, default ${o.lockTimeout ?? '5s'}), so a
   migration waiting for a lock fails fast instead of queueing every query behind it.
+- And with a statement_timeout (ALEMBIC_STATEMENT_TIMEOUT, default ${o.statementTimeout ?? '30s'}): once the lock is
+  granted, a statement that turns out slow fails and rolls back instead of holding it. A revision with a
+  long CONCURRENTLY build raises it just before (op.execute("SET statement_timeout = 0")).
 - Each revision runs in its own transaction (transaction_per_migration), as pglab runs them.
 - autogenerate compares column types and server defaults (compare_type, compare_server_default).
 """
@@ -193,6 +198,7 @@ def load_metadata():
 
 target_metadata = load_metadata()
 LOCK_TIMEOUT = os.environ.get("ALEMBIC_LOCK_TIMEOUT", ${py(o.lockTimeout ?? '5s')})
+STATEMENT_TIMEOUT = os.environ.get("ALEMBIC_STATEMENT_TIMEOUT", ${py(o.statementTimeout ?? '30s')})
 
 
 def database_url():
@@ -216,6 +222,7 @@ def run_migrations_offline():
     )
     with context.begin_transaction():
         context.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+        context.execute(f"SET statement_timeout = '{STATEMENT_TIMEOUT}'")
         context.run_migrations()
 
 
@@ -223,7 +230,7 @@ def run_migrations_online():
     engine = create_engine(
         database_url(),
         poolclass=pool.NullPool,
-        connect_args={"options": f"-c lock_timeout={LOCK_TIMEOUT}"},
+        connect_args={"options": f"-c lock_timeout={LOCK_TIMEOUT} -c statement_timeout={STATEMENT_TIMEOUT}"},
     )
     with engine.connect() as connection:
         context.configure(
@@ -295,6 +302,8 @@ alembic revision --autogenerate -m "sync with models"   # from the models${o.mod
 - \`alembic.ini\` holds no password: \`migrations/env.py\` reads \`DATABASE_URL\`.
 - Every migration runs with \`lock_timeout\` (\`ALEMBIC_LOCK_TIMEOUT\`, default ${o.lockTimeout ?? '5s'}): if a lock is not
   granted in time the migration fails instead of blocking the application; retry it later.
+- And with \`statement_timeout\` (\`ALEMBIC_STATEMENT_TIMEOUT\`, default ${o.statementTimeout ?? '30s'}): a statement that holds its
+  lock longer is stopped and rolled back. Raise it inside a revision that builds a big index \`CONCURRENTLY\`.
 - Each revision runs in its own transaction. Statements that cannot (\`CREATE INDEX CONCURRENTLY\`) are inside
   \`op.get_context().autocommit_block()\`.
 - autogenerate compares types and server defaults, but it still cannot see renames (it drops and adds),

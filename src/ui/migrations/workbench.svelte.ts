@@ -5,13 +5,16 @@ import type { Finding } from '../../analysis/finding.ts';
 import type { Playground } from '../state/playground.svelte.ts';
 import { RevisionGraph, history } from '../../migrations/graph.ts';
 import { makeRevision, revisionsFromJson, revisionsToJson, type Revision } from '../../migrations/revision.ts';
-import { MigrationError, Migrator } from '../../migrations/runner.ts';
+import { MigrationError, Migrator, VERSION_TABLE } from '../../migrations/runner.ts';
 import { lintMigration } from '../../migrations/lint/index.ts';
 import { alembicRevisionFile, plainSql, revisionFileName } from '../../migrations/export/alembic.ts';
 import { downloadText } from '../analyze/download.ts';
 import { measureRolledBack, type Measurement } from '../../migrations/measure.ts';
 import { modelOfScript } from '../../migrations/diff/scratch.ts';
-import { autogenerateFromModels, inspectSchema, toScript, type Rename } from '../../migrations/diff/index.ts';
+import { inspectSchema, type Rename, type SchemaModel } from '../../migrations/diff/index.ts';
+import { proposeMigration } from '../../migrations/diff/propose.ts';
+import { loadRegistry } from '../../workspaces/saved-registry.ts';
+import type { Workspace } from '../../workspaces/registry.ts';
 
 export class MigrationsWorkbench {
   revisions = $state.raw<Revision[]>([]);
@@ -26,8 +29,16 @@ export class MigrationsWorkbench {
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
   busy = $state(false);
+  /** What to autogenerate towards: a SQL script, or another workspace's database. */
+  targetKind = $state<'script' | 'workspace'>('script');
   /** The schema to autogenerate towards, as a SQL script. */
   targetSql = $state('');
+  /** The id of the workspace to autogenerate towards. */
+  targetWorkspace = $state('');
+  /** The user's other workspaces (the registry as it was when the view last refreshed). */
+  otherWorkspaces = $state.raw<Workspace[]>([]);
+  /** The target's schema from the last autogenerate, reused when a rename is toggled (reading a workspace starts a copy). */
+  private lastTarget?: { key: string; model: SchemaModel };
   proposals = $state.raw<Rename[]>([]);
   accepted = $state.raw<Rename[]>([]);
 
@@ -39,6 +50,16 @@ export class MigrationsWorkbench {
       this.error = `The saved revisions could not be read (${(e as Error).message}); they are left untouched in this browser's storage.`;
     }
     this.parents = this.heads;
+    this.loadWorkspaces();
+  }
+
+  private loadWorkspaces() {
+    try {
+      this.otherWorkspaces = loadRegistry().workspaces.filter((w) => w.id !== this.pg.workspace.id);
+    } catch {
+      this.otherWorkspaces = [];
+    }
+    if (!this.otherWorkspaces.some((w) => w.id === this.targetWorkspace)) this.targetWorkspace = this.otherWorkspaces[0]?.id ?? '';
   }
 
   get graph(): RevisionGraph | null {
@@ -84,6 +105,7 @@ export class MigrationsWorkbench {
   }
 
   async refresh() {
+    this.loadWorkspaces();
     if (this.pg.status === 'starting' || this.pg.status === 'failed') return;
     this.current = await new Migrator(this.pg.engine, this.revisions).current();
   }
@@ -103,21 +125,37 @@ export class MigrationsWorkbench {
     });
   }
 
-  /** Diffs the database against the target script and puts the result in the draft, with its findings. */
-  autogenerate(renames: Rename[] = []) {
+  /** The target's schema: the script applied in a rolled-back transaction, or a read-only copy of the other workspace. */
+  private async targetModel(reuse: boolean): Promise<{ model: SchemaModel; label: string }> {
+    if (this.targetKind === 'workspace') {
+      const w = this.otherWorkspaces.find((x) => x.id === this.targetWorkspace);
+      if (!w) throw new Error(this.otherWorkspaces.length ? 'Pick the workspace to autogenerate towards.' : 'There is no other workspace: create one in the Workspaces panel first.');
+      const key = `workspace:${w.store}`;
+      const model = reuse && this.lastTarget?.key === key ? this.lastTarget.model : await this.pg.engine.inspectStore(w.store);
+      this.lastTarget = { key, model };
+      return { model, label: `workspace “${w.name}”` };
+    }
+    if (!this.targetSql.trim()) throw new Error('Write the target schema (CREATE statements) first.');
+    const key = `script:${this.targetSql}`;
+    const model = reuse && this.lastTarget?.key === key ? this.lastTarget.model : await modelOfScript(this.pg.engine, this.targetSql);
+    this.lastTarget = { key, model };
+    return { model, label: 'the target' };
+  }
+
+  /** Diffs the database against the target and puts the result in the draft, with its findings. */
+  autogenerate(renames: Rename[] = [], reuseTarget = false) {
     return this.guard(async () => {
-      if (!this.targetSql.trim()) throw new Error('Write the target schema (CREATE statements) first.');
       if (this.pg.session.inTransaction) throw new Error('The playground has a transaction open: commit or roll it back first.');
       const from = await inspectSchema(this.pg.engine);
-      const to = await modelOfScript(this.pg.engine, this.targetSql);
-      const gen = autogenerateFromModels(from, to, renames);
+      const { model: to, label } = await this.targetModel(reuseTarget);
+      const gen = await proposeMigration(from, to, renames);
       this.accepted = renames;
       this.proposals = renames.length ? this.proposals : gen.proposals;
-      this.upgradeSql = toScript(gen.upgrade);
-      this.downgradeSql = toScript(gen.downgrade);
+      this.upgradeSql = gen.upgrade;
+      this.downgradeSql = gen.downgrade;
       if (!this.message.trim()) this.message = 'autogenerated';
-      this.findings = [...gen.findings, ...(await lintMigration(this.upgradeSql)).findings];
-      this.notice = gen.upgrade.length ? `Autogenerated ${gen.upgrade.length} statement${gen.upgrade.length === 1 ? '' : 's'}: review them and the findings, then save.` : 'The database already matches the target.';
+      this.findings = gen.findings;
+      this.notice = gen.statements ? `Autogenerated ${gen.statements} statement${gen.statements === 1 ? '' : 's'} towards ${label}: review them and the findings, then save.` : `The database already matches ${label}.`;
     });
   }
 
@@ -125,7 +163,7 @@ export class MigrationsWorkbench {
   toggleRename(r: Rename) {
     const key = JSON.stringify(r);
     const next = this.accepted.some((a) => JSON.stringify(a) === key) ? this.accepted.filter((a) => JSON.stringify(a) !== key) : [...this.accepted, r];
-    return this.autogenerate(next);
+    return this.autogenerate(next, true);
   }
 
   isAccepted(r: Rename): boolean {
@@ -169,6 +207,14 @@ export class MigrationsWorkbench {
       const steps = await new Migrator(this.pg.engine, this.revisions).downgrade(target);
       this.notice = steps.length ? `Downgraded: ${steps.map((s) => s.revision).join(', ')}.` : 'Nothing to downgrade.';
       await this.pg.refreshCatalog();
+    });
+  }
+
+  /** Records `id` as the applied revision without running any revision's SQL (Alembic's stamp). */
+  stamp(id: string) {
+    return this.guard(async () => {
+      const heads = await new Migrator(this.pg.engine, this.revisions).stamp(id);
+      this.notice = `Stamped: ${VERSION_TABLE} now records ${heads.length ? heads.join(', ') : 'base'}; no revision's SQL was run.`;
     });
   }
 
