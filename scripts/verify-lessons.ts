@@ -8,17 +8,10 @@ import { proveWithSandbox } from '../src/lessons/proofs.ts';
 import { LessonError, loadLessons } from '../src/lessons/loader.ts';
 import { ChapterSandbox } from '../src/lessons/sandbox.ts';
 import type { Chapter } from '../src/lessons/format.ts';
-import type { EngineOptions } from '../src/db/engine.ts';
-import { createRequire } from 'node:module';
 import { lessonPythonBlocks, verifyPython } from './verify-python.ts';
+import { compiledPglite } from '../src/cli/lesson-source.ts';
 import { stopNativeServer, verifyExamplesNative, verifyExamplesPglite, type ExampleReport } from './verify-examples.ts';
 
-/** PGlite's wasm compiled once for every copy (PGlite compiles it on each create in Node), as the browser does. */
-async function compiledPglite(): Promise<EngineOptions> {
-  const dist = createRequire(import.meta.url).resolve('@electric-sql/pglite').replace(/index\.c?js$/, '');
-  const [pglite, initdb] = await Promise.all([WebAssembly.compile(readFileSync(dist + 'pglite.wasm')), WebAssembly.compile(readFileSync(dist + 'initdb.wasm'))]);
-  return { pgliteWasmModule: pglite, initdbWasmModule: initdb, fsBundle: new Blob([readFileSync(dist + 'pglite.data')]) };
-}
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

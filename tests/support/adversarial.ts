@@ -11,6 +11,7 @@ import { loadLessons } from '../../src/lessons/loader.ts';
 import { readLessonFiles } from '../../scripts/verify-lessons.ts';
 import { checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
+import { compiledPglite } from '../../src/cli/lesson-source.ts';
 import type { Chapter, CheckReport } from '../../src/lessons/format.ts';
 import type { Corpus } from '../fixtures/adversarial/corpus.ts';
 import { AUDIT } from '../fixtures/adversarial/audit.ts';
@@ -26,7 +27,8 @@ export function adversarialSuite(chapterId: string, exercises: Record<string, Co
     let chapter: Chapter;
     beforeAll(async () => {
       [chapter] = loadLessons(lessonFiles(chapterId));
-      box = await ChapterSandbox.build(chapter);
+      // PGlite compiles its wasm on every create in Node: once here for every fresh copy.
+      box = await ChapterSandbox.build(chapter, undefined, await compiledPglite());
     }, 900_000); // both copies of a 100 000-order dataset: minutes on a loaded machine
     afterAll(() => box?.close());
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadLessons } from '../../src/lessons/loader.ts';
 import { checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
+import { compiledPglite } from '../../src/cli/lesson-source.ts';
 import type { Chapter, CheckReport } from '../../src/lessons/format.ts';
 
 const dir = 'lessons/jsonb';
@@ -19,7 +20,7 @@ beforeAll(async () => {
   };
   for (const f of readdirSync(join(dir, 'exercises'))) files[`${dir}/exercises/${f}`] = readFileSync(join(dir, 'exercises', f), 'utf8');
   [chapter] = loadLessons(files);
-  box = await ChapterSandbox.build(chapter);
+  box = await ChapterSandbox.build(chapter, undefined, await compiledPglite());
 }, 240_000);
 afterAll(() => box?.close());
 

@@ -4,6 +4,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadLessons } from '../../src/lessons/loader.ts';
 import { canonicalNumber, checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
+import { compiledPglite } from '../../src/cli/lesson-source.ts';
 import { canonicalExpression, parseScript, roleEscape, tableReads } from '../../src/lessons/sql-shape.ts';
 import type { Chapter, CheckOutcome, CheckReport, Exercise } from '../../src/lessons/format.ts';
 
@@ -163,7 +164,7 @@ beforeAll(async () => {
   const files: Record<string, string> = { 'lessons/t/chapter.md': CHAPTER, 'lessons/t/dataset.sql': DATASET };
   for (const [n, t] of Object.entries(EXERCISES)) files[`lessons/t/exercises/${n}`] = t;
   [chapter] = loadLessons(files);
-  box = await ChapterSandbox.build(chapter);
+  box = await ChapterSandbox.build(chapter, undefined, await compiledPglite());
 }, 120_000);
 afterAll(() => box?.close());
 

@@ -3,6 +3,7 @@ import { LessonError, loadLessons, datasetSql } from '../../src/lessons/loader.t
 import { parseYaml } from '../../src/lessons/yaml.ts';
 import { checkExercise, compareResults } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
+import { compiledPglite } from '../../src/cli/lesson-source.ts';
 import type { Chapter, Exercise } from '../../src/lessons/format.ts';
 
 // A tiny chapter, so the test builds in well under a second.
@@ -226,7 +227,7 @@ describe('checkExercise on real PGlite', () => {
     sql: insert into items values (999998, 'a', 1, 'y')
     expect: ok`).replace(/## Solution[\s\S]*?## Explanation/, '## Solution\n\n```sql\nalter table items add constraint price_positive check (price >= 0);\n```\n\n## Explanation').replace('fails: result', 'fails: behavior'),
     }));
-    box = await ChapterSandbox.build(chapter);
+    box = await ChapterSandbox.build(chapter, undefined, await compiledPglite());
   });
   afterAll(() => box?.close());
 
