@@ -22,19 +22,31 @@ export function locksExisting(s: MigrationStatement, ctx: LintContext): ReturnTy
   return undefined;
 }
 
-export const missingLockTimeout: Rule = {
+/**
+ * A rule for a timeout a migration should set before its first strong lock on an existing table:
+ * one finding per migration, at the first statement that needs it.
+ */
+export function firstStrongLockWithout(o: { check: string; title: string; setting: string; isSet: (ctx: LintContext) => boolean; why: string; fix: string }): Rule {
+  return {
+    check: o.check,
+    severity: 'warning',
+    title: o.title,
+    findings(s, ctx) {
+      if (o.isSet(ctx)) return [];
+      const r = locksExisting(s, ctx);
+      if (!r) return [];
+      if (ctx.statements.slice(0, s.index).some((e) => locksExisting(e, ctx))) return [];
+      const named = !r.table.startsWith('(');
+      return [finding(this, s, ctx, named ? r : {}, `${named ? relSql(r) : 'this statement'} is locked with no ${o.setting} set`, o.why, o.fix)];
+    },
+  };
+}
+
+export const missingLockTimeout = firstStrongLockWithout({
   check: 'missing_lock_timeout',
-  severity: 'warning',
   title: 'Strong locks taken without lock_timeout',
-  findings(s, ctx) {
-    if (ctx.lockTimeoutSet) return [];
-    const r = locksExisting(s, ctx);
-    if (!r) return [];
-    // One finding per migration: at the first statement that needs the timeout.
-    const earlier = ctx.statements.slice(0, s.index);
-    if (earlier.some((e) => locksExisting(e, ctx))) return [];
-    return [finding(this, s, ctx, r.table.startsWith('(') ? {} : r, `${r.table.startsWith('(') ? 'this statement' : relSql(r)} is locked with no lock_timeout set`,
-      'A statement that needs a strong lock waits behind any long query on the table, and while it waits every other query on that table queues behind it: a one-millisecond ALTER can stall the application for as long as the slowest transaction runs. Set a short lock_timeout first so the migration fails fast and can be retried.',
-      "SET lock_timeout = '5s';")];
-  },
-};
+  setting: 'lock_timeout',
+  isSet: (ctx) => ctx.lockTimeoutSet,
+  why: 'A statement that needs a strong lock waits behind any long query on the table, and while it waits every other query on that table queues behind it: a one-millisecond ALTER can stall the application for as long as the slowest transaction runs. Set a short lock_timeout first so the migration fails fast and can be retried.',
+  fix: "SET lock_timeout = '5s';",
+});
