@@ -151,6 +151,9 @@ insert into comments_legacy
 select i + i / 9, t, case when t = 'Ticket' then random(1, 6000) else random(1, 1500) end,
        random(1, 2000), 'Comment ' || i, timestamptz '2025-01-01' + i * interval '3 minutes'
 from (select i, case when random() < 0.7 then 'Ticket' else 'Article' end as t from generate_series(1, 20000) i) s;
+-- The pair is indexed, as frameworks that generate polymorphic associations do (Rails'
+-- `references :commentable, polymorphic: true`): a count of one target's comments is a lookup.
+create index comments_legacy_target_idx on comments_legacy (commentable_type, commentable_id);
 
 -- Payments, one table for three kinds: only some columns apply to each kind.
 create table payments (

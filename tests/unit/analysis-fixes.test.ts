@@ -12,6 +12,7 @@ import { lintSchema } from '../../src/analysis/schema-linter.ts';
 import { splitScript } from '../../src/db/splitter.ts';
 import { createEngine } from '../../src/db/engine.ts';
 import { LocalEngine } from '../../src/db/local-engine.ts';
+import { compiledPglite } from '../../src/cli/lesson-source.ts';
 
 export const FIX_SCRIPTS = [
   readFileSync(new URL('../../src/cli/example.sql', import.meta.url), 'utf8'),
@@ -126,7 +127,7 @@ export function describeEveryFixRuns(label: string, source: () => CopySource): v
 if (expect.getState().testPath === import.meta.filename) {
   let dump: Blob;
   beforeAll(async () => {
-    const engine = new LocalEngine(await createEngine());
+    const engine = new LocalEngine(await createEngine(await compiledPglite()));
     for (const s of FIX_SCRIPTS) {
       const r = await engine.run(s);
       if (!r.ok) throw new Error(`fixture failed: ${r.error.message}`);
@@ -137,7 +138,7 @@ if (expect.getState().testPath === import.meta.filename) {
   afterAll(() => undefined);
   describeEveryFixRuns('PGlite', () => ({
     async copy() {
-      const e = new LocalEngine(await createEngine({ loadDataDir: dump }));
+      const e = new LocalEngine(await createEngine({ ...(await compiledPglite()), loadDataDir: dump }));
       return { db: e, close: () => e.db.close() };
     },
   }));

@@ -6,6 +6,7 @@ import { LessonError, loadLessons } from '../../src/lessons/loader.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
 import { localEngine } from '../support/pglite.ts';
 import type { LocalEngine } from '../../src/db/local-engine.ts';
+import { compiledPglite } from '../../src/cli/lesson-source.ts';
 
 const text = [
   'Intro.', //                       1
@@ -207,7 +208,7 @@ describe('statistics of a chapter database', () => {
       // No pg_stat_force_next_flush here: the build must flush before VACUUM by itself.
       'lessons/s/dataset.sql': 'select setseed(:seed);\ncreate table a (id int primary key);\ninsert into a select generate_series(1, 3000);\nvacuum analyze;\n',
     })[0];
-    const box = await ChapterSandbox.build(chapter, ['main']);
+    const box = await ChapterSandbox.build(chapter, ['main'], await compiledPglite());
     try {
       const q = "select n_live_tup, (select count(*) from a) as n, (select reltuples from pg_class where relname = 'a') as reltuples from pg_stat_user_tables where relname = 'a'";
       const built = await box.withDatabase('main', 'shared', (db) => db.query<{ n_live_tup: number; n: number; reltuples: number }>(q));

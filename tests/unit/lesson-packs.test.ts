@@ -7,6 +7,7 @@ import { readLessonDir } from '../../src/cli/lesson-source.ts';
 import { exerciseHash, PACK_LIMITS, PackError, readPack, writePack } from '../../src/lessons/pack.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
 import { proveWithSandbox, type Proof } from '../../src/lessons/proofs.ts';
+import { compiledPglite } from '../../src/cli/lesson-source.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/packs/orchard', import.meta.url));
 const files = readLessonDir(FIXTURE);
@@ -101,7 +102,7 @@ describe('verifying a pack with the real checker', () => {
       'orchard-basics/exercises/02-stock-value.md': files['orchard-basics/exercises/02-stock-value.md'].replace('select avg(price * stock) as value from fruit;', 'select sum(stock * price) as value from fruit;'),
     };
     const [chapter] = (await readPack(writePack(manifest, bad))).chapters;
-    const box = await ChapterSandbox.build(chapter);
+    const box = await ChapterSandbox.build(chapter, undefined, await compiledPglite());
     const failed: string[] = [];
     const passed: string[] = [];
     try {

@@ -5,6 +5,7 @@ import { loadLessons } from '../../src/lessons/loader.ts';
 import { checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
 import type { Chapter } from '../../src/lessons/format.ts';
+import { compiledPglite } from '../../src/cli/lesson-source.ts';
 
 const files = {
   'lessons/f/chapter.md': '---\ntitle: F\norder: 1\nsummary: s\ndataset: dataset.sql\n---\n\n# F\n',
@@ -16,7 +17,7 @@ let box: ChapterSandbox;
 let chapter: Chapter;
 beforeAll(async () => {
   [chapter] = loadLessons(files);
-  box = await ChapterSandbox.build(chapter, ['main']);
+  box = await ChapterSandbox.build(chapter, ['main'], await compiledPglite());
 }, 120_000);
 afterAll(() => box?.close());
 
@@ -58,7 +59,7 @@ describe('a catalog check on an index the database cannot build', () => {
   let g: Chapter;
   beforeAll(async () => {
     [g] = loadLessons(gin);
-    gbox = await ChapterSandbox.build(g, ['main']);
+    gbox = await ChapterSandbox.build(g, ['main'], await compiledPglite());
   }, 120_000);
   afterAll(() => gbox?.close());
 

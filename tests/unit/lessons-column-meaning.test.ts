@@ -10,6 +10,7 @@ import { checkExercise, canonicalType } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
 import type { CheckReport, Exercise } from '../../src/lessons/format.ts';
 import { exerciseText } from '../support/exercise-text.ts';
+import { compiledPglite } from '../../src/cli/lesson-source.ts';
 
 const exercise = (title: string, solution: string, checks: string) =>
   exerciseText({ title, solution, checks, wrong: { title: 'Nothing', sql: 'select 1 as x;', fails: 'catalog' } });
@@ -47,7 +48,7 @@ let created: Exercise, rule: Exercise, named: Exercise;
 beforeAll(async () => {
   const [chapter] = loadLessons(FILES);
   [created, rule, named] = chapter.exercises;
-  box = await ChapterSandbox.build(chapter);
+  box = await ChapterSandbox.build(chapter, undefined, await compiledPglite());
 }, 120_000);
 afterAll(() => box?.close());
 

@@ -10,6 +10,7 @@ import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
 import { conjuncts, containsTokens } from '../../src/lessons/sql-shape.ts';
 import type { CheckReport, Exercise } from '../../src/lessons/format.ts';
 import { exerciseText } from '../support/exercise-text.ts';
+import { compiledPglite } from '../../src/cli/lesson-source.ts';
 
 const exercise = (title: string, solution: string, checks: string) =>
   exerciseText({ title, solution, checks, wrong: { title: 'Nothing', sql: 'select 1 as x;', fails: 'catalog' } });
@@ -49,7 +50,7 @@ let qty: Exercise, status: Exercise, newRows: Exercise, fk: Exercise, note: Exer
 beforeAll(async () => {
   const [chapter] = loadLessons(FILES);
   [qty, status, newRows, fk, note, slots] = chapter.exercises;
-  box = await ChapterSandbox.build(chapter);
+  box = await ChapterSandbox.build(chapter, undefined, await compiledPglite());
 }, 120_000);
 afterAll(() => box?.close());
 

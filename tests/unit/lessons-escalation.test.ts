@@ -11,6 +11,7 @@ import { checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
 import { Session } from '../../src/db/session.ts';
 import type { Chapter, Exercise } from '../../src/lessons/format.ts';
+import { compiledPglite } from '../../src/cli/lesson-source.ts';
 
 const CHAPTER = `---
 title: Escalation
@@ -72,7 +73,7 @@ beforeAll(async () => {
     'lessons/e/chapter.md': CHAPTER, 'lessons/e/dataset.sql': DATASET, 'lessons/e/exercises/01-email.md': EXERCISE,
   });
   exercise = chapter.exercises[0];
-  box = await ChapterSandbox.build(chapter, ['main']);
+  box = await ChapterSandbox.build(chapter, ['main'], await compiledPglite());
 }, 120_000);
 afterAll(() => box?.close());
 

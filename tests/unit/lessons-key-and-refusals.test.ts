@@ -7,6 +7,7 @@ import { loadLessons } from '../../src/lessons/loader.ts';
 import { checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
 import type { Chapter } from '../../src/lessons/format.ts';
+import { compiledPglite } from '../../src/cli/lesson-source.ts';
 
 const exercise = `---\ntitle: Roles\n---\n\n## Task\n\nCreate \`staff (email, team, role)\`: one row per email and team, role one of 'dev' and 'ops'.\n\n## Solution\n\n\`\`\`sql\ncreate table staff (email text, team text, role text not null check (role in ('dev', 'ops')), primary key (email, team));\n\`\`\`\n\n## Explanation\n\nA key and a rule.\n\n## Checks\n\n\`\`\`yaml
 - catalog:
@@ -27,7 +28,7 @@ let box: ChapterSandbox;
 let chapter: Chapter;
 beforeAll(async () => {
   [chapter] = loadLessons(files);
-  box = await ChapterSandbox.build(chapter, ['main']);
+  box = await ChapterSandbox.build(chapter, ['main'], await compiledPglite());
 }, 120_000);
 afterAll(() => box?.close());
 

@@ -6,6 +6,7 @@ import { loadLessons, LessonError } from '../../src/lessons/loader.ts';
 import { checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
 import type { Exercise } from '../../src/lessons/format.ts';
+import { compiledPglite } from '../../src/cli/lesson-source.ts';
 
 const check = parseMigrationCheck({ lintSilent: ['non_concurrent_index', 'missing_lock_timeout'] });
 
@@ -86,7 +87,7 @@ describe('the migration check, measured: locks held and tables rewritten', () =>
     writes = d.exercises[0];
     const [e] = loadLessons(chapterFiles('- migration:\n    scanLock: { orders: ShareUpdateExclusiveLock }\n', `${NOT_VALID}\n${VALIDATE}`));
     scans = e.exercises[0];
-    box = await ChapterSandbox.build(a, ['main']);
+    box = await ChapterSandbox.build(a, ['main'], await compiledPglite());
   }, 300_000);
   afterAll(() => box?.close());
 

@@ -9,6 +9,7 @@ import { loadLessons } from '../../src/lessons/loader.ts';
 import { checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
 import type { CheckReport, Exercise } from '../../src/lessons/format.ts';
+import { compiledPglite } from '../../src/cli/lesson-source.ts';
 
 const FILES: Record<string, string> = {
   'lessons/t/chapter.md': '---\ntitle: Backfill\norder: 9\nsummary: For the checker\'s tests.\n---\n\n# Notes\n',
@@ -106,7 +107,7 @@ const intact = (r: CheckReport) => r.checks.find((c) => c.kind === 'intact');
 beforeAll(async () => {
   const [chapter] = loadLessons(FILES);
   [ex, indexed] = chapter.exercises;
-  box = await ChapterSandbox.build(chapter);
+  box = await ChapterSandbox.build(chapter, undefined, await compiledPglite());
 }, 120_000);
 afterAll(() => box?.close());
 

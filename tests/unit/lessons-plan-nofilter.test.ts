@@ -6,6 +6,7 @@ import { LessonError, loadLessons } from '../../src/lessons/loader.ts';
 import { checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
 import type { Chapter } from '../../src/lessons/format.ts';
+import { compiledPglite } from '../../src/cli/lesson-source.ts';
 
 const exercise = (checks: string) => `---\ntitle: Status and search\n---\n\n## Task\n\nOne index for the status and the words.\n\n## Solution\n\n\`\`\`sql\ncreate extension if not exists btree_gin;\ncreate index docs_status_words_idx on docs using gin (status, words);\n\`\`\`\n\n## Explanation\n\nbtree_gin.\n\n## Checks\n\n\`\`\`yaml\n${checks}\n\`\`\`\n\n## Wrong answers\n\n### The search index alone\n\n\`\`\`sql\nselect 1;\n\`\`\`\n\nfails: plan\n`;
 const files = (checks: string) => ({
@@ -25,7 +26,7 @@ let box: ChapterSandbox;
 let chapter: Chapter;
 beforeAll(async () => {
   [chapter] = loadLessons(files(CHECKS));
-  box = await ChapterSandbox.build(chapter, ['main']);
+  box = await ChapterSandbox.build(chapter, ['main'], await compiledPglite());
 }, 120_000);
 afterAll(() => box?.close());
 

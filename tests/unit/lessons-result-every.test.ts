@@ -5,6 +5,7 @@ import { checkExercise, compareEarlier } from '../../src/lessons/checker.ts';
 import { loadLessons } from '../../src/lessons/loader.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
 import type { Exercise, ResultSet } from '../../src/lessons/format.ts';
+import { compiledPglite } from '../../src/cli/lesson-source.ts';
 
 const rs = (columns: string[], rows: (string | null)[][]): ResultSet => ({ columns, types: columns.map(() => 'integer'), rows });
 
@@ -34,7 +35,7 @@ describe('result every: true, through the checker on both copies', () => {
   beforeAll(async () => {
     const [c] = loadLessons(files);
     ex = c.exercises[0];
-    box = await ChapterSandbox.build(c);
+    box = await ChapterSandbox.build(c, undefined, await compiledPglite());
   }, 300_000);
   afterAll(() => box?.close());
 

@@ -5,6 +5,7 @@ import { loadLessons } from '../../src/lessons/loader.ts';
 import { checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
 import type { Chapter } from '../../src/lessons/format.ts';
+import { compiledPglite } from '../../src/cli/lesson-source.ts';
 
 const CHAPTER = `---
 title: Spares
@@ -62,7 +63,7 @@ let chapter: Chapter;
 
 beforeAll(async () => {
   [chapter] = loadLessons({ 'lessons/s/chapter.md': CHAPTER, 'lessons/s/dataset.sql': DATASET, 'lessons/s/exercises/01-staging.md': EXERCISE });
-  box = await ChapterSandbox.build(chapter, ['main'], {}, { spares: true, spareDelayMs: 10 });
+  box = await ChapterSandbox.build(chapter, ['main'], await compiledPglite(), { spares: true, spareDelayMs: 10 });
 }, 120_000);
 afterAll(() => box?.close());
 
@@ -149,7 +150,7 @@ fails: result
   let roChapter: Chapter;
   beforeAll(async () => {
     [roChapter] = loadLessons({ 'lessons/r/chapter.md': CHAPTER, 'lessons/r/dataset.sql': DATASET, 'lessons/r/exercises/01-count.md': READ_ONLY });
-    ro = await ChapterSandbox.build(roChapter, ['main', 'perturbed'], {}, { spares: true, spareDelayMs: 10 });
+    ro = await ChapterSandbox.build(roChapter, ['main', 'perturbed'], await compiledPglite(), { spares: true, spareDelayMs: 10 });
   }, 180_000);
   afterAll(() => ro?.close());
 

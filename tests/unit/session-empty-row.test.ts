@@ -4,6 +4,7 @@ import { localEngine } from '../support/pglite.ts';
 import { loadLessons } from '../../src/lessons/loader.ts';
 import { checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
+import { compiledPglite } from '../../src/cli/lesson-source.ts';
 
 // `select;`, `select from t` and `select … into t from …` answer with a row description that has
 // no columns, or with none at all: valid SQL that used to be taken for a dead database (issues 12, 20).
@@ -88,7 +89,7 @@ describe('the lesson checker (issue 12)', () => {
       'lessons/empty/dataset.sql': 'select setseed(:seed);\ncreate table s(a int);\ninsert into s select generate_series(1, 10);\n',
       'lessons/empty/exercises/01-copy.md': EXERCISE,
     });
-    const box = await ChapterSandbox.build(chapter);
+    const box = await ChapterSandbox.build(chapter, undefined, await compiledPglite());
     try {
       const r = await checkExercise(box, chapter.exercises[0], 'select * into d from s;\nselect;');
       expect(r.error).toBeUndefined();
