@@ -1075,8 +1075,9 @@ async function indexVerdict(db: Engine, a: IndexAssertion): Promise<{ outcome: C
   });
   // INCLUDE: the columns asked for must be there; more do no harm.
   const includes = (x: string[], want: string[]) => want.every((c) => x.includes(c));
-  const wantPred = canon.predicate === undefined ? undefined : await canonicalExpression(canon.predicate);
-  const preds = await Promise.all(all.map((ix) => (ix.predicate === null ? undefined : canonicalExpression(ix.predicate))));
+  const integers = canon.predicate === undefined ? new Set<string>() : await integerColumns(db, oid);
+  const wantPred = canon.predicate === undefined ? undefined : await canonicalExpression(canon.predicate, integers);
+  const preds = await Promise.all(all.map((ix) => (ix.predicate === null ? undefined : canonicalExpression(ix.predicate, integers))));
   const predicateOk = (i: number) =>
     predicate === 'any' || (predicate === 'none' ? all[i].predicate === null : all[i].predicate !== null && preds[i] !== undefined && preds[i] === wantPred);
   const matches = all.filter((ix, i) =>
@@ -1187,14 +1188,24 @@ async function domainChecks(db: Engine, oid: number): Promise<ConstraintRow[]> {
  * `IN (…)` and `BETWEEN` come out as in the learner's constraint), split at its top-level ANDs.
  * Undefined when `contains` is no expression on the table (a fragment such as `NOT VALID`).
  */
-async function wantedTerms(db: Engine, table: string, contains: string): Promise<string[] | undefined> {
+async function wantedTerms(db: Engine, table: string, contains: string, integers: ReadonlySet<string>): Promise<string[] | undefined> {
   const expr = await scratch(db, async () => {
     await db.query(`create temp table pglab_shape (like ${table})`);
     await db.query(`alter table pglab_shape add constraint pglab_probe check (${contains}) not valid`);
     return (await db.query<{ e: string }>(
       `select pg_catalog.pg_get_expr(conbin, conrelid, true) as e from pg_catalog.pg_constraint where conrelid = 'pglab_shape'::regclass and conname = 'pglab_probe'`)).rows[0]?.e;
   }).catch(() => undefined);
-  return expr === undefined ? undefined : conjuncts(expr);
+  return expr === undefined ? undefined : conjuncts(expr, integers);
+}
+
+/** A table's integer columns (domains over integers too): on them `qty > 0` and `qty >= 1` are one rule. */
+async function integerColumns(db: Engine, oid: number): Promise<Set<string>> {
+  const { rows } = await db.query<{ name: string }>(
+    `select a.attname as name from pg_catalog.pg_attribute a join pg_catalog.pg_type t on t.oid = a.atttypid
+     where a.attrelid = $1 and a.attnum > 0 and not a.attisdropped
+       and (case when t.typtype = 'd' then t.typbasetype else t.oid end) in ('pg_catalog.int2'::pg_catalog.regtype, 'pg_catalog.int4'::pg_catalog.regtype, 'pg_catalog.int8'::pg_catalog.regtype)`,
+    [oid]);
+  return new Set(rows.map((r) => r.name));
 }
 
 /** The statement that replaces a table's constraint by another definition, under the same name. */
@@ -1221,14 +1232,15 @@ async function checkConstraint(db: Engine, a: ConstraintAssertion): Promise<Chec
   // one of its own (parse trees compared, operands in a fixed order); anything else (a foreign
   // key's `references orders(id)`) when its tokens come in a row in the definition. Never a
   // substring: `quantity >= 1` is not in `quantity >= 10`, `status = 'a'` not in `status = 'ab'`.
-  const terms = a.contains && a.type === 'check' ? await wantedTerms(db, a.table, a.contains) : undefined;
+  const integers = a.contains && a.type === 'check' ? await integerColumns(db, oid) : new Set<string>();
+  const terms = a.contains && a.type === 'check' ? await wantedTerms(db, a.table, a.contains, integers) : undefined;
   const holds = new Map<ConstraintRow, boolean>();
   for (const r of [...rows, ...domains]) {
     if (!a.contains) holds.set(r, true);
     else if (terms && r.expr !== null) {
       // A domain's rule is spelled on VALUE, of the base type: spelled again on the table's
       // column, as the wanted rule is (a column of the domain's type may print a cast).
-      const have = r.domain ? (await wantedTerms(db, a.table, r.expr)) ?? (await conjuncts(r.expr)) : await conjuncts(r.expr);
+      const have = r.domain ? (await wantedTerms(db, a.table, r.expr, integers)) ?? (await conjuncts(r.expr, integers)) : await conjuncts(r.expr, integers);
       holds.set(r, !!have && terms.every((t) => have.includes(t)));
     } else holds.set(r, await containsTokens(r.def, a.contains));
   }

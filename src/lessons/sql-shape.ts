@@ -301,6 +301,7 @@ function sqlTextEscape(text: string, kind: 'statement' | 'expression', dynamic: 
 
 const COMMUTATIVE = new Set(['=', '<>', '!=', '+', '*', '&&', 'AND', 'OR']);
 const MIRROR: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
+const NONE: ReadonlySet<string> = new Set();
 
 function strip(v: Json): Json {
   if (Array.isArray(v)) return v.map(strip);
@@ -310,11 +311,56 @@ function strip(v: Json): Json {
   return out;
 }
 
-function canon(v: Json): Json {
-  if (Array.isArray(v)) return v.map(canon);
+/** An integer literal (`5`, `-1`, `0::bigint`), or undefined. libpg-query leaves out a zero's value. */
+function integerLiteral(v: Json): number | undefined {
+  let n = v as Node | undefined;
+  const cast = n?.TypeCast as Node | undefined;
+  if (cast) {
+    const names = ((cast.typeName as Node)?.names as Node[] | undefined)?.map((x) => String((x.String as Node)?.sval));
+    if (!names || !['int2', 'int4', 'int8'].includes(names[names.length - 1])) return undefined;
+    n = cast.arg as Node;
+  }
+  const c = n?.A_Const as Node | undefined;
+  if (!c || !c.ival || typeof c.ival !== 'object') return undefined;
+  const i = (c.ival as Node).ival;
+  return i === undefined ? 0 : typeof i === 'number' ? i : undefined;
+}
+
+const columnName = (v: Json): string | undefined => {
+  const fields = ((v as Node | undefined)?.ColumnRef as Node | undefined)?.fields as Node[] | undefined;
+  const last = fields?.[fields.length - 1]?.String as Node | undefined;
+  return last ? String(last.sval) : undefined;
+};
+
+/**
+ * A comparison of an integer column with an integer in one spelling, column first, `>=` or `<=`:
+ * on integers `qty > 0`, `0 < qty` and `qty >= 1` are one rule (not on numeric, where 0.5 > 0).
+ */
+function integerBound(e: Node, integers: ReadonlySet<string>): Node | undefined {
+  const op = String(((e.name as Node[])[0].String as Node).sval);
+  if (!['<', '>', '<=', '>='].includes(op)) return undefined;
+  let [col, k, o] = [columnName(e.lexpr), integerLiteral(e.rexpr), op];
+  if (col === undefined || k === undefined) {
+    [col, k, o] = [columnName(e.rexpr), integerLiteral(e.lexpr), MIRROR[op]];
+  }
+  if (col === undefined || k === undefined || !integers.has(col)) return undefined;
+  const [bound, value] = o === '>' ? ['>=', k + 1] : o === '<' ? ['<=', k - 1] : [o, k];
+  return {
+    ...e,
+    name: [{ String: { sval: bound } }],
+    lexpr: { ColumnRef: { fields: [{ String: { sval: col } }] } },
+    rexpr: { A_Const: { ival: value === 0 ? {} : { ival: value } } },
+  };
+}
+
+function canon(v: Json, integers: ReadonlySet<string> = NONE): Json {
+  if (Array.isArray(v)) return v.map((x) => canon(x, integers));
   if (!v || typeof v !== 'object') return v;
   const o: Node = {};
-  for (const [k, x] of Object.entries(v as Node)) o[k] = canon(x);
+  for (const [k, x] of Object.entries(v as Node)) o[k] = canon(x, integers);
+  const bound = o.A_Expr && (o.A_Expr as Node).kind === 'AEXPR_OP' && ((o.A_Expr as Node).name as Node[] | undefined)?.length === 1
+    ? integerBound(o.A_Expr as Node, integers) : undefined;
+  if (bound) return { ...o, A_Expr: bound };
   const e = o.A_Expr as Node | undefined;
   if (e && e.kind === 'AEXPR_OP' && Array.isArray(e.name) && e.name.length === 1) {
     const op = String(((e.name[0] as Node).String as Node).sval);
@@ -340,14 +386,14 @@ function canon(v: Json): Json {
 }
 
 /** The canonical tree of an expression (see canonicalExpression), or undefined when it does not parse as one. */
-async function canonicalTree(expr: string): Promise<Json | undefined> {
+async function canonicalTree(expr: string, integers: ReadonlySet<string> = NONE): Promise<Json | undefined> {
   try {
     const { stmts } = (await parse(`select where ${expr}`)) as unknown as { stmts: { stmt: { SelectStmt: Node } }[] };
     if (stmts.length !== 1 || stmts[0].stmt.SelectStmt.whereClause === undefined) return undefined;
     const s = stmts[0].stmt.SelectStmt;
     // `x group by y` parses too, but is no single expression: only the WHERE may be there.
     if (Object.keys(s).some((k) => k !== 'whereClause' && k !== 'limitOption' && k !== 'op')) return undefined;
-    return canon(strip(s.whereClause));
+    return canon(strip(s.whereClause), integers);
   } catch {
     return undefined;
   }
@@ -357,10 +403,12 @@ async function canonicalTree(expr: string): Promise<Json | undefined> {
  * A canonical form of a boolean expression, for comparing meaning rather than spelling: operands
  * of commutative operators and of AND/OR in a fixed order, `a < b` written `b > a` when that
  * sorts first. Pass PostgreSQL's own deparsed text (pg_get_expr) of both sides so casts agree.
+ * `integers` names the integer columns, whose comparisons with integers become bounds (on them
+ * `qty > 0` is `qty >= 1`).
  * Undefined when the text does not parse as an expression.
  */
-export async function canonicalExpression(expr: string): Promise<string | undefined> {
-  const tree = await canonicalTree(expr);
+export async function canonicalExpression(expr: string, integers: ReadonlySet<string> = NONE): Promise<string | undefined> {
+  const tree = await canonicalTree(expr, integers);
   return tree === undefined ? undefined : JSON.stringify(tree);
 }
 
@@ -369,8 +417,8 @@ export async function canonicalExpression(expr: string): Promise<string | undefi
  * two. A CHECK "contains" a wanted rule when every term of the rule is one of its terms, so
  * `quantity >= 1` is in `quantity >= 1 and quantity <= 100` but not in `quantity >= 10`.
  */
-export async function conjuncts(expr: string): Promise<string[] | undefined> {
-  const tree = await canonicalTree(expr);
+export async function conjuncts(expr: string, integers: ReadonlySet<string> = NONE): Promise<string[] | undefined> {
+  const tree = await canonicalTree(expr, integers);
   if (tree === undefined) return undefined;
   const b = (tree as Node).BoolExpr as Node | undefined;
   const terms = b && b.boolop === 'AND_EXPR' ? (b.args as Json[]) : [tree];

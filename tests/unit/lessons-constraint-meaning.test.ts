@@ -26,7 +26,9 @@ create table children (id int primary key, parent_id int not null);
 insert into children select i, 1 + i % 10 from generate_series(1, 100) i;
 create table slots (id int primary key, room int not null, during int4range not null);
 insert into slots select i, i % 8, int4range(i * 10, i * 10 + 5) from generate_series(1, 200) i;
-vacuum analyze lines, parents, children, slots;
+create table prices (id int primary key, amount numeric(10,2) not null);
+insert into prices select i, 1 + i from generate_series(1, 50) i;
+vacuum analyze lines, parents, children, slots, prices;
 `,
   'lessons/c/exercises/01-qty.md': exercise('Refuse a quantity below 1', 'alter table lines add check (qty >= 1);', `- catalog:
     constraint: { table: lines, type: check, contains: "qty >= 1" }`),
@@ -41,15 +43,19 @@ vacuum analyze lines, parents, children, slots;
     column: { table: lines, column: note, notNull: true }`),
   'lessons/c/exercises/06-slots.md': exercise('No two slots overlap', 'alter table slots add constraint slots_no_overlap exclude using gist (during with &&);', `- catalog:
     constraint: { table: slots, type: exclusion, contains: "during WITH &&" }`),
+  'lessons/c/exercises/07-amount.md': exercise('Refuse an amount below 1', 'alter table prices add check (amount >= 1);', `- catalog:
+    constraint: { table: prices, type: check, contains: "amount >= 1" }`),
+  'lessons/c/exercises/08-big-lines.md': exercise('Index the big lines', 'create index on lines (status) where qty >= 15;', `- catalog:
+    index: { table: lines, columns: [status], predicate: "qty >= 15" }`),
 };
 
 const catalog = (r: CheckReport) => r.error?.message ?? r.checks.filter((c) => c.kind === 'catalog' && !c.passed).map((c) => c.message).join(' | ');
 
 let box: ChapterSandbox;
-let qty: Exercise, status: Exercise, newRows: Exercise, fk: Exercise, note: Exercise, slots: Exercise;
+let qty: Exercise, status: Exercise, newRows: Exercise, fk: Exercise, note: Exercise, slots: Exercise, amount: Exercise, bigLines: Exercise;
 beforeAll(async () => {
   const [chapter] = loadLessons(FILES);
-  [qty, status, newRows, fk, note, slots] = chapter.exercises;
+  [qty, status, newRows, fk, note, slots, amount, bigLines] = chapter.exercises;
   box = await ChapterSandbox.build(chapter, undefined, await compiledPglite());
 }, 120_000);
 afterAll(() => box?.close());
@@ -72,6 +78,26 @@ describe('contains on a CHECK compares terms, not text', () => {
       'alter table lines add constraint lines_rules check (status <> \'z\' and qty >= 1);',
       'alter table lines add check (qty between 1 and 100);',
     ]) await passes(qty, sql);
+  });
+
+  it('on an integer column a strict bound is the next integer: qty > 0 is qty >= 1, qty > 1 is not', async () => {
+    for (const sql of ['alter table lines add check (qty > 0);', 'alter table lines add check (0 < qty);', 'alter table lines add check (qty > 0 and qty < 1000);']) await passes(qty, sql);
+    await fails(qty, 'alter table lines add check (qty > 1);', /^No check constraint on lines with qty >= 1\./);
+    // On numeric, 0.5 > 0 but not >= 1: the two rules differ.
+    await passes(amount, 'alter table prices add check (1 <= amount);');
+    await fails(amount, 'alter table prices add check (amount > 0);', /^No check constraint on prices with amount >= 1\./);
+    const ints = new Set(['qty']);
+    expect(await conjuncts('(qty > 0)', ints)).toEqual(await conjuncts('(qty >= 1)', ints));
+    expect(await conjuncts('(5 > qty)', ints)).toEqual(await conjuncts('(qty <= 4)', ints));
+    expect(await conjuncts('(qty > -1)', ints)).toEqual(await conjuncts('(qty >= 0)', ints));
+    expect(await conjuncts('(qty > 0)')).not.toEqual(await conjuncts('(qty >= 1)'));
+  });
+
+  it('so is a partial index predicate: where qty > 14 is where qty >= 15, where qty > 15 is not', async () => {
+    await passes(bigLines, 'create index on lines (status) where qty > 14;');
+    await passes(bigLines, 'create index on lines (status) where 14 < qty;');
+    const r = await checkExercise(box, bigLines, 'create index on lines (status) where qty > 15;');
+    expect(r.passed).toBe(false);
   });
 
   it('a near miss is not: a longer number, the rule negated, another string', async () => {
