@@ -180,6 +180,47 @@ function describeRunner(label: string, open: () => Promise<Engine>) {
       expect(await tables()).toEqual(['alembic_version', 'customers']);
     });
 
+    it('a failing downgrade rolls back its revision: the version table and the schema stay as they were', async () => {
+      await reset();
+      // The downgrade drops the table, then fails on a column that was never there.
+      const bad = rev('k1k1k1k1k1k1', ['a1a1a1a1a1a1'], 'create table notes (id int primary key, body text);', 'drop table notes;\nalter table customers drop column nickname;', 'notes');
+      const m = new Migrator(db, [CHAIN[0], bad]);
+      await m.upgrade('head');
+      let err: MigrationError | undefined;
+      try {
+        await m.downgrade('base');
+      } catch (e) {
+        err = e as MigrationError;
+      }
+      expect(err).toBeInstanceOf(MigrationError);
+      expect(err!.direction).toBe('downgrade');
+      expect(err!.message).toMatch(/^downgrade of revision k1k1k1k1k1k1 \("notes"\) failed at statement 2 \(line 2\): column "nickname" of relation "customers" does not exist\. Its transaction was rolled back; the version table is unchanged\.$/);
+      expect(err!.completed).toEqual([]);
+      expect(await m.current()).toEqual(['k1k1k1k1k1k1']);
+      expect(await tables()).toEqual(['alembic_version', 'customers', 'notes']);
+      expect((await db.run('select 1')).inTransaction).toBe(false);
+    });
+
+    it('a failure after a statement that ran outside a transaction says what stays applied, and the version is not advanced', async () => {
+      await reset();
+      const partly = rev('l2l2l2l2l2l2', ['a1a1a1a1a1a1'], 'create table tags (id int);\ncreate index concurrently customers_name_idx on customers (name);\ninsert into tags values (\'x\');', 'drop table tags;', 'tags');
+      const m = new Migrator(db, [CHAIN[0], partly]);
+      let err: MigrationError | undefined;
+      try {
+        await m.upgrade('head');
+      } catch (e) {
+        err = e as MigrationError;
+      }
+      expect(err).toBeInstanceOf(MigrationError);
+      expect(err!.committedOutside).toBe(2);
+      expect(err!.message).toMatch(/failed at statement 3 \(line 3\): invalid input syntax for type integer: "x"\. 2 earlier statements of this revision ran outside a transaction and stay applied; the version table still records the revision before it\.$/);
+      expect(await m.current()).toEqual(['a1a1a1a1a1a1']);
+      // What ran before the failure is there (it could not be rolled back), and said to be.
+      expect(await tables()).toEqual(['alembic_version', 'customers', 'tags']);
+      expect((await db.query<{ v: boolean }>("select indisvalid as v from pg_index where indexrelid = 'customers_name_idx'::regclass")).rows[0].v).toBe(true);
+      expect((await db.run('select 1')).inTransaction).toBe(false);
+    });
+
     it('refuses, changing nothing: an empty downgrade, transaction control, a syntax error', async () => {
       await reset();
       const noDown = rev('h8h8h8h8h8h8', ['a1a1a1a1a1a1'], 'create table t1 (a int);', '-- nothing', 'no down');
