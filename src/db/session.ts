@@ -59,11 +59,16 @@ export interface RunOptions {
   onWatch?: (watching: boolean) => void;
   /**
    * psql's `\i FILE` / `\ir FILE`: the file's text (the page asks for it with a file picker), or
-   * undefined when none is given. Its statements run there, and then the script goes on. Without
-   * it, `\i` says that files cannot be opened by name.
+   * undefined when none is given, or `{ refused }` when the page will not run it (no room for
+   * what it writes): an error on the `\i` line, as psql's for a file it cannot read. Its
+   * statements run there, and then the script goes on. Without it, `\i` says that files cannot
+   * be opened by name.
    */
-  onInclude?: (file: string) => Promise<string | undefined>;
+  onInclude?: (file: string) => Promise<IncludedFile>;
 }
+
+/** What the page answers to `\i FILE`: the file's text, nothing (skipped), or why it will not run it. */
+export type IncludedFile = string | undefined | { refused: string };
 
 export interface RunReport {
   results: StatementResult[];
@@ -318,8 +323,9 @@ export class Session {
    * blocks, ON_ERROR_STOP ending the whole run, \q ending only the file). Their results are placed
    * on the \i line of the script, since their offsets are in the file.
    */
-  private async include(piece: BackslashPiece, file: string, onInclude: (file: string) => Promise<string | undefined>, report: RunReport): Promise<{ results: StatementResult[]; quit: boolean }> {
+  private async include(piece: BackslashPiece, file: string, onInclude: (file: string) => Promise<IncludedFile>, report: RunReport): Promise<{ results: StatementResult[]; quit: boolean }> {
     const text = await onInclude(file);
+    if (typeof text === 'object') return { results: [this.psqlResult(piece, [{ kind: 'error', message: text.refused }])], quit: false };
     // Skipping is the user's choice, not a failure: the script goes on, as the page's Skip says.
     if (text === undefined) return { results: [this.psqlResult(piece, [{ kind: 'text', text: `${file} was skipped (no file was chosen): its statements did not run.` }])], quit: false };
     const [emitNow, options] = [this.emitNow, this.watchOptions!];

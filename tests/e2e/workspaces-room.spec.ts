@@ -1,9 +1,9 @@
 // The browser's room, checked before anything is written (an archive, a \copy file, a .sql file
-// opened in the editor), and the progress of long exports and imports.
+// opened in the editor or run by \i), and the progress of long exports and imports.
 import { test, expect, type Page, type Browser } from '@playwright/test';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { openApp, results, runSql } from './helpers.ts';
+import { openApp, results, runSql, setSql } from './helpers.ts';
 
 const panel = (page: Page) => page.getByRole('region', { name: 'Workspaces' });
 
@@ -62,7 +62,7 @@ async function recordStatus(page: Page): Promise<string[]> {
 
 const storeNames = (page: Page) => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => n.startsWith('pglab-ws-')));
 
-test('with a 50 MB quota, an archive, a \\copy file and a .sql file too big for the room are refused before anything is written; the workspace is intact', async ({ browser, baseURL }) => {
+test('with a 50 MB quota, an archive, a \\copy file, a .sql file and an \\i script too big for the room are refused before anything is written; the workspace is intact', async ({ browser, baseURL }) => {
   test.setTimeout(180_000);
   const { context, page } = await contextWithQuota(browser, baseURL!, 50_000_000);
   page.on('dialog', (d) => void d.accept());
@@ -98,6 +98,13 @@ test('with a 50 MB quota, an archive, a \\copy file and a .sql file too big for 
   const chooser = results(page).last().getByLabel('Choose rows.csv');
   await chooser.setInputFiles({ name: 'rows.csv', mimeType: 'text/csv', buffer: Buffer.alloc(15_000_000, '7\n') });
   await expect(page.getByRole('alert').filter({ hasText: 'rows.csv needs about' })).toContainText(/rows\.csv needs about 49\.5 MB \(three times the file's size.*Nothing was read or loaded\./);
+
+  // 5. \i of a 25 MB script: refused before it is read, an error on the \i line; none of its inserts ran.
+  await setSql(page, "\\i huge-inserts.sql");
+  await page.getByRole('button', { name: 'Run' }).click();
+  await page.getByRole('group', { name: 'File for \\i' }).getByLabel('Choose huge-inserts.sql').setInputFiles({ name: 'huge-inserts.sql', mimeType: 'application/sql', buffer: Buffer.alloc(25_000_000, 'insert into kept values (99);\n') });
+  await expect(page.getByRole('button', { name: 'Run' })).toBeEnabled({ timeout: 60_000 });
+  await expect(results(page).last()).toContainText(/huge-inserts\.sql needs about 55\.0 MB \(twice the file's size: what running it writes.*Its statements did not run\./);
 
   // A small file fits: the same \copy loads it.
   await runSql(page, "\\copy kept from 'few.csv' csv");

@@ -1,6 +1,6 @@
 // The playground's state: the session, results as they arrive, the catalog, stop and reset.
 // Components only render this and call its methods.
-import { Session, type StatementResult } from '../../db/session.ts';
+import { Session, type IncludedFile, type StatementResult } from '../../db/session.ts';
 import { prepareSplitter } from '../../db/splitter.ts';
 import { missingExtension } from '../../db/extensions.ts';
 import { StoppedError, WorkerEngine } from '../../db/worker-client.ts';
@@ -13,7 +13,7 @@ import { loadHistory, pushHistory, type HistoryEntry } from './history.ts';
 import { tabWorkspace } from '../../workspaces/saved-registry.ts';
 import { keysFor } from '../../workspaces/registry.ts';
 import { ensureRoom } from '../../workspaces/stores.ts';
-import { csvNeed } from '../../workspaces/room.ts';
+import { csvNeed, scriptNeed } from '../../workspaces/room.ts';
 import { describeProgress, progressAfter, type RunProgress } from '../../db/run-progress.ts';
 
 export type Status = 'starting' | 'ready' | 'running' | 'restarting' | 'failed';
@@ -50,7 +50,7 @@ export class Playground {
     return this.progress && describeProgress(this.progress, this.bytesPerChar);
   }
   /** A script's `\i FILE` waiting for the user to choose the file (or to skip it). */
-  including = $state<{ file: string; answer: (text: string | undefined) => void } | null>(null);
+  including = $state<{ file: string; answer: (text: IncludedFile) => void } | null>(null);
   /** SQL another view asks the editor to show (a fix from Analyze, a lesson's example). */
   editorRequest = $state.raw<{ sql: string } | null>(null);
 
@@ -203,9 +203,15 @@ export class Playground {
     await this.refreshCatalog();
   }
 
-  /** `\i FILE` answered with the file the user chose (undefined: skipped). */
+  /** `\i FILE` answered with the file the user chose (undefined: skipped); refused, before reading it, when what it writes cannot fit. */
   async includeFile(file: File | undefined) {
-    this.including?.answer(file ? await file.text() : undefined);
+    if (!file) return this.including?.answer(undefined);
+    try {
+      await ensureRoom(scriptNeed(file.size, file.name, 'Its statements did not run.'));
+    } catch (e) {
+      return this.including?.answer({ refused: (e as Error).message });
+    }
+    this.including?.answer(await file.text());
   }
 
   /** A `\copy … from FILE` request answered with the file the user chose: its result joins the others. */
