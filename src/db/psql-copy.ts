@@ -63,3 +63,22 @@ export function copyDirectionAt(args: string): number {
   }
   return -1;
 }
+
+/** psql's `\copy ARGS` as the COPY the server runs, or what is wrong with it. */
+export type CopyCommand =
+  | { ok: true; sql: string; from: boolean; std: boolean; file: string }
+  | { ok: false; message: string };
+
+export function copyCommand(rawArgs: string): CopyCommand {
+  const args = rawArgs.replace(/;\s*$/, '');
+  // The keyword after the table or the (query), whose own FROMs are not it.
+  const at = copyDirectionAt(args);
+  const m = at < 0 ? null : /(from|to)\s+(p?stdin|p?stdout|'(?:[^']|'')*'|\S+)/iy.exec(args.slice(at));
+  if (!m) return { ok: false, message: '\\copy: parse error at end of line' };
+  if (/^program$/i.test(m[2])) return { ok: false, message: '\\copy … program cannot run in pglab: there is no shell in the page.' };
+  const std = ['stdin', 'pstdin', 'stdout', 'pstdout'].includes(m[2].toLowerCase());
+  const from = m[1].toLowerCase() === 'from';
+  const sql = `copy ${args.slice(0, at)}${m[1]} ${from ? 'stdin' : 'stdout'}${args.slice(at + m[0].length)}`;
+  const file = std ? '' : m[2].replace(/^'(.*)'$/s, '$1').replace(/''/g, "'");
+  return { ok: true, sql, from, std, file };
+}

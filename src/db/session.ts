@@ -8,7 +8,7 @@ import type { PsqlOutput, PsqlState } from './psql.ts';
 import { commandTag } from './command-tag.ts';
 import type { DbErrorInfo, Engine, Notice } from './types.ts';
 import { ownStatement } from './own-statements.ts';
-import { copyDirectionAt, copyFromScript } from './psql-copy.ts';
+import { copyCommand, copyFromScript } from './psql-copy.ts';
 import { authStatementOf, SessionAuthorization } from './session-auth.ts';
 
 export interface Column {
@@ -548,18 +548,9 @@ export class Session {
    * request that the page shows as a file picker (copyFromFile runs it with the chosen file).
    */
   private async runCopyCommand(piece: BackslashPiece, report: RunReport): Promise<StatementResult[]> {
-    const args = piece.args.replace(/;\s*$/, '');
-    // The keyword after the table or the (query), whose own FROMs are not it.
-    const at = copyDirectionAt(args);
-    const m = at < 0 ? null : /(from|to)\s+(p?stdin|p?stdout|'(?:[^']|'')*'|\S+)/iy.exec(args.slice(at));
-    if (m) m.index = at;
-    if (!m) return [this.psqlResult(piece, [{ kind: 'error', message: '\\copy: parse error at end of line' }])];
-    const target = m[2].toLowerCase();
-    const isStd = ['stdin', 'pstdin', 'stdout', 'pstdout'].includes(target);
-    const from = m[1].toLowerCase() === 'from';
-    if (/^(program)$/i.test(m[2])) return [this.psqlResult(piece, [{ kind: 'error', message: '\\copy … program cannot run in pglab: there is no shell in the page.' }])];
-    const sql = `copy ${args.slice(0, m.index)}${m[1]} ${from ? 'stdin' : 'stdout'}${args.slice(m.index + m[0].length)}`;
-    const file = isStd ? '' : m[2].replace(/^'(.*)'$/s, '$1').replace(/''/g, "'");
+    const c = copyCommand(piece.args);
+    if (!c.ok) return [this.psqlResult(piece, [{ kind: 'error', message: c.message }])];
+    const { sql, from, std: isStd, file } = c;
     if (!isStd && from) {
       return [this.psqlResult(piece, [{ kind: 'file-request', file, sql, text: `\\copy reads ${file}: choose the file below to load it (the rest of the script ran on).` }])];
     }

@@ -11,6 +11,7 @@
 // replay skips, so its rows count as not made.
 import type { Queryable } from '../db/types.ts';
 import { splitScript } from '../db/splitter.ts';
+import { copyCommand } from '../db/psql-copy.ts';
 import { planRelationNames, resolveRelations } from './capture.ts';
 import { nameParts } from '../workspaces/dump-progress.ts';
 
@@ -66,7 +67,14 @@ export async function scriptEffects(setup: string): Promise<ScriptEffects> {
     if (p.kind === 'backslash') {
       const m = p.name === 'copy' ? /^\s*((?:"(?:[^"]|"")*"|[^\s.("]+)(?:\s*\.\s*(?:"(?:[^"]|"")*"|[^\s.("]+))?)[^]*?\bfrom\b/i.exec(p.args) : null;
       const parts = m ? nameParts(m[1]) : [];
-      if (parts.length) out.copied.push({ ...(parts.length > 1 ? { schema: parts[0], name: parts[1] } : { name: parts[0] }), end: p.to });
+      // `\copy … from stdin` with its rows in the script is replayed with them (replay.ts): the
+      // script makes those rows; from a file, the receiver has no file and the rows are carried.
+      const c = copyCommand(p.args);
+      const name: Name = parts.length > 1 ? { schema: parts[0], name: parts[1] } : { name: parts[0] };
+      if (parts.length && c.ok && c.from) {
+        if (c.std) out.written.push(name);
+        else out.copied.push({ ...name, end: p.to });
+      }
       continue;
     }
     if (p.kind !== 'sql') continue;

@@ -7,7 +7,9 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { parseJsonPlan } from '../analysis/plan/parse.ts';
 import { comparePlans } from '../analysis/plan/compare.ts';
-import { splitScript } from '../db/splitter.ts';
+import { splitScript, type ScriptPiece } from '../db/splitter.ts';
+import { copyCommand, copyFromScript } from '../db/psql-copy.ts';
+import { LocalEngine } from '../db/local-engine.ts';
 import type { AttributeStats, RelationStats, SharePack } from './format.ts';
 import { simulateBlocks } from './relation-size.ts';
 
@@ -57,6 +59,21 @@ export function explainSql(query: string): string {
   return `explain (${hasParameters(q) ? 'generic_plan, ' : ''}format json) ${q}`;
 }
 
+/**
+ * The COPY a set-up piece runs with the rows written after it in the script (`COPY … FROM STDIN`,
+ * psql's `\copy … from stdin`), as the playground sends them: a bare COPY FROM STDIN would wait
+ * for a client that sends nothing. Undefined for any other piece.
+ */
+function inlineCopy(p: ScriptPiece): string | undefined {
+  if (p.kind === 'sql' && p.readsStdin) return p.text;
+  if (p.kind !== 'backslash' || p.name !== 'copy') return undefined;
+  const c = copyCommand(p.args);
+  return c.ok && c.from && c.std ? c.sql : undefined;
+}
+
+/** Whether the replay runs a piece (other psql commands are skipped, with a warning). */
+const runs = (p: ScriptPiece) => p.kind !== 'backslash' || inlineCopy(p) !== undefined;
+
 /** What opening the pack will run, in order, for the reader to check first. */
 export async function describeReplay(pack: SharePack): Promise<ReplayPreview> {
   const pieces = pack.setup.trim() ? await splitScript(pack.setup) : [];
@@ -67,7 +84,7 @@ export async function describeReplay(pack: SharePack): Promise<ReplayPreview> {
       ]
     : [];
   return {
-    setupStatements: pieces.filter((p) => p.kind !== 'backslash').length,
+    setupStatements: pieces.filter(runs).length,
     setup: pack.setup,
     settings: pack.settings.map((s) => `set ${s.name} = '${s.value.replace(/'/g, "''")}'`),
     statistics,
@@ -135,14 +152,20 @@ async function replayIn(db: PGlite, pack: SharePack): Promise<ReplayResult> {
   // 1. The set-up, statement by statement (a pack's script is the sender's, shown before this runs).
   const pieces = pack.setup.trim() ? await splitScript(pack.setup) : [];
   let n = 0;
+  const engine = new LocalEngine(db);
   for (const p of pieces) {
-    if (p.kind === 'backslash') {
+    if (!runs(p)) {
       warnings.push(`psql command skipped: ${p.text}`);
       continue;
     }
     n++;
     try {
-      await db.exec(p.text);
+      const copy = inlineCopy(p);
+      if (copy === undefined) await db.exec(p.text);
+      else {
+        const out = await copyFromScript(engine, copy, p.copyData?.text ?? '', false);
+        if (!out.ok) throw new Error(out.error.message);
+      }
     } catch (e) {
       steps.push({ label: `set-up statement ${n}`, ok: false, message: message(e) });
       return stop(`Set-up statement ${n} failed: ${message(e)}\n${p.text.slice(0, 300)}`);
