@@ -6,6 +6,9 @@ import { findChromium } from './chromium.mjs';
 
 let passed = 0;
 let failed = 0;
+// What failed, by name, printed again just above the last line: CI keeps only the end of the
+// output, and a failure far up in the unit stage was otherwise invisible there.
+const failures = [];
 const run = (cmd, args, env = {}) => spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } }).status;
 
 rmSync('test-results', { recursive: true, force: true });
@@ -13,7 +16,10 @@ mkdirSync('test-results', { recursive: true });
 
 console.log('\n== Type check (svelte-check) ==');
 if (run('npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--threshold', 'error']) === 0) passed++;
-else failed++;
+else {
+  failed++;
+  failures.push('type check (svelte-check)');
+}
 
 console.log('\n== Unit tests (vitest, real PGlite) ==');
 run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=test-results/unit.json']);
@@ -21,9 +27,17 @@ try {
   const u = JSON.parse(readFileSync('test-results/unit.json', 'utf8'));
   passed += u.numPassedTests;
   failed += u.numFailedTests + (u.numTotalTestSuites && u.testResults.some((t) => t.status === 'failed' && !t.assertionResults.length) ? 1 : 0);
+  for (const file of u.testResults) {
+    const where = file.name.replace(process.cwd() + '/', '');
+    if (file.status === 'failed' && !file.assertionResults.length) failures.push(`unit ${where}: ${(file.message ?? '').split('\n')[0]}`);
+    for (const t of file.assertionResults) {
+      if (t.status === 'failed') failures.push(`unit ${where} › ${t.fullName}: ${(t.failureMessages?.[0] ?? '').split('\n')[0]}`);
+    }
+  }
 } catch {
   console.error('vitest wrote no report');
   failed++;
+  failures.push('unit: vitest wrote no report');
 }
 
 console.log('\n== Lessons (every dataset built, every solution passes, every listed wrong answer fails) ==');
@@ -54,9 +68,11 @@ console.log('\n== Lessons (every dataset built, every solution passes, every lis
       passed += Number(m[1]);
       failed += Number(m[2]);
     }
+    for (const line of r.out.split('\n')) if (/^\s+✗ /.test(line)) failures.push(`lessons ${r.id}: ${line.trim().slice(2)}`);
     if (!m || (r.status !== 0 && Number(m[2]) === 0)) {
       console.error(`the verification of ${r.id} ended without its summary (status ${r.status})`);
       failed++;
+      failures.push(`lessons ${r.id}: ended without its summary (status ${r.status})`);
     }
   }
 }
@@ -68,21 +84,40 @@ try {
 } catch (e) {
   console.error(e.message);
   failed++;
+  failures.push(`e2e: ${e.message}`);
 }
 if (chromium) {
-  if (run('npx', ['vite', 'build', '--logLevel', 'warn']) !== 0) failed++;
+  if (run('npx', ['vite', 'build', '--logLevel', 'warn']) !== 0) {
+    failed++;
+    failures.push('e2e: the build failed');
+  }
   else {
     run('npx', ['playwright', 'test'], { CHROMIUM_PATH: chromium });
     try {
       const e = JSON.parse(readFileSync('test-results/e2e.json', 'utf8'));
       passed += e.stats.expected;
       failed += e.stats.unexpected + e.stats.flaky + (e.errors?.length ?? 0);
+      const walk = (suite) => {
+        for (const spec of suite.specs ?? []) {
+          for (const t of spec.tests ?? []) {
+            if (t.status === 'unexpected' || t.status === 'flaky') failures.push(`e2e ${spec.file}:${spec.line} › ${spec.title} (${t.status})`);
+          }
+        }
+        for (const s of suite.suites ?? []) walk(s);
+      };
+      for (const s of e.suites ?? []) walk(s);
+      for (const err of e.errors ?? []) failures.push(`e2e: ${(err.message ?? '').split('\n')[0]}`);
     } catch {
       console.error('Playwright wrote no report');
       failed++;
+      failures.push('e2e: Playwright wrote no report');
     }
   }
 }
 
+if (failures.length) {
+  console.log('\n== What failed ==');
+  for (const f of failures) console.log(`  ✗ ${f.slice(0, 400)}`);
+}
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
