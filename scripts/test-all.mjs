@@ -1,7 +1,9 @@
-// `npm test`: the type check, the unit tests (vitest, real PGlite) and the end-to-end tests
-// (Playwright driving Debian's Chromium), ending with one "N passed, N failed" line that CI reads.
+// `npm test`: the type check, the unit tests (vitest, real PGlite), the lessons' verification and
+// the end-to-end tests (Playwright driving Debian's Chromium), ending with one "N passed, N failed"
+// line that CI reads. Each stage prints how long it took; short single-threaded steps (the type
+// check, the site's build) run beside a stage that leaves a core idle.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, mkdirSync, statSync } from 'node:fs';
 import { findChromium } from './chromium.mjs';
 
 let passed = 0;
@@ -10,16 +12,28 @@ let failed = 0;
 // output, and a failure far up in the unit stage was otherwise invisible there.
 const failures = [];
 const run = (cmd, args, env = {}) => spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } }).status;
+/** A command in the background, its output kept to be printed whole when it ends. */
+const runQuietly = (cmd, args) => new Promise((resolve) => {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  child.on('close', (status) => resolve({ status, out }));
+});
+const started = Date.now();
+const stageStart = { at: Date.now() };
+const took = () => {
+  const s = Math.round((Date.now() - stageStart.at) / 1000);
+  stageStart.at = Date.now();
+  return `${s} s (${Math.round((Date.now() - started) / 1000)} s in all)`;
+};
 
 rmSync('test-results', { recursive: true, force: true });
 mkdirSync('test-results', { recursive: true });
 
-console.log('\n== Type check (svelte-check) ==');
-if (run('npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--threshold', 'error']) === 0) passed++;
-else {
-  failed++;
-  failures.push('type check (svelte-check)');
-}
+// The type check is single-threaded and short: it runs beside the unit tests, whose two workers
+// leave a core idle at their start and end, and prints when they are done.
+const typeCheck = runQuietly('npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--threshold', 'error']);
 
 console.log('\n== Unit tests (vitest, real PGlite) ==');
 run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=test-results/unit.json']);
@@ -40,18 +54,41 @@ try {
   failures.push('unit: vitest wrote no report');
 }
 
+console.log(`unit stage: ${took()}`);
+
+console.log('\n== Type check (svelte-check, run beside the unit tests) ==');
+{
+  const tc = await typeCheck;
+  process.stdout.write(tc.out);
+  if (tc.status === 0) passed++;
+  else {
+    failed++;
+    failures.push('type check (svelte-check)');
+  }
+}
+
+let chromium;
+try {
+  chromium = findChromium();
+} catch (e) {
+  console.error(e.message);
+  failed++;
+  failures.push(`e2e: ${e.message}`);
+}
+let build;
+
 console.log('\n== Lessons (every dataset built, every solution passes, every listed wrong answer fails) ==');
 {
   // One process per chapter, two at a time: a verification keeps one core busy (PGlite is
   // single-threaded), and CI has two. Each prints its own "lessons: N passed, N failed".
-  const { readdirSync } = await import('node:fs');
-  const chapters = readdirSync('lessons', { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  // Largest chapter first (its files' bytes, a fair proxy for its exercises and claims), so the
+  // two queues end close together.
+  const bytes = (dir) => readdirSync(dir, { withFileTypes: true }).reduce((n, d) => n + (d.isDirectory() ? bytes(`${dir}/${d.name}`) : statSync(`${dir}/${d.name}`).size), 0);
+  const chapters = readdirSync('lessons', { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)
+    .map((id) => ({ id, size: bytes(`lessons/${id}`) })).sort((a, b) => b.size - a.size || a.id.localeCompare(b.id)).map((c) => c.id);
   const verifyOne = (id) => new Promise((resolve) => {
-    const child = spawn('npx', ['tsx', 'scripts/verify-lessons.ts', id], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('close', (status) => resolve({ id, status, out }));
+    const t0 = Date.now();
+    runQuietly('npx', ['tsx', 'scripts/verify-lessons.ts', id]).then(({ status, out }) => resolve({ id, status, out: `${out}   (${id}: ${Math.round((Date.now() - t0) / 1000)} s)\n` }));
   });
   const queue = [...chapters];
   const results = [];
@@ -61,6 +98,9 @@ console.log('\n== Lessons (every dataset built, every solution passes, every lis
       process.stdout.write(r.out);
       results.push(r);
     }
+    // The first queue to run dry builds the site for the end-to-end tests while the other
+    // finishes its last chapter.
+    build ??= chromium ? runQuietly('npx', ['vite', 'build', '--logLevel', 'warn']) : Promise.resolve({ status: 0, out: '' });
   }));
   for (const r of results) {
     const m = /lessons: (\d+) passed, (\d+) failed/.exec(r.out);
@@ -77,17 +117,13 @@ console.log('\n== Lessons (every dataset built, every solution passes, every lis
   }
 }
 
+console.log(`lessons stage: ${took()}`);
+
 console.log('\n== End-to-end tests (Playwright + Chromium) ==');
-let chromium;
-try {
-  chromium = findChromium();
-} catch (e) {
-  console.error(e.message);
-  failed++;
-  failures.push(`e2e: ${e.message}`);
-}
 if (chromium) {
-  if (run('npx', ['vite', 'build', '--logLevel', 'warn']) !== 0) {
+  const built = await build;
+  process.stdout.write(built.out);
+  if (built.status !== 0) {
     failed++;
     failures.push('e2e: the build failed');
   }
@@ -115,6 +151,7 @@ if (chromium) {
   }
 }
 
+console.log(`e2e stage: ${took()}`);
 if (failures.length) {
   console.log('\n== What failed ==');
   for (const f of failures) console.log(`  ✗ ${f.slice(0, 400)}`);
