@@ -30,6 +30,9 @@ const took = () => {
 
 rmSync('test-results', { recursive: true, force: true });
 mkdirSync('test-results', { recursive: true });
+// Chapter builds are shared within one run (scripts/chapter-builds.ts); each run builds afresh.
+const builds = process.env.PGLAB_BUILDS_DIR ?? 'node_modules/.cache/pglab-chapter-builds';
+rmSync(builds, { recursive: true, force: true });
 
 // The type check is single-threaded and short: it runs beside the unit tests, whose two workers
 // leave a core idle at their start and end, and prints when they are done.
@@ -156,5 +159,6 @@ if (failures.length) {
   console.log('\n== What failed ==');
   for (const f of failures) console.log(`  ✗ ${f.slice(0, 400)}`);
 }
+rmSync(builds, { recursive: true, force: true }); // a few hundred MB: not kept past the run
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -6,8 +6,9 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { proveWithSandbox } from '../src/lessons/proofs.ts';
 import { LessonError, loadLessons } from '../src/lessons/loader.ts';
-import { ChapterSandbox } from '../src/lessons/sandbox.ts';
-import type { Chapter } from '../src/lessons/format.ts';
+import type { ChapterSandbox } from '../src/lessons/sandbox.ts';
+import { BUILDS_DIR, sharedBuild } from './chapter-builds.ts';
+import type { Chapter, Variant } from '../src/lessons/format.ts';
 import { lessonPythonBlocks, verifyPython } from './verify-python.ts';
 import { compiledPglite } from '../src/cli/lesson-source.ts';
 import { stopNativeServer, verifyExamplesNative, verifyExamplesPglite, type ExampleReport } from './verify-examples.ts';
@@ -84,12 +85,15 @@ async function main() {
     if (only && chapter.id !== only) continue;
     console.log(`\n== ${chapter.id}: ${chapter.title} (${chapter.exercises.length} exercises, ${chapter.blocks.length} SQL blocks)`);
     let box: ChapterSandbox;
+    let cached: Variant[];
     try {
-      box = await ChapterSandbox.build(chapter, undefined, await wasm);
+      // Built once per run: the unit tests' build of this chapter, when they made one (same key).
+      ({ box, cached } = await sharedBuild(chapter, undefined, await wasm));
     } catch (e) {
       problems.push(`${chapter.id}: the dataset does not build: ${(e as Error).message}`);
       continue;
     }
+    for (const v of cached) console.log(`   dataset ${v}: taken from the build cache (${BUILDS_DIR}), made by this code, snapshot ${(box.snapshot(v).bytes / 1e6).toFixed(1)} MB`);
     for (const [v, t] of Object.entries(box.times)) {
       console.log(`   dataset ${v}: built in ${ms(t!.buildMs)}, snapshot ${(t!.snapshotBytes / 1e6).toFixed(1)} MB in ${ms(t!.dumpMs)}`);
     }

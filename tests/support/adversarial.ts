@@ -11,6 +11,7 @@ import { loadLessons } from '../../src/lessons/loader.ts';
 import { readLessonFiles } from '../../scripts/verify-lessons.ts';
 import { checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
+import { sharedSandbox } from '../../scripts/chapter-builds.ts';
 import { compiledPglite } from '../../src/cli/lesson-source.ts';
 import type { Chapter, CheckReport } from '../../src/lessons/format.ts';
 import type { Corpus } from '../fixtures/adversarial/corpus.ts';
@@ -28,7 +29,7 @@ export function adversarialSuite(chapterId: string, exercises: Record<string, Co
     beforeAll(async () => {
       [chapter] = loadLessons(lessonFiles(chapterId));
       // PGlite compiles its wasm on every create in Node: once here for every fresh copy.
-      box = await ChapterSandbox.build(chapter, undefined, await compiledPglite());
+      box = await sharedSandbox(chapter, undefined, await compiledPglite());
     }, 900_000); // both copies of a 100 000-order dataset: minutes on a loaded machine
     afterAll(() => box?.close());
 

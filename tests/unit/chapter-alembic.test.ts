@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLessons } from '../../src/lessons/loader.ts';
 import { checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
+import { sharedSandbox } from '../../scripts/chapter-builds.ts';
 import { compiledPglite } from '../../src/cli/lesson-source.ts';
 import { readLessonFiles } from '../../scripts/verify-lessons.ts';
 import { autogenerate } from '../../src/migrations/diff/index.ts';
@@ -210,7 +211,7 @@ const wrong: Record<string, string[]> = {
 
 describe('the Alembic chapter', () => {
   beforeAll(async () => {
-    box = await ChapterSandbox.build(chapter, undefined, await compiledPglite());
+    box = await sharedSandbox(chapter, undefined, await compiledPglite());
   }, 600_000);
   afterAll(() => box?.close());
 

@@ -4,6 +4,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadLessons } from '../../src/lessons/loader.ts';
 import { checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
+import { sharedSandbox } from '../../scripts/chapter-builds.ts';
 import { compiledPglite } from '../../src/cli/lesson-source.ts';
 import { readLessonFiles } from '../../scripts/verify-lessons.ts';
 import type { Chapter, CheckReport } from '../../src/lessons/format.ts';
@@ -13,7 +14,7 @@ let box: ChapterSandbox;
 
 beforeAll(async () => {
   chapter = loadLessons(readLessonFiles()).find((c) => c.id === 'full-text-search')!;
-  box = await ChapterSandbox.build(chapter, undefined, await compiledPglite());
+  box = await sharedSandbox(chapter, undefined, await compiledPglite());
 }, 600_000);
 afterAll(async () => { await box?.close?.(); });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadLessons } from '../../src/lessons/loader.ts';
 import { checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
+import { sharedSandbox } from '../../scripts/chapter-builds.ts';
 import { compiledPglite } from '../../src/cli/lesson-source.ts';
 import type { Chapter, CheckReport } from '../../src/lessons/format.ts';
 
@@ -20,7 +21,7 @@ beforeAll(async () => {
   };
   for (const f of readdirSync(join(dir, 'exercises'))) files[`${dir}/exercises/${f}`] = readFileSync(join(dir, 'exercises', f), 'utf8');
   [chapter] = loadLessons(files);
-  box = await ChapterSandbox.build(chapter, undefined, await compiledPglite());
+  box = await sharedSandbox(chapter, undefined, await compiledPglite());
 }, 240_000);
 afterAll(() => box?.close());
 

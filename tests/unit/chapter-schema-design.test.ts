@@ -5,6 +5,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadLessons } from '../../src/lessons/loader.ts';
 import { checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
+import { sharedSandbox } from '../../scripts/chapter-builds.ts';
 import { compiledPglite } from '../../src/cli/lesson-source.ts';
 import type { Chapter, CheckReport, Exercise } from '../../src/lessons/format.ts';
 import { readLessonFiles } from '../../scripts/verify-lessons.ts';
@@ -16,7 +17,7 @@ const failed = (r: CheckReport) => (r.error ? [`error: ${r.error.message}`] : r.
 
 beforeAll(async () => {
   chapter = loadLessons(readLessonFiles()).find((c) => c.id === 'schema-design')!;
-  box = await ChapterSandbox.build(chapter, undefined, await compiledPglite());
+  box = await sharedSandbox(chapter, undefined, await compiledPglite());
 }, 120_000);
 afterAll(() => box?.close());
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLessons } from '../../src/lessons/loader.ts';
 import { checkExercise } from '../../src/lessons/checker.ts';
 import { ChapterSandbox } from '../../src/lessons/sandbox.ts';
+import { sharedSandbox } from '../../scripts/chapter-builds.ts';
 import { compiledPglite } from '../../src/cli/lesson-source.ts';
 import { readLessonFiles } from '../../scripts/verify-lessons.ts';
 import type { Chapter, CheckReport } from '../../src/lessons/format.ts';
@@ -12,7 +13,7 @@ import type { Chapter, CheckReport } from '../../src/lessons/format.ts';
 const chapter: Chapter = loadLessons(readLessonFiles()).find((c) => c.id === 'sqlalchemy')!;
 let box: ChapterSandbox;
 beforeAll(async () => {
-  box = await ChapterSandbox.build(chapter, undefined, await compiledPglite());
+  box = await sharedSandbox(chapter, undefined, await compiledPglite());
 }, 300_000);
 afterAll(() => box?.close());
 
