@@ -20,6 +20,13 @@ const CHAIN = [
   rev('c3c3c3c3c3c3', ['b2b2b2b2b2b2'], 'create table orders (id bigint primary key, customer_id bigint references customers);', 'drop table orders;', 'orders'),
   rev('d4d4d4d4d4d4', ['b2b2b2b2b2b2'], "create type status as enum ('new', 'done');", 'drop type status;', 'status enum'),
 ];
+/** The MigrationError a run ends with (the test fails if it ends in anything else, or succeeds). */
+async function migrationFailure(run: Promise<unknown>): Promise<MigrationError> {
+  const err = await run.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(MigrationError);
+  return err as MigrationError;
+}
+
 const MERGE = rev('e5e5e5e5e5e5', ['c3c3c3c3c3c3', 'd4d4d4d4d4d4'], '', '', 'merge');
 
 describe('revision graph', () => {
@@ -150,17 +157,11 @@ function describeRunner(label: string, open: () => Promise<Engine>) {
       await reset();
       const broken = rev('f6f6f6f6f6f6', ['a1a1a1a1a1a1'], "create table audit (id int);\ninsert into audit values (1);\ninsert into audit values ('one');", 'drop table audit;', 'audit');
       const m = new Migrator(db, [CHAIN[0], broken]);
-      let err: MigrationError | undefined;
-      try {
-        await m.upgrade('head');
-      } catch (e) {
-        err = e as MigrationError;
-      }
-      expect(err).toBeInstanceOf(MigrationError);
-      expect(err!.revision).toBe('f6f6f6f6f6f6');
-      expect(err!.statementIndex).toBe(2);
-      expect(err!.message).toMatch(/upgrade of revision f6f6f6f6f6f6 \("audit"\) failed at statement 3 \(line 3\): invalid input syntax for type integer: \"one\"\. Its transaction was rolled back; the version table is unchanged/);
-      expect(err!.completed.map((s) => s.revision)).toEqual(['a1a1a1a1a1a1']);
+      const err = await migrationFailure(m.upgrade('head'));
+      expect(err.revision).toBe('f6f6f6f6f6f6');
+      expect(err.statementIndex).toBe(2);
+      expect(err.message).toMatch(/upgrade of revision f6f6f6f6f6f6 \("audit"\) failed at statement 3 \(line 3\): invalid input syntax for type integer: \"one\"\. Its transaction was rolled back; the version table is unchanged/);
+      expect(err.completed.map((s) => s.revision)).toEqual(['a1a1a1a1a1a1']);
       expect(await m.current()).toEqual(['a1a1a1a1a1a1']);
       expect(await tables()).toEqual(['alembic_version', 'customers']);
       const open = await db.run('select 1');
@@ -186,16 +187,10 @@ function describeRunner(label: string, open: () => Promise<Engine>) {
       const bad = rev('k1k1k1k1k1k1', ['a1a1a1a1a1a1'], 'create table notes (id int primary key, body text);', 'drop table notes;\nalter table customers drop column nickname;', 'notes');
       const m = new Migrator(db, [CHAIN[0], bad]);
       await m.upgrade('head');
-      let err: MigrationError | undefined;
-      try {
-        await m.downgrade('base');
-      } catch (e) {
-        err = e as MigrationError;
-      }
-      expect(err).toBeInstanceOf(MigrationError);
-      expect(err!.direction).toBe('downgrade');
-      expect(err!.message).toMatch(/^downgrade of revision k1k1k1k1k1k1 \("notes"\) failed at statement 2 \(line 2\): column "nickname" of relation "customers" does not exist\. Its transaction was rolled back; the version table is unchanged\.$/);
-      expect(err!.completed).toEqual([]);
+      const err = await migrationFailure(m.downgrade('base'));
+      expect(err.direction).toBe('downgrade');
+      expect(err.message).toMatch(/^downgrade of revision k1k1k1k1k1k1 \("notes"\) failed at statement 2 \(line 2\): column "nickname" of relation "customers" does not exist\. Its transaction was rolled back; the version table is unchanged\.$/);
+      expect(err.completed).toEqual([]);
       expect(await m.current()).toEqual(['k1k1k1k1k1k1']);
       expect(await tables()).toEqual(['alembic_version', 'customers', 'notes']);
       expect((await db.run('select 1')).inTransaction).toBe(false);
@@ -205,15 +200,9 @@ function describeRunner(label: string, open: () => Promise<Engine>) {
       await reset();
       const partly = rev('l2l2l2l2l2l2', ['a1a1a1a1a1a1'], 'create table tags (id int);\ncreate index concurrently customers_name_idx on customers (name);\ninsert into tags values (\'x\');', 'drop table tags;', 'tags');
       const m = new Migrator(db, [CHAIN[0], partly]);
-      let err: MigrationError | undefined;
-      try {
-        await m.upgrade('head');
-      } catch (e) {
-        err = e as MigrationError;
-      }
-      expect(err).toBeInstanceOf(MigrationError);
-      expect(err!.committedOutside).toBe(2);
-      expect(err!.message).toMatch(/failed at statement 3 \(line 3\): invalid input syntax for type integer: "x"\. 2 earlier statements of this revision ran outside a transaction and stay applied; the version table still records the revision before it\.$/);
+      const err = await migrationFailure(m.upgrade('head'));
+      expect(err.committedOutside).toBe(2);
+      expect(err.message).toMatch(/failed at statement 3 \(line 3\): invalid input syntax for type integer: "x"\. 2 earlier statements of this revision ran outside a transaction and stay applied; the version table still records the revision before it\.$/);
       expect(await m.current()).toEqual(['a1a1a1a1a1a1']);
       // What ran before the failure is there (it could not be rolled back), and said to be.
       expect(await tables()).toEqual(['alembic_version', 'customers', 'tags']);
