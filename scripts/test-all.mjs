@@ -89,10 +89,11 @@ console.log('\n== Lessons (every dataset built, every solution passes, every lis
   const bytes = (dir) => readdirSync(dir, { withFileTypes: true }).reduce((n, d) => n + (d.isDirectory() ? bytes(`${dir}/${d.name}`) : statSync(`${dir}/${d.name}`).size), 0);
   const chapters = readdirSync('lessons', { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)
     .map((id) => ({ id, size: bytes(`lessons/${id}`) })).sort((a, b) => b.size - a.size || a.id.localeCompare(b.id)).map((c) => c.id);
-  const verifyOne = (id) => new Promise((resolve) => {
+  const verifyOne = async (id) => {
     const t0 = Date.now();
-    runQuietly('npx', ['tsx', 'scripts/verify-lessons.ts', id]).then(({ status, out }) => resolve({ id, status, out: `${out}   (${id}: ${Math.round((Date.now() - t0) / 1000)} s)\n` }));
-  });
+    const { status, out } = await runQuietly('npx', ['tsx', 'scripts/verify-lessons.ts', id]);
+    return { id, status, out: `${out}   (${id}: ${Math.round((Date.now() - t0) / 1000)} s)\n` };
+  };
   const queue = [...chapters];
   const results = [];
   await Promise.all([0, 1].map(async () => {
